@@ -1,0 +1,213 @@
+/// A configuration problem: printed as `file:line: error: message`, exit code 2.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+    public var description: String { "\(file):\(line): error: \(message)" }
+}
+
+/// A Cilium version as `major.minor`.
+public struct CiliumVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public static let newestKnown = CiliumVersion(major: 1, minor: 19)
+
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public init?(_ text: String) {
+        var t = Substring(text)
+        if t.hasPrefix("v") { t = t.dropFirst() }
+        let parts = t.split(separator: ".")
+        guard parts.count >= 2, let a = Int(parts[0]), let b = Int(parts[1]) else { return nil }
+        self.init(major: a, minor: b)
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+    public var description: String { "\(major).\(minor)" }
+}
+
+public struct RuleSetting: Sendable, Hashable {
+    /// nil keeps the default; `.some(nil)` is `off`.
+    public var severity: Severity??
+    public var line: Int
+}
+
+public struct CustomRuleSpec: Sendable {
+    public var id: String
+    public var kind: String
+    public var path: String
+    public var pattern: Regex
+    public var message: String
+    public var severity: Severity
+    public var line: Int
+}
+
+/// `.netpol-lint.yaml`. Every key is validated; unknown keys are errors with their line.
+public struct Configuration: Sendable {
+    public static let fileName = ".netpol-lint.yaml"
+    public static let knownKeys = ["preset", "platformNamespaces", "ciliumVersion", "allowedCIDRs", "publicPorts",
+                                   "rules", "exclude", "customRules"]
+
+    public var file: String?
+    public var preset: String?
+    public var platformNamespaces: [String] = []
+    public var ciliumVersion: CiliumVersion = .newestKnown
+    public var allowedCIDRs: [String] = []
+    public var publicPorts: [Int] = []
+    /// Keyed by rule id or name exactly as written; resolved by the engine.
+    public var rules: [String: RuleSetting] = [:]
+    public var exclude: [Glob] = []
+    public var customRules: [CustomRuleSpec] = []
+
+    public init() {}
+
+    /// Finds `.netpol-lint.yaml` upward from `start` and loads it; an empty configuration when there is none.
+    public static func discover(from start: String) throws(ConfigurationError) -> Configuration {
+        guard let dir = FilePath.findUpward(fileName, from: start) else { return Configuration() }
+        return try load(path: FilePath.join(dir, fileName))
+    }
+
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        guard let bytes = FileReader.read(path, limit: 1 << 20) else {
+            throw ConfigurationError(file: path, line: 1, message: "cannot read the configuration file")
+        }
+        return try parse(bytes, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+        try parse(Array(text.utf8), file: file)
+    }
+
+    public static func parse(_ bytes: [UInt8], file: String) throws(ConfigurationError) -> Configuration {
+        var parser = YAMLParser()
+        let result = bytes.withUnsafeBytes { parser.parse($0) }
+        if let e = result.error {
+            throw ConfigurationError(file: file, line: e.line, message: "invalid YAML: \(e.message)")
+        }
+        var config = Configuration()
+        config.file = file
+        guard let doc = result.documents.first, doc.root >= 0, !doc.isNull(doc.root) else { return config }
+        var r = ConfigReader(doc: doc, file: file)
+        try r.read(into: &config)
+        return config
+    }
+}
+
+private struct ConfigReader {
+    let doc: YAMLDocument
+    let file: String
+
+    func fail(_ n: Int32, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, line: Int(doc[n].line), message: message)
+    }
+
+    func scalar(_ n: Int32, _ what: String) throws(ConfigurationError) -> String {
+        guard doc.kind(n) == .scalar, !doc.isNull(n) else { throw fail(n, "\(what) must be a string") }
+        return doc.string(n)
+    }
+
+    func strings(_ n: Int32, _ what: String) throws(ConfigurationError) -> [String] {
+        guard doc.kind(n) == .sequence else { throw fail(n, "\(what) must be a list of strings") }
+        var out: [String] = []
+        for i in doc.items(n) { out.append(try scalar(i, "each item of \(what)")) }
+        return out
+    }
+
+    func severity(_ n: Int32, _ what: String) throws(ConfigurationError) -> Severity? {
+        let s = try scalar(n, what)
+        if s == "off" { return nil }
+        guard let v = Severity(rawValue: s) else { throw fail(n, "\(what) must be error, warning, note or off (got '\(s)')") }
+        return v
+    }
+
+    mutating func read(into c: inout Configuration) throws(ConfigurationError) {
+        guard doc.kind(doc.root) == .mapping else { throw fail(doc.root, "the configuration must be a mapping") }
+        for (k, v) in doc.pairs(doc.root) {
+            let key = try scalar(k, "a key")
+            switch key {
+            case "preset":
+                c.preset = try scalar(v, "preset")
+            case "platformNamespaces":
+                c.platformNamespaces = try strings(v, "platformNamespaces")
+            case "ciliumVersion":
+                let s = try scalar(v, "ciliumVersion")
+                guard let version = CiliumVersion(s) else { throw fail(v, "ciliumVersion must look like 1.17 (got '\(s)')") }
+                c.ciliumVersion = version
+            case "allowedCIDRs":
+                c.allowedCIDRs = try strings(v, "allowedCIDRs")
+                for (i, cidr) in c.allowedCIDRs.enumerated() where CIDRParser.parse(cidr) == nil {
+                    throw fail(Array(doc.items(v))[i], "allowedCIDRs: '\(cidr)' is not a valid CIDR")
+                }
+            case "publicPorts":
+                guard doc.kind(v) == .sequence else { throw fail(v, "publicPorts must be a list of port numbers") }
+                for i in doc.items(v) {
+                    guard let p = Int(try scalar(i, "a public port")), (1...65535).contains(p) else {
+                        throw fail(i, "publicPorts items must be port numbers 1-65535")
+                    }
+                    c.publicPorts.append(p)
+                }
+            case "exclude":
+                c.exclude = try strings(v, "exclude").map(Glob.init)
+            case "rules":
+                guard doc.kind(v) == .mapping else { throw fail(v, "rules must be a mapping of rule id or name to settings") }
+                for (rk, rv) in doc.pairs(v) {
+                    let id = try scalar(rk, "a rule id")
+                    var setting = RuleSetting(severity: nil, line: Int(doc[rk].line))
+                    if doc.kind(rv) == .scalar {
+                        setting.severity = .some(try severity(rv, "rules.\(id)"))
+                    } else {
+                        guard doc.kind(rv) == .mapping else { throw fail(rv, "rules.\(id) must be a severity or a mapping") }
+                        for (sk, sv) in doc.pairs(rv) {
+                            let skey = try scalar(sk, "a key")
+                            guard skey == "severity" else {
+                                throw fail(sk, "unknown setting '\(skey)' for rule \(id) (rules in this version take only 'severity')")
+                            }
+                            setting.severity = .some(try severity(sv, "rules.\(id).severity"))
+                        }
+                    }
+                    c.rules[id] = setting
+                }
+            case "customRules":
+                guard doc.kind(v) == .sequence else { throw fail(v, "customRules must be a list") }
+                for item in doc.items(v) { c.customRules.append(try customRule(item)) }
+            default:
+                var message = "unknown key '\(key)'"
+                if let s = Suggest.closest(key, in: Configuration.knownKeys) { message += "; did you mean '\(s)'?" }
+                throw fail(k, message + " (known: \(Configuration.knownKeys.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    func customRule(_ n: Int32) throws(ConfigurationError) -> CustomRuleSpec {
+        guard doc.kind(n) == .mapping else { throw fail(n, "each customRules item must be a mapping") }
+        var values: [String: Int32] = [:]
+        let known = ["id", "kind", "path", "pattern", "message", "severity"]
+        for (k, v) in doc.pairs(n) {
+            let key = try scalar(k, "a key")
+            guard known.contains(key) else { throw fail(k, "unknown key '\(key)' in a custom rule (known: \(known.joined(separator: ", ")))") }
+            values[key] = v
+        }
+        for required in ["id", "kind", "path", "pattern", "message"] where values[required] == nil {
+            throw fail(n, "a custom rule needs '\(required)'")
+        }
+        let patternNode = values["pattern"]!
+        let patternText = try scalar(patternNode, "pattern")
+        let regex: Regex
+        do { regex = try Regex(patternText) } catch { throw fail(patternNode, "invalid PCRE2 pattern: \(error.message)") }
+        let sev = try values["severity"].map { (v: Int32) throws(ConfigurationError) -> Severity in
+            guard let s = try severity(v, "severity") else { throw fail(v, "a custom rule's severity cannot be off") }
+            return s
+        } ?? .warning
+        return CustomRuleSpec(id: try scalar(values["id"]!, "id"), kind: try scalar(values["kind"]!, "kind"),
+                              path: try scalar(values["path"]!, "path"), pattern: regex,
+                              message: try scalar(values["message"]!, "message"), severity: sev, line: Int(doc[n].line))
+    }
+}

@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A YAML file found by the walk.
+public struct DiscoveredFile: Sendable, Hashable {
+    /// The path as the user will see it (relative to the current directory when inside it).
+    public var path: String
+}
+
+/// Something the walk refused or could not read, reported by the engine under `rule`.
+public struct DiscoveryIssue: Sendable, Hashable {
+    public var path: String
+    public var rule: String
+    public var message: String
+}
+
+/// Walks files and folders: `*.yaml` / `*.yml`, skipping VCS, build and vendor folders and excluded globs.
+/// Symlinks below a walked folder are never followed (a link that leaves the root is reported); loops are thus
+/// impossible. A path given explicitly is read even if it is a symlink.
+public struct Discovery {
+    public static let skippedDirectories: Set<String> = [".git", ".hg", ".svn", "node_modules", "vendor", ".terraform"]
+
+    public var excludes: [Glob]
+    /// Paths are matched against excludes relative to this directory (the configuration's folder).
+    public var excludeBase: String
+
+    public init(excludes: [Glob] = [], excludeBase: String) {
+        self.excludes = excludes
+        self.excludeBase = excludeBase
+    }
+
+    public func walk(_ roots: [String]) -> (files: [DiscoveredFile], issues: [DiscoveryIssue]) {
+        var files: [DiscoveredFile] = []
+        var issues: [DiscoveryIssue] = []
+        var seen = Set<String>()
+        for root in roots {
+            var st = stat()
+            guard stat(root, &st) == 0 else {
+                issues.append(DiscoveryIssue(path: root, rule: "NP100", message: "cannot read '\(root)': \(Self.errnoText())"))
+                continue
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                let rootReal = FilePath.realPath(root) ?? root
+                walkDirectory(root, rootReal: rootReal, files: &files, issues: &issues, seen: &seen)
+            } else if seen.insert(FilePath.normalize(root)).inserted {
+                // An explicitly named file is linted whatever its extension.
+                files.append(DiscoveredFile(path: FilePath.normalize(root)))
+            }
+        }
+        return (files, issues)
+    }
+
+    private func walkDirectory(_ dir: String, rootReal: String, files: inout [DiscoveredFile],
+                               issues: inout [DiscoveryIssue], seen: inout Set<String>) {
+        guard let handle = opendir(dir) else {
+            issues.append(DiscoveryIssue(path: dir, rule: "NP100", message: "cannot open directory: \(Self.errnoText())"))
+            return
+        }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+        }
+        closedir(handle)
+        names.sort()
+        for name in names {
+            let path = FilePath.join(dir, name)
+            if isExcluded(path) { continue }
+            var st = stat()
+            guard lstat(path, &st) == 0 else {
+                issues.append(DiscoveryIssue(path: path, rule: "NP100", message: "cannot read: \(Self.errnoText())"))
+                continue
+            }
+            let type = st.st_mode & S_IFMT
+            if type == S_IFLNK {
+                guard Self.isYAMLName(name) || isDirectoryTarget(path) else { continue }
+                if let target = FilePath.realPath(path) {
+                    if !FilePath.isInside(target, rootReal) {
+                        issues.append(DiscoveryIssue(path: path, rule: "NP106",
+                                                     message: "symlink points outside the linted tree ('\(target)'); not followed"))
+                    }
+                    // A link inside the tree is linted at its real path; following it would lint it twice.
+                } else {
+                    issues.append(DiscoveryIssue(path: path, rule: "NP100", message: "dangling symlink: \(Self.errnoText())"))
+                }
+                continue
+            }
+            if type == S_IFDIR {
+                if Self.skippedDirectories.contains(name) || name.hasPrefix(".build") { continue }
+                walkDirectory(path, rootReal: rootReal, files: &files, issues: &issues, seen: &seen)
+            } else if type == S_IFREG, Self.isYAMLName(name) {
+                if seen.insert(path).inserted { files.append(DiscoveredFile(path: path)) }
+            }
+        }
+    }
+
+    private func isDirectoryTarget(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func isYAMLName(_ name: String) -> Bool { name.hasSuffix(".yaml") || name.hasSuffix(".yml") }
+
+    func isExcluded(_ path: String) -> Bool {
+        guard !excludes.isEmpty else { return false }
+        let rel = FilePath.relative(FilePath.absolute(path), to: excludeBase)
+        return excludes.contains { $0.matches(rel) }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// Path helpers over plain strings (no Foundation).
+public enum FilePath {
+    public static func join(_ a: String, _ b: String) -> String {
+        if a == "." { return b }
+        return a.hasSuffix("/") ? a + b : a + "/" + b
+    }
+
+    public static func currentDirectory() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buf, buf.count) != nil else { return "." }
+        return String(cString: buf)
+    }
+
+    public static func realPath(_ p: String) -> String? {
+        guard let r = realpath(p, nil) else { return nil }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    public static func absolute(_ p: String) -> String {
+        p.hasPrefix("/") ? normalize(p) : normalize(join(currentDirectory(), p))
+    }
+
+    /// Removes `.` segments, resolves `..` lexically and drops trailing slashes.
+    public static func normalize(_ p: String) -> String {
+        let absolute = p.hasPrefix("/")
+        var parts: [Substring] = []
+        for seg in p.split(separator: "/", omittingEmptySubsequences: true) {
+            if seg == "." { continue }
+            if seg == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if seg == "..", absolute { continue }
+            parts.append(seg)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    public static func isInside(_ path: String, _ dir: String) -> Bool {
+        path == dir || path.hasPrefix(dir == "/" ? "/" : dir + "/")
+    }
+
+    /// `path` relative to `base` (both absolute); `../` segments when it is outside.
+    public static func relative(_ path: String, to base: String) -> String {
+        let p = normalize(path).split(separator: "/"), b = normalize(base).split(separator: "/")
+        var i = 0
+        while i < p.count, i < b.count, p[i] == b[i] { i += 1 }
+        let ups = [String](repeating: "..", count: b.count - i)
+        let rest: [String] = p[i...].map { String($0) }
+        let out = (ups + rest).joined(separator: "/")
+        return out.isEmpty ? "." : out
+    }
+
+    public static func dirname(_ p: String) -> String {
+        guard let i = p.lastIndex(of: "/") else { return "." }
+        return i == p.startIndex ? "/" : String(p[..<i])
+    }
+
+    public static func basename(_ p: String) -> String {
+        guard let i = p.lastIndex(of: "/") else { return p }
+        return String(p[p.index(after: i)...])
+    }
+
+    public static func exists(_ p: String) -> Bool {
+        var st = stat()
+        return stat(p, &st) == 0
+    }
+
+    /// The nearest ancestor of `start` (inclusive) that contains `name`.
+    public static func findUpward(_ name: String, from start: String) -> String? {
+        var dir = absolute(start)
+        var st = stat()
+        if stat(dir, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR { dir = dirname(dir) }
+        while true {
+            if exists(join(dir, name)) { return dir }
+            if dir == "/" || dir.isEmpty { return nil }
+            dir = dirname(dir)
+        }
+    }
+}
+
+/// A path glob: `*` (within a segment), `**` (any number of segments), `?`, and `[...]` is not supported.
+/// A pattern without `/` matches a file or folder name at any depth, as in `.gitignore`.
+public struct Glob: Sendable, Hashable {
+    public var pattern: String
+    let segments: [Substring]
+    let anchored: Bool
+
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        var p = Substring(pattern)
+        if p.hasPrefix("./") { p = p.dropFirst(2) }
+        anchored = p.contains("/")
+        if p.hasPrefix("/") { p = p.dropFirst() }
+        if p.hasSuffix("/") { p = p.dropLast() }
+        segments = p.split(separator: "/")
+    }
+
+    public func matches(_ relativePath: String) -> Bool {
+        let parts = relativePath.split(separator: "/")
+        if !anchored {
+            let pat: [UInt8] = segments.first.map { Array($0.utf8) } ?? []
+            return parts.contains { Self.segmentMatches(Array($0.utf8), pat) }
+        }
+        // A folder pattern also matches everything below it.
+        return Self.match(segments[...], parts[...], prefixOK: true)
+    }
+
+    static func match(_ pat: ArraySlice<Substring>, _ path: ArraySlice<Substring>, prefixOK: Bool) -> Bool {
+        guard let first = pat.first else { return path.isEmpty || prefixOK }
+        if first == "**" {
+            let rest = pat.dropFirst()
+            var p = path
+            while true {
+                if match(rest, p, prefixOK: prefixOK) { return true }
+                if p.isEmpty { return false }
+                p = p.dropFirst()
+            }
+        }
+        guard let seg = path.first, segmentMatches(Array(seg.utf8), Array(first.utf8)) else { return false }
+        return match(pat.dropFirst(), path.dropFirst(), prefixOK: prefixOK)
+    }
+
+    static func segmentMatches(_ s: [UInt8], _ p: [UInt8]) -> Bool {
+        var si = 0, pi = 0, starP = -1, starS = 0
+        while si < s.count {
+            if pi < p.count, p[pi] == UInt8(ascii: "?") || p[pi] == s[si] {
+                si += 1; pi += 1
+            } else if pi < p.count, p[pi] == UInt8(ascii: "*") {
+                starP = pi; starS = si; pi += 1
+            } else if starP >= 0 {
+                pi = starP + 1; starS += 1; si = starS
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}

@@ -1,0 +1,303 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// What to lint and how.
+public struct LintRequest: Sendable {
+    public var paths: [String]
+    /// `--stdin`: the buffer is linted as if it were at `filename`; the rest of the repo is context only.
+    public var stdin: (bytes: [UInt8], filename: String)?
+    public var configuration: Configuration
+    public var jobs: Int = 1
+    public var maxFileSize: Int = 10 * 1024 * 1024
+    public var limits = YAMLLimits()
+    /// `--enable` / `--disable`, by id or name.
+    public var enable: [String] = []
+    public var disable: [String] = []
+    /// Directory that repo-relative URIs are relative to.
+    public var repositoryRoot: String
+    /// Directory display paths are relative to.
+    public var workingDirectory: String
+
+    public init(paths: [String], configuration: Configuration, repositoryRoot: String, workingDirectory: String) {
+        self.paths = paths
+        self.configuration = configuration
+        self.repositoryRoot = repositoryRoot
+        self.workingDirectory = workingDirectory
+    }
+}
+
+public struct LintStatistics: Sendable {
+    public var filesDiscovered = 0
+    public var filesParsed = 0
+    public var bytes = 0
+    public var documents = 0
+    public var objects = 0
+}
+
+public struct LintReport: Sendable {
+    public var findings: [Finding]
+    public var files: [SourceFile]
+    public var statistics: LintStatistics
+    public var rules: [RuleDescription]
+}
+
+public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
+    case unknownRule(String, source: String)
+    public var description: String {
+        switch self {
+        case .unknownRule(let r, let source): "\(source): unknown rule '\(r)' (see 'netpol-lint rules')"
+        }
+    }
+}
+
+/// Runs the pipeline: discovery → YAML → model → rules → suppression → sorted findings.
+public struct Linter: Sendable {
+    public let rules: [any Rule.Type]
+
+    public init(rules: [any Rule.Type]) { self.rules = rules }
+
+    public func lookup(_ idOrName: String) -> (any Rule.Type)? {
+        rules.first { $0.description.id == idOrName.uppercased() || $0.description.name == idOrName }
+    }
+
+    /// The enabled rules with their effective severity.
+    public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
+        let config = request.configuration
+        var settings: [String: Severity?] = [:]
+        for (key, setting) in config.rules {
+            guard let r = lookup(key) else {
+                throw RuleSelectionError.unknownRule(key, source: "\(config.file ?? Configuration.fileName):\(setting.line)")
+            }
+            if let s = setting.severity { settings[r.description.id] = s }
+        }
+        for e in request.enable + request.disable where lookup(e) == nil {
+            throw RuleSelectionError.unknownRule(e, source: "--enable/--disable")
+        }
+        var out: [(any Rule.Type, Severity)] = []
+        for r in rules {
+            let d = r.description
+            var on = d.isEnabledByDefault && (d.presets.isEmpty || d.presets.contains(config.preset ?? ""))
+            var severity = d.defaultSeverity
+            if let s = settings[d.id] {
+                if let s { severity = s; on = on || d.presets.isEmpty || d.presets.contains(config.preset ?? "") } else { on = false }
+            }
+            if request.enable.contains(where: { lookup($0)?.description.id == d.id }) { on = true }
+            if request.disable.contains(where: { lookup($0)?.description.id == d.id }) { on = false }
+            if on { out.append((r, severity)) }
+        }
+        return out
+    }
+
+    public func run(_ request: LintRequest) throws -> LintReport {
+        let enabled = try enabledRules(request)
+        var stats = LintStatistics()
+
+        // Discovery.
+        let discovery = Discovery(excludes: request.configuration.exclude,
+                                  excludeBase: request.configuration.file.map { FilePath.dirname(FilePath.absolute($0)) }
+                                    ?? request.workingDirectory)
+        var (discovered, discoveryIssues) = discovery.walk(request.paths)
+        var stdinIndex: Int?
+        if let stdin = request.stdin {
+            let target = FilePath.normalize(stdin.filename)
+            let targetAbs = FilePath.absolute(target)
+            discovered.removeAll { FilePath.absolute($0.path) == targetAbs }
+            stdinIndex = discovered.count
+            discovered.append(DiscoveredFile(path: target))
+        }
+        stats.filesDiscovered = discovered.count
+
+        // Read, parse and decode every file, in parallel.
+        let outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
+                                                jobs: max(1, request.jobs), maxFileSize: request.maxFileSize,
+                                                limits: request.limits)
+
+        var files: [SourceFile] = []
+        var objects: [KubeObject] = []
+        var modelIssues: [(issue: ModelIssue, object: Int)] = []
+        var fileIssues: [FileIssue] = []
+        for (i, (d, outcome)) in zip(discovered, outcomes).enumerated() {
+            let abs = FilePath.absolute(d.path)
+            files.append(SourceFile(path: displayPath(abs, request), uri: FilePath.relative(abs, to: request.repositoryRoot),
+                                    directives: outcome.directives, isTarget: stdinIndex == nil || stdinIndex == i))
+            let base = objects.count
+            objects.append(contentsOf: outcome.objects)
+            modelIssues.append(contentsOf: outcome.issues.map { ($0, base + $0.objectInFile) })
+            fileIssues.append(contentsOf: outcome.fileIssues)
+            stats.bytes += outcome.bytes
+            stats.documents += outcome.documents
+            if outcome.parsed { stats.filesParsed += 1 }
+        }
+        // Discovery problems are attached to pseudo-files so they print with a path.
+        for issue in discoveryIssues {
+            let abs = FilePath.absolute(issue.path)
+            let index = Int32(files.count)
+            files.append(SourceFile(path: displayPath(abs, request), uri: FilePath.relative(abs, to: request.repositoryRoot),
+                                    directives: Directives(), isTarget: stdinIndex == nil))
+            fileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
+        }
+        stats.objects = objects.count
+
+        let context = LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
+                                  configuration: request.configuration)
+        var findings: [Finding] = []
+        for (rule, severity) in enabled {
+            let d = rule.description
+            for var f in rule.init().check(context) {
+                let file = files[Int(f.span.file)]
+                guard file.isTarget else { continue }
+                if file.directives.suppresses(id: d.id, name: d.name, line: Int(f.span.line)) { continue }
+                if let o = f.object, AnnotationSuppression.suppresses(objects[o], id: d.id, name: d.name) { continue }
+                f.ruleID = d.id
+                f.severity = severity
+                findings.append(f)
+            }
+        }
+        findings.sort { a, b in
+            let pa = files[Int(a.span.file)].path, pb = files[Int(b.span.file)].path
+            if pa != pb { return pa < pb }
+            if a.span != b.span { return a.span < b.span }
+            if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
+            return a.message < b.message
+        }
+        // The same problem found twice at one place (e.g. a List and its item) is reported once.
+        var unique: [Finding] = []
+        for f in findings where unique.last.map({ $0.span != f.span || $0.ruleID != f.ruleID || $0.message != f.message }) ?? true {
+            unique.append(f)
+        }
+        return LintReport(findings: unique, files: files, statistics: stats, rules: rules.map { $0.description })
+    }
+
+    func displayPath(_ absolute: String, _ request: LintRequest) -> String {
+        let wd = FilePath.normalize(request.workingDirectory)
+        return FilePath.isInside(absolute, wd) ? FilePath.relative(absolute, to: wd) : absolute
+    }
+}
+
+/// What reading one file produced.
+struct FileOutcome: Sendable {
+    var objects: [KubeObject] = []
+    var issues: [ModelIssue] = []
+    var fileIssues: [FileIssue] = []
+    var directives = Directives()
+    var bytes = 0
+    var documents = 0
+    var parsed = false
+}
+
+enum FileProcessor {
+    final class Results: @unchecked Sendable {
+        var items: [FileOutcome]
+        init(count: Int) { items = Array(repeating: FileOutcome(), count: count) }
+    }
+
+    static func processAll(_ paths: [String], stdin: [UInt8]?, stdinIndex: Int?, jobs: Int, maxFileSize: Int,
+                           limits: YAMLLimits) -> [FileOutcome] {
+        let results = Results(count: paths.count)
+        let next = Atomic<Int>(0)
+        let workers = min(jobs, max(1, paths.count))
+        results.items.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                var parser = YAMLParser(limits: limits)
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= paths.count { break }
+                    let file = Int32(i)
+                    if i == stdinIndex, let stdin {
+                        out[i] = process(stdin, file: file, parser: &parser)
+                        continue
+                    }
+                    switch FileReader.readFile(paths[i], limit: maxFileSize) {
+                    case .bytes(let bytes):
+                        out[i] = process(bytes, file: file, parser: &parser)
+                    case .tooLarge(let size):
+                        var o = FileOutcome()
+                        o.fileIssues.append(FileIssue(rule: "NP106", message: "file is \(size / (1024 * 1024)) MB, over the \(maxFileSize / (1024 * 1024)) MB limit (--max-file-size); not linted", span: Span(file: file, line: 1, column: 1)))
+                        out[i] = o
+                    case .failed(let reason):
+                        var o = FileOutcome()
+                        o.fileIssues.append(FileIssue(rule: "NP100", message: "cannot read file: \(reason)", span: Span(file: file, line: 1, column: 1)))
+                        out[i] = o
+                    }
+                }
+            }
+        }
+        return results.items
+    }
+
+    static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser) -> FileOutcome {
+        var o = FileOutcome()
+        o.bytes = bytes.count
+        bytes.withUnsafeBytes { raw in
+            if let base = raw.baseAddress, let hit = memchr(base, 0, raw.count) {
+                let nul = base.distance(to: UnsafeRawPointer(hit))
+                let (line, column) = YAMLParser.position(ofOffset: nul, in: raw)
+                o.fileIssues.append(FileIssue(rule: "NP100", message: "binary file: NUL byte at offset \(nul); not YAML",
+                                              span: Span(file: file, line: Int32(line), column: Int32(column))))
+                return
+            }
+            if let line = HelmTemplate.firstDirectiveLine(raw) {
+                o.fileIssues.append(FileIssue(rule: "NP105", message: "Helm/Go template ('{{' at line \(line)); skipped, lint the rendered output instead",
+                                              span: Span(file: file, line: Int32(line), column: 1)))
+                return
+            }
+            o.directives = Directives.scan(raw)
+            let result = parser.parse(raw)
+            o.parsed = result.error == nil
+            o.documents = result.documents.count
+            if let e = result.error {
+                if HelmTemplate.contains(raw) {
+                    o.fileIssues.append(FileIssue(rule: "NP105", message: "not valid YAML and contains '{{': looks like a Helm/Go template; skipped",
+                                                  span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
+                    return
+                }
+                o.fileIssues.append(FileIssue(rule: "NP100", message: e.message,
+                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
+            }
+            for doc in result.documents {
+                for dup in doc.duplicateKeys {
+                    let k = doc[dup.duplicate], first = doc[dup.first]
+                    o.fileIssues.append(FileIssue(rule: "NP100", message: "duplicate key '\(doc.string(dup.duplicate))' (first at line \(first.line)); tools disagree on which value wins",
+                                                  span: Span(file: file, line: Int32(k.line), column: Int32(k.column),
+                                                             endLine: Int32(k.endLine), endColumn: Int32(k.endColumn))))
+                }
+                let base = o.objects.count
+                let decoded = ModelDecoder.decode(doc, file: file)
+                o.objects.append(contentsOf: decoded.objects)
+                o.issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
+            }
+        }
+        return o
+    }
+}
+
+/// Detects Helm/Go templates: a line whose first non-blank characters are `{{`.
+enum HelmTemplate {
+    static func firstDirectiveLine(_ raw: UnsafeRawBufferPointer) -> Int? {
+        var line = 1
+        var atLineStart = true
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            if b == 0x0A { line += 1; atLineStart = true } else if atLineStart {
+                if b == 0x7B, i + 1 < raw.count, raw[i + 1] == 0x7B { return line }
+                if b != 0x20 && b != 0x09 && b != 0x2D { atLineStart = false }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func contains(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i + 1 < raw.count {
+            if raw[i] == 0x7B, raw[i + 1] == 0x7B { return true }
+            i += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,97 @@
+public enum RuleCategory: String, Sendable, CaseIterable, Codable {
+    case structure = "Structure"
+    case convention = "Convention"
+    case semantics = "Semantics"
+    case custom = "Custom"
+}
+
+/// A manifest used both as documentation and as a test. `↓` marks where each finding must land (it is removed
+/// before parsing). Multi-file examples use `files`.
+public struct Example: Sendable, Hashable {
+    public var files: [(path: String, content: String)]
+    /// Preset and rule options the example needs, as `.netpol-lint.yaml` text.
+    public var configuration: String?
+    public var sourceFile: String
+    public var sourceLine: Int
+
+    public init(_ content: String, path: String = "policy.yaml", configuration: String? = nil,
+                file: StaticString = #filePath, line: UInt = #line) {
+        self.files = [(path, content)]
+        self.configuration = configuration
+        self.sourceFile = "\(file)"
+        self.sourceLine = Int(line)
+    }
+
+    public init(files: [(String, String)], configuration: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
+        self.files = files.map { (path: $0.0, content: $0.1) }
+        self.configuration = configuration
+        self.sourceFile = "\(file)"
+        self.sourceLine = Int(line)
+    }
+
+    public static func == (a: Example, b: Example) -> Bool {
+        a.files.map(\.path) == b.files.map(\.path) && a.files.map(\.content) == b.files.map(\.content)
+            && a.configuration == b.configuration
+    }
+
+    public func hash(into h: inout Hasher) {
+        for f in files { h.combine(f.path); h.combine(f.content) }
+    }
+}
+
+/// Everything known about a rule; docs, `rules`, `explain`, SARIF metadata and tests are generated from it.
+public struct RuleDescription: Sendable {
+    public var id: String
+    public var name: String
+    public var category: RuleCategory
+    public var defaultSeverity: Severity
+    public var isEnabledByDefault: Bool
+    /// Runs only under these presets (empty: convention-free, runs everywhere).
+    public var presets: [String]
+    public var appliesTo: [ObjectKind]
+    public var summary: String
+    public var rationale: String
+    public var remediation: String
+    public var references: [String]
+    public var since: String
+    /// GitHub `security-severity` (0.1–10.0) for rules that are security findings.
+    public var securitySeverity: Double?
+    public var triggeringExamples: [Example]
+    public var nonTriggeringExamples: [Example]
+
+    public init(id: String, name: String, category: RuleCategory, defaultSeverity: Severity,
+                isEnabledByDefault: Bool = true, presets: [String] = [], appliesTo: [ObjectKind] = [],
+                summary: String, rationale: String, remediation: String, references: [String] = [],
+                since: String = "0.1.0", securitySeverity: Double? = nil,
+                triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
+        self.id = id
+        self.name = name
+        self.category = category
+        self.defaultSeverity = defaultSeverity
+        self.isEnabledByDefault = isEnabledByDefault
+        self.presets = presets
+        self.appliesTo = appliesTo
+        self.summary = summary
+        self.rationale = rationale
+        self.remediation = remediation
+        self.references = references
+        self.since = since
+        self.securitySeverity = securitySeverity
+        self.triggeringExamples = triggeringExamples
+        self.nonTriggeringExamples = nonTriggeringExamples
+    }
+
+    public var helpURI: String { "https://github.com/netpol-lint/netpol-lint/blob/main/docs/rules/\(id).md" }
+}
+
+/// A lint rule: a value type with static metadata and a check over the whole context. A check reads only the typed
+/// model; it reports on the object it found the problem in (`Finding.object`) so suppression works.
+public protocol Rule: Sendable {
+    static var description: RuleDescription { get }
+    init()
+    func check(_ context: LintContext) -> [Finding]
+}
+
+extension Rule {
+    public var description: RuleDescription { Self.description }
+}

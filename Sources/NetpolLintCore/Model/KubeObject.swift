@@ -1,0 +1,111 @@
+/// The kinds netpol-lint understands (DESIGN §3).
+public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case ciliumNetworkPolicy = "CiliumNetworkPolicy"
+    case ciliumClusterwideNetworkPolicy = "CiliumClusterwideNetworkPolicy"
+    case networkPolicy = "NetworkPolicy"
+    case namespace = "Namespace"
+    case deployment = "Deployment"
+    case statefulSet = "StatefulSet"
+    case daemonSet = "DaemonSet"
+    case job = "Job"
+    case cronJob = "CronJob"
+    case pod = "Pod"
+    case replicaSet = "ReplicaSet"
+    case kustomization = "Kustomization"
+    case fluxKustomization = "FluxKustomization"
+    case resourceSet = "ResourceSet"
+
+    /// Short name used in messages (`CNP 'x'`).
+    public var shortName: String {
+        switch self {
+        case .ciliumNetworkPolicy: "CNP"
+        case .ciliumClusterwideNetworkPolicy: "CCNP"
+        case .networkPolicy: "NetworkPolicy"
+        case .fluxKustomization: "Kustomization"
+        default: rawValue
+        }
+    }
+
+    public var isPolicy: Bool {
+        self == .ciliumNetworkPolicy || self == .ciliumClusterwideNetworkPolicy || self == .networkPolicy
+    }
+
+    public var isNamespaced: Bool { self != .ciliumClusterwideNetworkPolicy && self != .namespace }
+}
+
+public struct KeyValue: Sendable, Hashable {
+    public var key: Located<String>
+    public var value: Located<String>
+}
+
+public struct ObjectMeta: Sendable, Hashable {
+    public var name: Located<String>?
+    public var namespace: Located<String>?
+    public var labels: [KeyValue] = []
+    public var annotations: [KeyValue] = []
+    public var span: Span?
+
+    public func label(_ key: String) -> KeyValue? { labels.first { $0.key.value == key } }
+    public func annotation(_ key: String) -> KeyValue? { annotations.first { $0.key.value == key } }
+}
+
+public struct PodTemplate: Sendable, Hashable {
+    public var labels: [KeyValue]
+    public var serviceAccount: Located<String>?
+}
+
+public struct KustomizationSpec: Sendable, Hashable {
+    public var namespace: Located<String>?
+    public var resources: [Located<String>]
+}
+
+public struct FluxKustomizationSpec: Sendable, Hashable {
+    public var path: Located<String>?
+    public var targetNamespace: Located<String>?
+    public var substitute: [KeyValue]
+}
+
+public struct ResourceSetSpec: Sendable, Hashable {
+    public var inputCount: Int
+    public var hasTemplate: Bool
+}
+
+public enum ObjectBody: Sendable, Hashable {
+    case cilium(CiliumPolicy)
+    case networkPolicy(NetworkPolicySpec)
+    case namespace
+    case workload(PodTemplate?)
+    case kustomization(KustomizationSpec)
+    case fluxKustomization(FluxKustomizationSpec)
+    case resourceSet(ResourceSetSpec)
+}
+
+/// One decoded Kubernetes object.
+public struct KubeObject: Sendable, Hashable {
+    public var kind: ObjectKind
+    public var apiVersion: String
+    public var meta: ObjectMeta
+    /// The object's mapping (a `List` item or a document root).
+    public var span: Span
+    /// Span of the `kind:` value, a good anchor for object-level findings.
+    public var kindSpan: Span
+    public var body: ObjectBody
+
+    public var name: String { meta.name?.value ?? "<unnamed>" }
+
+    /// `CNP 'allow-dns'`.
+    public var displayName: String { "\(kind.shortName) '\(name)'" }
+
+    public var cilium: CiliumPolicy? {
+        if case .cilium(let p) = body { return p }
+        return nil
+    }
+
+    public var networkPolicy: NetworkPolicySpec? {
+        if case .networkPolicy(let p) = body { return p }
+        return nil
+    }
+
+    /// Where to report a finding about the object as a whole: its name, else its kind.
+    public var anchor: Span { meta.name?.span ?? kindSpan }
+}

@@ -1,0 +1,246 @@
+/// A problem found while decoding the typed model: reported by NP101 (unknown field) and NP102 (invalid value).
+public struct ModelIssue: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case unknownField, invalidValue }
+    public var kind: Kind
+    public var message: String
+    public var span: Span
+    /// Index of the object within its file's decoded objects.
+    public var objectInFile: Int
+}
+
+/// Decodes YAML documents into `KubeObject`s. The only code that reads the YAML tree.
+public struct ModelDecoder {
+    let doc: YAMLDocument
+    let file: Int32
+    public private(set) var objects: [KubeObject] = []
+    public private(set) var issues: [ModelIssue] = []
+    private var current = 0
+
+    public init(document: YAMLDocument, file: Int32) {
+        self.doc = document
+        self.file = file
+    }
+
+    /// Decodes every object of the document (a single object or a `List`).
+    public static func decode(_ document: YAMLDocument, file: Int32) -> (objects: [KubeObject], issues: [ModelIssue]) {
+        var d = ModelDecoder(document: document, file: file)
+        if document.root >= 0 { d.decodeObject(document.root) }
+        return (d.objects, d.issues)
+    }
+
+    // MARK: Positions and values
+
+    func span(_ n: Int32) -> Span {
+        let node = doc[n]
+        if node.kind == .scalar || node.endLine == 0 {
+            return Span(file: file, line: Int32(node.line), column: Int32(node.column),
+                        endLine: Int32(node.endLine == 0 ? node.line : node.endLine),
+                        endColumn: Int32(node.endColumn == 0 ? node.column : node.endColumn))
+        }
+        // Collections: report their first line only, so editors underline the start, not the whole block.
+        return Span(file: file, line: Int32(node.line), column: Int32(node.column))
+    }
+
+    mutating func invalid(_ message: String, _ span: Span) {
+        issues.append(ModelIssue(kind: .invalidValue, message: message, span: span, objectInFile: current))
+    }
+
+    /// The mapping's entries by key text; unknown keys become NP101 with a did-you-mean.
+    mutating func fields(_ n: Int32, _ what: String, known: [String], checkUnknown: Bool = true)
+        -> [String: (key: Int32, value: Int32)]
+    {
+        if doc.kind(n) != .mapping {
+            if !doc.isNull(n) { invalid("\(what) must be a mapping", span(n)) }
+            return [:]
+        }
+        var out: [String: (key: Int32, value: Int32)] = [:]
+        for (k, v) in doc.pairs(n) {
+            let key = doc.string(k)
+            if out[key] == nil { out[key] = (k, v) }
+            if checkUnknown, !known.contains(key) {
+                var message = "unknown field '\(key)' in \(what)"
+                if let s = Suggest.closest(key, in: known) { message += "; did you mean '\(s)'?" }
+                issues.append(ModelIssue(kind: .unknownField, message: message, span: span(k), objectInFile: current))
+            }
+        }
+        return out
+    }
+
+    mutating func string(_ n: Int32?, _ what: String) -> Located<String>? {
+        guard let n, !doc.isNull(n) else { return nil }
+        guard doc.kind(n) == .scalar else {
+            invalid("\(what) must be a string", span(n))
+            return nil
+        }
+        return Located(doc.string(n), span(n))
+    }
+
+    /// A sequence's items; nil when absent or null; an NP102 when it is not a sequence.
+    mutating func list(_ n: Int32?, _ what: String) -> Located<[Int32]>? {
+        guard let n, !doc.isNull(n) else { return nil }
+        guard doc.kind(n) == .sequence else {
+            invalid("\(what) must be a list", span(n))
+            return nil
+        }
+        return Located(Array(doc.items(n)), span(n))
+    }
+
+    mutating func bool(_ n: Int32?, _ what: String) -> Located<Bool>? {
+        guard let n, !doc.isNull(n) else { return nil }
+        if doc.kind(n) == .scalar, doc[n].style == .plain {
+            if doc.scalarEquals(n, "true") { return Located(true, span(n)) }
+            if doc.scalarEquals(n, "false") { return Located(false, span(n)) }
+        }
+        invalid("\(what) must be true or false", span(n))
+        return nil
+    }
+
+    mutating func keyValues(_ n: Int32?, _ what: String) -> [KeyValue] {
+        guard let n, !doc.isNull(n) else { return [] }
+        guard doc.kind(n) == .mapping else {
+            invalid("\(what) must be a mapping of strings", span(n))
+            return []
+        }
+        var out: [KeyValue] = []
+        for (k, v) in doc.pairs(n) {
+            guard doc.kind(k) == .scalar else { continue }
+            let value = doc.kind(v) == .scalar ? (doc.isNull(v) ? "" : doc.string(v)) : ""
+            if doc.kind(v) != .scalar { invalid("value of '\(doc.string(k))' in \(what) must be a string", span(v)) }
+            out.append(KeyValue(key: Located(doc.string(k), span(k)), value: Located(value, span(v))))
+        }
+        return out
+    }
+
+    // MARK: Objects
+
+    mutating func decodeObject(_ n: Int32) {
+        guard doc.kind(n) == .mapping else { return }
+        guard let kindNode = doc.value(n, forKey: "kind"), doc.kind(kindNode) == .scalar else { return }
+        let apiVersionNode = doc.value(n, forKey: "apiVersion")
+        let apiVersion = apiVersionNode.map { doc.kind($0) == .scalar ? doc.string($0) : "" } ?? ""
+        let group = apiVersion.split(separator: "/").count == 2 ? String(apiVersion.split(separator: "/")[0]) : ""
+        let kindText = doc.string(kindNode)
+
+        if kindText.hasSuffix("List"), let items = doc.value(n, forKey: "items"), doc.kind(items) == .sequence {
+            for item in doc.items(items) { decodeObject(item) }
+            return
+        }
+        let kind: ObjectKind
+        switch (kindText, group) {
+        case ("CiliumNetworkPolicy", "cilium.io"): kind = .ciliumNetworkPolicy
+        case ("CiliumClusterwideNetworkPolicy", "cilium.io"): kind = .ciliumClusterwideNetworkPolicy
+        case ("NetworkPolicy", "networking.k8s.io"): kind = .networkPolicy
+        case ("Namespace", ""): kind = .namespace
+        case ("Deployment", "apps"): kind = .deployment
+        case ("StatefulSet", "apps"): kind = .statefulSet
+        case ("DaemonSet", "apps"): kind = .daemonSet
+        case ("ReplicaSet", "apps"): kind = .replicaSet
+        case ("Job", "batch"): kind = .job
+        case ("CronJob", "batch"): kind = .cronJob
+        case ("Pod", ""): kind = .pod
+        case ("Kustomization", "kustomize.config.k8s.io"): kind = .kustomization
+        case ("Kustomization", "kustomize.toolkit.fluxcd.io"): kind = .fluxKustomization
+        case ("ResourceSet", "fluxcd.controlplane.io"): kind = .resourceSet
+        default: return
+        }
+        current = objects.count
+        let isPolicy = kind.isPolicy
+        let top = fields(n, "\(kind.rawValue)", known: Self.topLevelKeys(kind), checkUnknown: isPolicy)
+        let meta = decodeMeta(top["metadata"]?.value, checkUnknown: isPolicy)
+        let body: ObjectBody
+        switch kind {
+        case .ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy:
+            body = .cilium(decodeCilium(top, clusterwide: kind == .ciliumClusterwideNetworkPolicy, object: n))
+        case .networkPolicy:
+            body = .networkPolicy(decodeNetworkPolicy(top["spec"]?.value, object: n))
+        case .namespace:
+            body = .namespace
+        case .deployment, .statefulSet, .daemonSet, .replicaSet, .job, .pod, .cronJob:
+            var template = decodePodTemplate(kind: kind, top["spec"]?.value)
+            if kind == .pod { template = PodTemplate(labels: meta.labels, serviceAccount: template?.serviceAccount) }
+            body = .workload(template)
+        case .kustomization:
+            body = .kustomization(KustomizationSpec(
+                namespace: plainString(top["namespace"]?.value),
+                resources: (plainList(top["resources"]?.value)).compactMap { plainString($0) }))
+        case .fluxKustomization:
+            let spec = top["spec"]?.value ?? -1
+            let sub = spec >= 0 ? doc.value(spec, forKey: "postBuild").flatMap { doc.value($0, forKey: "substitute") } : nil
+            body = .fluxKustomization(FluxKustomizationSpec(
+                path: spec >= 0 ? plainString(doc.value(spec, forKey: "path")) : nil,
+                targetNamespace: spec >= 0 ? plainString(doc.value(spec, forKey: "targetNamespace")) : nil,
+                substitute: sub.map { plainKeyValues($0) } ?? []))
+        case .resourceSet:
+            let spec = top["spec"]?.value ?? -1
+            body = .resourceSet(ResourceSetSpec(
+                inputCount: spec >= 0 ? plainList(doc.value(spec, forKey: "inputs")).count : 0,
+                hasTemplate: spec >= 0 && doc.value(spec, forKey: "resourcesTemplate") != nil))
+        }
+        objects.append(KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n),
+                                  kindSpan: span(kindNode), body: body))
+    }
+
+    static func topLevelKeys(_ kind: ObjectKind) -> [String] {
+        switch kind {
+        case .ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy:
+            ["apiVersion", "kind", "metadata", "spec", "specs", "status"]
+        case .networkPolicy: ["apiVersion", "kind", "metadata", "spec", "status"]
+        default: []
+        }
+    }
+
+    static let metadataKeys = [
+        "name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers",
+        "managedFields", "selfLink",
+    ]
+
+    mutating func decodeMeta(_ n: Int32?, checkUnknown: Bool) -> ObjectMeta {
+        guard let n else { return ObjectMeta() }
+        let f = fields(n, "metadata", known: Self.metadataKeys, checkUnknown: checkUnknown)
+        return ObjectMeta(name: string(f["name"]?.value, "metadata.name"),
+                          namespace: string(f["namespace"]?.value, "metadata.namespace"),
+                          labels: keyValues(f["labels"]?.value, "metadata.labels"),
+                          annotations: keyValues(f["annotations"]?.value, "metadata.annotations"),
+                          span: span(n))
+    }
+
+    // Lenient readers for kinds we only skim: no diagnostics.
+    func plainString(_ n: Int32?) -> Located<String>? {
+        guard let n, doc.kind(n) == .scalar, !doc.isNull(n) else { return nil }
+        return Located(doc.string(n), span(n))
+    }
+
+    func plainList(_ n: Int32?) -> [Int32] {
+        guard let n, doc.kind(n) == .sequence else { return [] }
+        return Array(doc.items(n))
+    }
+
+    func plainKeyValues(_ n: Int32) -> [KeyValue] {
+        doc.pairs(n).compactMap { k, v in
+            guard doc.kind(k) == .scalar, doc.kind(v) == .scalar else { return nil }
+            return KeyValue(key: Located(doc.string(k), span(k)), value: Located(doc.string(v), span(v)))
+        }
+    }
+
+    func decodePodTemplate(kind: ObjectKind, _ spec: Int32?) -> PodTemplate? {
+        guard var node = spec, doc.kind(node) == .mapping else { return nil }
+        if kind == .cronJob {
+            guard let jt = doc.value(node, forKey: "jobTemplate"), let js = doc.value(jt, forKey: "spec") else { return nil }
+            node = js
+        }
+        let podMeta: Int32?
+        let podSpec: Int32?
+        if kind == .pod {
+            podMeta = nil
+            podSpec = node
+        } else {
+            guard let template = doc.value(node, forKey: "template"), doc.kind(template) == .mapping else { return nil }
+            podMeta = doc.value(template, forKey: "metadata")
+            podSpec = doc.value(template, forKey: "spec")
+        }
+        let labels = podMeta.flatMap { doc.value($0, forKey: "labels") }.map { plainKeyValues($0) } ?? []
+        let sa = podSpec.flatMap { doc.value($0, forKey: "serviceAccountName") }.flatMap { plainString($0) }
+        return PodTemplate(labels: labels, serviceAccount: sa)
+    }
+}

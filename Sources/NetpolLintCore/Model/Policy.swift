@@ -1,0 +1,163 @@
+public enum Direction: String, Sendable, Hashable { case ingress, egress }
+
+/// A port as written: a number, a named port, or a Flux `${var}` substitution.
+public enum PortValue: Sendable, Hashable {
+    case number(Int)
+    case named(String)
+    case substitution(String)
+}
+
+public struct PortProtocol: Sendable, Hashable {
+    public var span: Span
+    public var port: Located<PortValue>?
+    public var endPort: Located<Int>?
+    /// Upper-cased protocol; nil when omitted (Cilium: ANY, Kubernetes: TCP).
+    public var proto: Located<String>?
+}
+
+public struct DNSRule: Sendable, Hashable {
+    public var span: Span
+    public var matchName: Located<String>?
+    public var matchPattern: Located<String>?
+}
+
+/// A Cilium `toPorts` item (or a Kubernetes `ports` item wrapped as one).
+public struct PortRule: Sendable, Hashable {
+    public var span: Span
+    public var ports: [PortProtocol]
+    /// L7 rules present at all (`rules:` key with content).
+    public var hasL7Rules: Bool
+    public var dns: [DNSRule]?
+    public var hasHTTP: Bool
+}
+
+/// A CIDR literal or a substitution (`${CLUSTER_CIDR}`).
+public struct CIDRValue: Sendable, Hashable {
+    public var text: String
+    public var isSubstitution: Bool
+    /// Parsed address family and prefix; nil for substitutions and invalid text.
+    public var parsed: ParsedCIDR?
+}
+
+public struct ParsedCIDR: Sendable, Hashable {
+    public var isIPv6: Bool
+    public var prefixLength: Int
+    /// 16 bytes (IPv4 uses the first 4).
+    public var address: [UInt8]
+    public var hadPrefix: Bool
+}
+
+public struct CIDRRule: Sendable, Hashable {
+    public var span: Span
+    public var cidr: Located<CIDRValue>?
+    public var except: [Located<CIDRValue>]
+    public var groupRef: Located<String>?
+    public var hasGroupSelector: Bool
+}
+
+public struct ServiceSelector: Sendable, Hashable {
+    public var span: Span
+    public var serviceName: Located<String>?
+    public var namespace: Located<String>?
+    public var selector: LabelSelector?
+}
+
+/// One item of `ingress`, `ingressDeny`, `egress` or `egressDeny` of a Cilium rule. Peer lists are nil when the
+/// key is absent and `[]` when written empty (the difference matters: research (b)).
+public struct CiliumPeerRule: Sendable, Hashable {
+    public var span: Span
+    public var direction: Direction
+    public var isDeny: Bool
+    public var endpoints: Located<[LabelSelector]>?
+    public var requires: Located<[LabelSelector]>?
+    public var cidrs: Located<[Located<CIDRValue>]>?
+    public var cidrSets: Located<[CIDRRule]>?
+    public var entities: Located<[Located<String>]>?
+    public var services: Located<[ServiceSelector]>?
+    public var fqdns: Located<[DNSRule]>?
+    public var groups: Located<Int>?
+    public var nodes: Located<[LabelSelector]>?
+    public var toPorts: Located<[PortRule]>?
+    public var icmps: Located<Int>?
+    public var authenticationMode: Located<String>?
+
+    /// The peer kinds present, by their YAML key (`fromEndpoints`, `toCIDRSet`, ...), in a fixed order.
+    public var peerKinds: [(key: String, span: Span)] {
+        let from = direction == .ingress
+        var out: [(String, Span)] = []
+        if let v = endpoints { out.append((from ? "fromEndpoints" : "toEndpoints", v.span)) }
+        if let v = requires { out.append((from ? "fromRequires" : "toRequires", v.span)) }
+        if let v = cidrs { out.append((from ? "fromCIDR" : "toCIDR", v.span)) }
+        if let v = cidrSets { out.append((from ? "fromCIDRSet" : "toCIDRSet", v.span)) }
+        if let v = entities { out.append((from ? "fromEntities" : "toEntities", v.span)) }
+        if let v = services { out.append(("toServices", v.span)) }
+        if let v = fqdns { out.append(("toFQDNs", v.span)) }
+        if let v = groups { out.append((from ? "fromGroups" : "toGroups", v.span)) }
+        if let v = nodes { out.append((from ? "fromNodes" : "toNodes", v.span)) }
+        return out
+    }
+
+    /// No L3 peer at all: with ports this admits every peer (an L4-only rule).
+    public var hasNoPeer: Bool { peerKinds.isEmpty }
+}
+
+public struct CiliumRule: Sendable, Hashable {
+    /// The `spec` mapping or the `specs` item.
+    public var span: Span
+    public var keySpan: Span
+    public var description: Located<String>?
+    public var endpointSelector: LabelSelector?
+    public var nodeSelector: LabelSelector?
+    public var ingress: Located<[CiliumPeerRule]>?
+    public var ingressDeny: Located<[CiliumPeerRule]>?
+    public var egress: Located<[CiliumPeerRule]>?
+    public var egressDeny: Located<[CiliumPeerRule]>?
+    public var defaultDenyIngress: Located<Bool>?
+    public var defaultDenyEgress: Located<Bool>?
+
+    public var allPeerRules: [CiliumPeerRule] {
+        (ingress?.value ?? []) + (ingressDeny?.value ?? []) + (egress?.value ?? []) + (egressDeny?.value ?? [])
+    }
+}
+
+public struct CiliumPolicy: Sendable, Hashable {
+    public var isClusterwide: Bool
+    /// `spec` first (when present), then `specs` items.
+    public var rules: [CiliumRule]
+    public var specSpan: Span?
+}
+
+// MARK: Kubernetes NetworkPolicy
+
+public struct NetworkPolicyPeer: Sendable, Hashable {
+    public var span: Span
+    public var podSelector: LabelSelector?
+    public var namespaceSelector: LabelSelector?
+    public var ipBlock: CIDRRule?
+}
+
+public struct NetworkPolicyRule: Sendable, Hashable {
+    public var span: Span
+    public var direction: Direction
+    /// nil when `from`/`to` is absent (all peers); `[]` when written empty (also all peers, per the API).
+    public var peers: Located<[NetworkPolicyPeer]>?
+    public var ports: Located<[PortProtocol]>?
+}
+
+public struct NetworkPolicySpec: Sendable, Hashable {
+    public var specSpan: Span
+    public var podSelector: LabelSelector?
+    public var policyTypes: Located<[Located<String>]>?
+    public var ingress: Located<[NetworkPolicyRule]>?
+    public var egress: Located<[NetworkPolicyRule]>?
+
+    /// Directions the policy isolates, per the Kubernetes defaulting of `policyTypes`.
+    public var isolates: Set<Direction> {
+        if let types = policyTypes?.value {
+            return Set(types.compactMap { Direction(rawValue: $0.value.lowercased()) })
+        }
+        var out: Set<Direction> = [.ingress]
+        if egress != nil { out.insert(.egress) }
+        return out
+    }
+}

@@ -1,0 +1,111 @@
+/// A composed YAML document: a flat array of nodes whose children are 32-bit indices, with scalar bytes kept in
+/// one buffer. Aliases are stored as references to the anchored node, never as copies.
+///
+/// Positions are 1-based; columns count Unicode code points (libyaml's marks), which is what SARIF calls
+/// `unicodeCodePoints`.
+public struct YAMLDocument: Sendable {
+    public enum Kind: UInt8, Sendable { case scalar, sequence, mapping }
+    public enum Style: UInt8, Sendable { case plain, singleQuoted, doubleQuoted, literal, folded, block, flow }
+
+    /// One node. For a scalar, `start..<start+count` is its byte range in `bytes`; for a sequence it is the range
+    /// of its items in `children`; for a mapping, `2*count` entries of `children` hold key, value pairs.
+    public struct Node: Sendable {
+        public var kind: Kind
+        public var style: Style
+        public var tag: UInt16          // 0 = no explicit tag, else index+1 into `tags`
+        public var line: UInt32
+        public var column: UInt32
+        public var endLine: UInt32
+        public var endColumn: UInt32
+        public var start: UInt32
+        public var count: UInt32
+    }
+
+    public internal(set) var nodes: [Node] = []
+    public internal(set) var children: [Int32] = []
+    public internal(set) var bytes: [UInt8] = []
+    public internal(set) var tags: [String] = []
+    /// Duplicate keys found while composing: (key node, first key node with the same text).
+    public internal(set) var duplicateKeys: [(duplicate: Int32, first: Int32)] = []
+    public internal(set) var root: Int32 = -1
+    /// Position of the document start (`---` or first node).
+    public internal(set) var line: UInt32 = 1
+    public internal(set) var column: UInt32 = 1
+
+    public init() {}
+
+    @inline(__always) public subscript(_ index: Int32) -> Node { nodes[Int(index)] }
+
+    public func kind(_ index: Int32) -> Kind { nodes[Int(index)].kind }
+
+    public func isNull(_ index: Int32) -> Bool {
+        let n = nodes[Int(index)]
+        guard n.kind == .scalar, n.style == .plain, n.tag == 0 else { return false }
+        if n.count == 0 { return true }
+        return scalarEquals(index, "null") || scalarEquals(index, "~") || scalarEquals(index, "Null")
+            || scalarEquals(index, "NULL")
+    }
+
+    /// The scalar's text. Only call for values a rule reads.
+    public func string(_ index: Int32) -> String {
+        let n = nodes[Int(index)]
+        guard n.kind == .scalar else { return "" }
+        return bytes.withUnsafeBufferPointer { buf in
+            String(decoding: UnsafeBufferPointer(rebasing: buf[Int(n.start)..<Int(n.start + n.count)]), as: UTF8.self)
+        }
+    }
+
+    /// Compares a scalar's bytes with ASCII/UTF-8 text without creating a String.
+    public func scalarEquals(_ index: Int32, _ text: StaticString) -> Bool {
+        let n = nodes[Int(index)]
+        guard n.kind == .scalar, Int(n.count) == text.utf8CodeUnitCount else { return false }
+        return bytes.withUnsafeBufferPointer { buf in
+            let p = text.utf8Start
+            for i in 0..<Int(n.count) where buf[Int(n.start) + i] != p[i] { return false }
+            return true
+        }
+    }
+
+    public func tag(_ index: Int32) -> String? {
+        let t = nodes[Int(index)].tag
+        return t == 0 ? nil : tags[Int(t) - 1]
+    }
+
+    /// Items of a sequence (empty for other kinds).
+    public func items(_ index: Int32) -> ArraySlice<Int32> {
+        let n = nodes[Int(index)]
+        guard n.kind == .sequence else { return [] }
+        return children[Int(n.start)..<Int(n.start + n.count)]
+    }
+
+    /// Key, value pairs of a mapping (empty for other kinds).
+    public func pairs(_ index: Int32) -> PairSequence {
+        let n = nodes[Int(index)]
+        guard n.kind == .mapping else { return PairSequence(children: [], start: 0, count: 0) }
+        return PairSequence(children: children, start: Int(n.start), count: Int(n.count))
+    }
+
+    /// The value of a mapping key given as ASCII text (the first one when keys repeat).
+    public func value(_ index: Int32, forKey key: StaticString) -> Int32? {
+        for (k, v) in pairs(index) where scalarEquals(k, key) { return v }
+        return nil
+    }
+
+    public struct PairSequence: Sequence {
+        let children: [Int32]
+        let start: Int
+        let count: Int
+        public struct Iterator: IteratorProtocol {
+            let children: [Int32]
+            var i: Int
+            let end: Int
+            public mutating func next() -> (key: Int32, value: Int32)? {
+                guard i < end else { return nil }
+                defer { i += 2 }
+                return (children[i], children[i + 1])
+            }
+        }
+        public func makeIterator() -> Iterator { Iterator(children: children, i: start, end: start + 2 * count) }
+        public var isEmpty: Bool { count == 0 }
+    }
+}

@@ -1,0 +1,233 @@
+import CYAML
+
+/// Why a file could not be composed. Positions are 1-based.
+public struct YAMLError: Error, Sendable, Equatable {
+    public var message: String
+    public var line: Int
+    public var column: Int
+}
+
+public struct YAMLLimits: Sendable {
+    /// Deepest nesting of collections accepted.
+    public var maxDepth: Int = 512
+    /// How many nodes aliases may add to a document when expanded ("billion laughs" guard).
+    public var maxAliasExpansion: Int = 100_000
+    public init() {}
+}
+
+public struct YAMLParseResult: Sendable {
+    /// Documents composed before any error; a syntax error in document 3 keeps documents 1 and 2.
+    public var documents: [YAMLDocument]
+    public var error: YAMLError?
+}
+
+/// Composes libyaml events into `YAMLDocument`s. One instance per thread; work arrays are reused between files.
+public struct YAMLParser {
+    private struct Frame {
+        var node: Int32
+        var workStart: Int
+        var expanded: Int
+        var anchor: String?
+    }
+
+    public var limits: YAMLLimits
+    private var work: [Int32] = []
+    private var frames: [Frame] = []
+
+    public init(limits: YAMLLimits = YAMLLimits()) {
+        self.limits = limits
+        work.reserveCapacity(1024)
+        frames.reserveCapacity(64)
+    }
+
+    public mutating func parse(_ input: UnsafeRawBufferPointer) -> YAMLParseResult {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            return YAMLParseResult(documents: [], error: YAMLError(message: "cannot initialise the YAML parser", line: 1, column: 1))
+        }
+        defer { yaml_parser_delete(&parser) }
+        let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer<UInt8>(bitPattern: 1)!
+        yaml_parser_set_input_string(&parser, base, input.count)
+
+        var documents: [YAMLDocument] = []
+        var doc = YAMLDocument()
+        var anchors: [String: (node: Int32, expanded: Int)] = [:]
+        var aliasExpansion = 0
+        work.removeAll(keepingCapacity: true)
+        frames.removeAll(keepingCapacity: true)
+        var event = yaml_event_t()
+
+        func fail(_ message: String, _ mark: yaml_mark_t) -> YAMLParseResult {
+            YAMLParseResult(documents: documents,
+                            error: YAMLError(message: message, line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+        }
+
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                return YAMLParseResult(documents: documents, error: Self.error(of: parser, input: input))
+            }
+            defer { yaml_event_delete(&event) }
+            let start = event.start_mark, end = event.end_mark
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return YAMLParseResult(documents: documents, error: nil)
+            case YAML_DOCUMENT_START_EVENT:
+                doc = YAMLDocument()
+                doc.line = UInt32(start.line) + 1
+                doc.column = UInt32(start.column) + 1
+                anchors.removeAll(keepingCapacity: true)
+                aliasExpansion = 0
+            case YAML_DOCUMENT_END_EVENT:
+                documents.append(doc)
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                let style: YAMLDocument.Style
+                switch s.style {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+                case YAML_LITERAL_SCALAR_STYLE: style = .literal
+                case YAML_FOLDED_SCALAR_STYLE: style = .folded
+                default: style = .plain
+                }
+                let byteStart = UInt32(truncatingIfNeeded: doc.bytes.count)
+                if s.length > 0, let v = s.value {
+                    doc.bytes.append(contentsOf: UnsafeBufferPointer(start: v, count: s.length))
+                }
+                let index = Int32(truncatingIfNeeded: doc.nodes.count)
+                doc.nodes.append(.init(kind: .scalar, style: style, tag: Self.tagIndex(s.tag, &doc),
+                                       line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
+                                       endLine: UInt32(end.line) + 1, endColumn: UInt32(end.column) + 1,
+                                       start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
+                if let a = s.anchor { anchors[String(cString: a)] = (index, 1) }
+                if !attach(index, expanded: 1, to: &doc) { return YAMLParseResult(documents: documents, error: nil) }
+            case YAML_ALIAS_EVENT:
+                let name = String(cString: event.data.alias.anchor)
+                guard let target = anchors[name] else {
+                    return fail("alias '*\(name)' refers to an undefined or enclosing anchor", start)
+                }
+                aliasExpansion += target.expanded
+                if aliasExpansion > limits.maxAliasExpansion {
+                    return fail("aliases expand to more than \(limits.maxAliasExpansion) nodes (a \"billion laughs\" document); refusing to expand", start)
+                }
+                _ = attach(target.node, expanded: target.expanded, to: &doc)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                if frames.count >= limits.maxDepth {
+                    return fail("nesting deeper than \(limits.maxDepth) levels; refusing to parse further", start)
+                }
+                let isMap = event.type == YAML_MAPPING_START_EVENT
+                let flow = isMap ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                    : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                let tag = isMap ? event.data.mapping_start.tag : event.data.sequence_start.tag
+                let anchor = isMap ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+                let index = Int32(truncatingIfNeeded: doc.nodes.count)
+                doc.nodes.append(.init(kind: isMap ? .mapping : .sequence, style: flow ? .flow : .block,
+                                       tag: Self.tagIndex(tag, &doc),
+                                       line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
+                                       endLine: 0, endColumn: 0, start: 0, count: 0))
+                frames.append(Frame(node: index, workStart: work.count, expanded: 1,
+                                    anchor: anchor.map { String(cString: $0) }))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                let frame = frames.removeLast()
+                let childStart = UInt32(truncatingIfNeeded: doc.children.count)
+                let n = work.count - frame.workStart
+                doc.children.append(contentsOf: work[frame.workStart...])
+                work.removeSubrange(frame.workStart...)
+                let i = Int(frame.node)
+                doc.nodes[i].start = childStart
+                doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
+                doc.nodes[i].endLine = UInt32(end.line) + 1
+                doc.nodes[i].endColumn = UInt32(end.column) + 1
+                if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
+                if let a = frame.anchor { anchors[a] = (frame.node, frame.expanded) }
+                _ = attach(frame.node, expanded: frame.expanded, to: &doc)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Adds a completed node to the open collection, or makes it the document root.
+    private mutating func attach(_ node: Int32, expanded: Int, to doc: inout YAMLDocument) -> Bool {
+        if frames.isEmpty {
+            doc.root = node
+        } else {
+            work.append(node)
+            frames[frames.count - 1].expanded &+= expanded
+        }
+        return true
+    }
+
+    private static func tagIndex(_ tag: UnsafeMutablePointer<yaml_char_t>?, _ doc: inout YAMLDocument) -> UInt16 {
+        guard let tag else { return 0 }
+        let s = String(cString: tag)
+        if let i = doc.tags.firstIndex(of: s) { return UInt16(i + 1) }
+        guard doc.tags.count < Int(UInt16.max) - 1 else { return 0 }
+        doc.tags.append(s)
+        return UInt16(doc.tags.count)
+    }
+
+    private static func findDuplicateKeys(_ map: Int32, in doc: inout YAMLDocument) {
+        let n = doc.nodes[Int(map)]
+        guard n.count > 1 else { return }
+        let start = Int(n.start), count = Int(n.count)
+        var seen: [Int: [Int32]] = [:]
+        doc.bytes.withUnsafeBufferPointer { buf in
+            for k in 0..<count {
+                let key = doc.children[start + 2 * k]
+                let kn = doc.nodes[Int(key)]
+                guard kn.kind == .scalar else { continue }
+                let slice = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[Int(kn.start)..<Int(kn.start + kn.count)])
+                var h = Hasher()
+                h.combine(bytes: slice)
+                let hash = h.finalize()
+                if let candidates = seen[hash] {
+                    if let first = candidates.first(where: { c in
+                        let cn = doc.nodes[Int(c)]
+                        return cn.count == kn.count
+                            && UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[Int(cn.start)..<Int(cn.start + cn.count)]).elementsEqual(slice)
+                    }) {
+                        doc.duplicateKeys.append((key, first))
+                        continue
+                    }
+                }
+                seen[hash, default: []].append(key)
+            }
+        }
+    }
+
+    private static func error(of parser: yaml_parser_t, input: UnsafeRawBufferPointer) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if parser.error == YAML_READER_ERROR {
+            let (line, column) = position(ofOffset: parser.problem_offset, in: input)
+            let message: String
+            if problem.contains("UTF-8") || problem.contains("UTF-16") {
+                message = "invalid UTF-8 at byte \(parser.problem_offset): \(problem)"
+            } else if problem.contains("control characters") {
+                message = "binary or control characters at byte \(parser.problem_offset): \(problem)"
+            } else {
+                message = problem
+            }
+            return YAMLError(message: message, line: line, column: column)
+        }
+        var message = problem
+        if let context = parser.context.map({ String(cString: $0) }) {
+            message = "\(problem) \(context) (line \(parser.context_mark.line + 1))"
+        }
+        if parser.error == YAML_MEMORY_ERROR { message = "out of memory while parsing" }
+        return YAMLError(message: message, line: Int(parser.problem_mark.line) + 1,
+                         column: Int(parser.problem_mark.column) + 1)
+    }
+
+    /// 1-based line and code-point column of a byte offset.
+    public static func position(ofOffset offset: Int, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        let end = min(offset, input.count)
+        var i = 0
+        while i < end {
+            let b = input[i]
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return (line, column)
+    }
+}
