@@ -17,8 +17,7 @@ let package = Package(
                        providers: [.apt(["libpcre2-dev"])]),
         .target(name: "NetpolLintCore", dependencies: ["CYAML", "CPCRE2"], path: "Sources/NetpolLintCore",
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .target(name: "NetpolLintRules", dependencies: ["NetpolLintCore"], path: "Rules",
-                exclude: ["Presets/README.md"]),
+        .target(name: "NetpolLintRules", dependencies: ["NetpolLintCore"], path: "Rules"),
         .executableTarget(name: "netpol-lint", dependencies: [
             "NetpolLintCore", "NetpolLintRules",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -54,7 +54,7 @@ public struct CustomRuleSpec: Sendable {
 public struct Configuration: Sendable {
     public static let fileName = ".netpol-lint.yaml"
     public static let knownKeys = ["preset", "platformNamespaces", "ciliumVersion", "allowedCIDRs", "publicPorts",
-                                   "rules", "exclude", "customRules"]
+                                   "rules", "exclude", "customRules", "maxFileSize"]
 
     public var file: String?
     public var preset: String?
@@ -66,6 +66,8 @@ public struct Configuration: Sendable {
     public var rules: [String: RuleSetting] = [:]
     public var exclude: [Glob] = []
     public var customRules: [CustomRuleSpec] = []
+    /// Largest file read, in bytes (`maxFileSize: 10MB`; `--max-file-size` overrides).
+    public var maxFileSize: Int = 10 * 1024 * 1024
 
     public init() {}
 
@@ -154,6 +156,12 @@ private struct ConfigReader {
                     }
                     c.publicPorts.append(p)
                 }
+            case "maxFileSize":
+                let text = try scalar(v, "maxFileSize")
+                var number = Substring(text), unit = 1
+                if number.hasSuffix("MB") { number = number.dropLast(2); unit = 1024 * 1024 } else if number.hasSuffix("KB") { number = number.dropLast(2); unit = 1024 }
+                guard let n = Int(number), n >= 1 else { throw fail(v, "maxFileSize must be a size like 10MB, 512KB or a byte count (got '\(text)')") }
+                c.maxFileSize = n * unit
             case "exclude":
                 c.exclude = try strings(v, "exclude").map(Glob.init)
             case "rules":

@@ -37,11 +37,22 @@ public struct LintStatistics: Sendable {
     public var objects = 0
 }
 
+public struct ObjectSummary: Sendable, Hashable {
+    public var kind: String
+    public var namespace: String?
+    public var name: String
+    public var qualifiedName: String { [kind, namespace, name].compactMap { $0 }.joined(separator: "/") }
+}
+
 public struct LintReport: Sendable {
     public var findings: [Finding]
     public var files: [SourceFile]
     public var statistics: LintStatistics
+    /// Every rule known to this run (SARIF `driver.rules`), in rule-list order.
     public var rules: [RuleDescription]
+    /// Per object index: what findings' `object` points at.
+    public var objectSummaries: [ObjectSummary?]
+    public var repositoryRoot: String
 }
 
 public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
@@ -168,7 +179,9 @@ public struct Linter: Sendable {
         for f in findings where unique.last.map({ $0.span != f.span || $0.ruleID != f.ruleID || $0.message != f.message }) ?? true {
             unique.append(f)
         }
-        return LintReport(findings: unique, files: files, statistics: stats, rules: rules.map { $0.description })
+        return LintReport(findings: unique, files: files, statistics: stats, rules: rules.map { $0.description },
+                          objectSummaries: objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
+                          repositoryRoot: request.repositoryRoot)
     }
 
     func displayPath(_ absolute: String, _ request: LintRequest) -> String {
@@ -216,7 +229,7 @@ enum FileProcessor {
                         out[i] = process(bytes, file: file, parser: &parser)
                     case .tooLarge(let size):
                         var o = FileOutcome()
-                        o.fileIssues.append(FileIssue(rule: "NP106", message: "file is \(size / (1024 * 1024)) MB, over the \(maxFileSize / (1024 * 1024)) MB limit (--max-file-size); not linted", span: Span(file: file, line: 1, column: 1)))
+                        o.fileIssues.append(FileIssue(rule: "NP106", message: "file is \(ByteCount.text(size)), over the \(ByteCount.text(maxFileSize)) limit (--max-file-size or maxFileSize in .netpol-lint.yaml); not linted", span: Span(file: file, line: 1, column: 1)))
                         out[i] = o
                     case .failed(let reason):
                         var o = FileOutcome()
@@ -233,6 +246,7 @@ enum FileProcessor {
         var o = FileOutcome()
         o.bytes = bytes.count
         bytes.withUnsafeBytes { raw in
+            o.directives = Directives.scan(raw)
             if let base = raw.baseAddress, let hit = memchr(base, 0, raw.count) {
                 let nul = base.distance(to: UnsafeRawPointer(hit))
                 let (line, column) = YAMLParser.position(ofOffset: nul, in: raw)
@@ -245,7 +259,6 @@ enum FileProcessor {
                                               span: Span(file: file, line: Int32(line), column: 1)))
                 return
             }
-            o.directives = Directives.scan(raw)
             let result = parser.parse(raw)
             o.parsed = result.error == nil
             o.documents = result.documents.count
@@ -299,5 +312,13 @@ enum HelmTemplate {
             i += 1
         }
         return false
+    }
+}
+
+enum ByteCount {
+    static func text(_ n: Int) -> String {
+        if n >= 1024 * 1024 { return "\((n * 10 / (1024 * 1024) + 0) / 10).\((n * 10 / (1024 * 1024)) % 10) MB" }
+        if n >= 1024 { return "\(n / 1024) KB" }
+        return "\(n) bytes"
     }
 }

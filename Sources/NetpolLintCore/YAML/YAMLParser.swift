@@ -211,7 +211,7 @@ public struct YAMLParser {
         }
         var message = problem
         if let context = parser.context.map({ String(cString: $0) }) {
-            message = "\(problem) \(context) (line \(parser.context_mark.line + 1))"
+            message = "\(problem) (\(context) that starts at line \(parser.context_mark.line + 1))"
         }
         if parser.error == YAML_MEMORY_ERROR { message = "out of memory while parsing" }
         return YAMLError(message: message, line: Int(parser.problem_mark.line) + 1,

@@ -1,0 +1,66 @@
+import NetpolLintCore
+
+/// A documented convention (DESIGN §6), with the values its seed document uses.
+public struct Preset: Sendable {
+    public enum DefaultDenyPolicy: String, Sendable { case forbidden, required, perNamespace }
+
+    public var name: String
+    public var summary: String
+    public var source: String
+    public var platformNamespaces: [String]
+    public var profileLabel: String?
+    public var profiles: [String]
+    public var accessLabelPrefix: String?
+    public var enforcementLabel: String?
+    public var allowedCIDRs: [String]
+    public var meshLabel: (key: String, value: String)?
+    public var tier0: [String]
+    public var tier1: [String]
+    public var defaultDeny: DefaultDenyPolicy
+}
+
+public enum Presets {
+    /// Seeds 000 / 001: implicit deny through baseline CCNPs, namespace profiles, platform CNPs, access labels.
+    public static let homelabProfiles = Preset(
+        name: "homelab-profiles",
+        summary: "Implicit default-deny via baseline CCNPs; namespaces pick a profile by label; platform namespaces have hand-crafted CNPs",
+        source: "seeds 000 and 001",
+        platformNamespaces: ["kube-system", "monitoring", "database", "istio-system", "istio-gateway"],
+        profileLabel: "network-policy.homelab/profile",
+        profiles: ["isolated", "internal", "internal-egress", "standard"],
+        accessLabelPrefix: "access.network-policy.homelab/",
+        enforcementLabel: "network-policy.homelab/enforcement",
+        allowedCIDRs: ["169.254.0.0/16"],
+        meshLabel: ("istio.io/dataplane-mode", "ambient"),
+        tier0: [], tier1: [],
+        defaultDeny: .forbidden)
+
+    /// Seed 002: an explicit default-deny CCNP that excludes exactly the Tier 0 namespaces.
+    public static let tieredZeroTrust = Preset(
+        name: "tiered-zero-trust",
+        summary: "Explicit default-deny CCNP excluding Tier 0; Tier 1 platform services; Tier 2 applications",
+        source: "seed 002",
+        platformNamespaces: ["kube-system", "flux-system", "cilium", "cilium-secrets", "observability", "cert-manager", "external-secrets"],
+        profileLabel: nil, profiles: [], accessLabelPrefix: nil, enforcementLabel: nil,
+        allowedCIDRs: [],
+        meshLabel: nil,
+        tier0: ["kube-system", "flux-system", "cilium", "cilium-secrets"],
+        tier1: ["observability", "cert-manager", "external-secrets"],
+        defaultDeny: .required)
+
+    /// Seed 004: plain Kubernetes NetworkPolicy with a default-deny-ingress policy per application namespace.
+    public static let kubernetes = Preset(
+        name: "kubernetes",
+        summary: "Plain Kubernetes NetworkPolicy: every application namespace has a default-deny-ingress policy",
+        source: "seed 004",
+        platformNamespaces: ["kube-system"],
+        profileLabel: nil, profiles: [], accessLabelPrefix: nil, enforcementLabel: nil,
+        allowedCIDRs: [],
+        meshLabel: nil,
+        tier0: [], tier1: [],
+        defaultDeny: .perNamespace)
+
+    public static let all = [homelabProfiles, tieredZeroTrust, kubernetes]
+
+    public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
+}

@@ -1,0 +1,104 @@
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, json, sarif, github
+}
+
+public enum NetpolLint {
+    public static let version = "0.1.0"
+    public static let informationURI = "https://github.com/netpol-lint/netpol-lint"
+}
+
+/// Turns a report into the bytes of one output format. One reporter per format; all read the same `LintReport`.
+public protocol Reporter {
+    func render(_ report: LintReport) -> String
+}
+
+public func reporter(for format: OutputFormat) -> any Reporter {
+    switch format {
+    case .text: TextReporter()
+    case .json: JSONReporter()
+    case .sarif: SARIFReporter()
+    case .github: GitHubReporter()
+    }
+}
+
+extension LintReport {
+    public func rule(_ id: String) -> RuleDescription? { rules.first { $0.id == id } }
+
+    public func label(_ f: Finding) -> String {
+        "[\(f.ruleID) \(rule(f.ruleID)?.name ?? "")]"
+    }
+
+    public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
+
+    /// `3 errors, 1 warning, 0 notes in 12 files`.
+    public var summaryLine: String {
+        func n(_ c: Int, _ w: String) -> String { "\(c) \(w)\(c == 1 ? "" : "s")" }
+        return "\(n(count(.error), "error")), \(n(count(.warning), "warning")), \(n(count(.note), "note")) in "
+            + "\(n(statistics.filesDiscovered, "file")) (\(n(statistics.objects, "object")))"
+    }
+}
+
+/// `path:line:col: severity: message [NP101 unknown-field]`, one per line (GNU style, parsed by editors).
+public struct TextReporter: Reporter {
+    public init() {}
+    public func render(_ report: LintReport) -> String {
+        var out = ""
+        for f in report.findings {
+            out += "\(report.files[Int(f.span.file)].path):\(f.span.line):\(f.span.column): \(f.severity.rawValue): \(f.message) \(report.label(f))\n"
+            for r in f.related {
+                out += "\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): note: \(r.message)\n"
+            }
+        }
+        return out
+    }
+}
+
+/// The JSON document described in docs/json-output.md.
+public struct JSONReporter: Reporter {
+    public init() {}
+    public func render(_ report: LintReport) -> String {
+        func location(_ s: Span) -> [(String, JSON)] {
+            [("path", .string(report.files[Int(s.file)].path)), ("uri", .string(report.files[Int(s.file)].uri)),
+             ("line", .int(Int(s.line))), ("column", .int(Int(s.column))),
+             ("endLine", .int(Int(s.endLine))), ("endColumn", .int(Int(s.endColumn)))]
+        }
+        let findings: [JSON] = report.findings.map { f in
+            var pairs: [(String, JSON)] = [("ruleId", .string(f.ruleID)), ("ruleName", .string(report.rule(f.ruleID)?.name ?? "")),
+                                           ("severity", .string(f.severity.rawValue)), ("message", .string(f.message))]
+            pairs += location(f.span)
+            if let o = f.object.map({ report.objectRefs[$0] }) ?? nil { pairs.append(("object", o)) }
+            pairs.append(("related", .array(f.related.map { r in .object(location(r.span) + [("message", .string(r.message))]) })))
+            return .object(pairs)
+        }
+        let s = report.statistics
+        return JSON.object([
+            ("schemaVersion", .int(1)),
+            ("tool", .object([("name", .string("netpol-lint")), ("version", .string(NetpolLint.version))])),
+            ("summary", .object([("errors", .int(report.count(.error))), ("warnings", .int(report.count(.warning))),
+                                 ("notes", .int(report.count(.note))), ("files", .int(s.filesDiscovered)),
+                                 ("filesParsed", .int(s.filesParsed)), ("documents", .int(s.documents)),
+                                 ("objects", .int(s.objects)), ("bytes", .int(s.bytes))])),
+            ("findings", .array(findings)),
+        ]).serialized() + "\n"
+    }
+}
+
+extension LintReport {
+    /// Object references by object index, filled by the engine for JSON / SARIF logical locations.
+    public var objectRefs: [JSON?] {
+        objectSummaries.map { o in
+            o.map { .object([("kind", .string($0.kind)), ("namespace", $0.namespace.map(JSON.string) ?? .null), ("name", .string($0.name))]) }
+        }
+    }
+}
+
+/// Stable identity of a finding that survives line moves: rule, file, object and message.
+public func fingerprint(_ parts: [String]) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for p in parts {
+        for b in p.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h = (h ^ 0xFF) &* 0x100_0000_01b3
+    }
+    let hex = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import NetpolLintCore
+import NetpolLintRules
+
+extension NetpolLintCommand {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lint the YAML manifests under PATH... (default: the current directory).",
+            discussion: "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.")
+
+        enum FailOn: String, ExpressibleByArgument, CaseIterable { case error, warning, note, never }
+
+        @Argument(help: "Files or folders to lint.")
+        var paths: [String] = []
+
+        @Option(name: .shortAndLong, help: "Output format: text, json, sarif or github.")
+        var format: OutputFormat = .text
+
+        @Option(name: .shortAndLong, help: "Write the report to FILE instead of standard output.")
+        var output: String?
+
+        @Flag(help: "Read one file from standard input (editor-on-save); needs --stdin-filename.")
+        var stdin = false
+
+        @Option(help: "The path the standard-input buffer is linted as; the rest of its repository is context.")
+        var stdinFilename: String?
+
+        @Option(help: "Lowest severity that makes the exit status 1: error, warning, note or never.")
+        var failOn: FailOn = .error
+
+        @Option(help: "Convention preset: homelab-profiles, tiered-zero-trust or kubernetes (overrides the config file).")
+        var preset: String?
+
+        @Option(help: "Configuration file (default: .netpol-lint.yaml found upward from the first path).")
+        var config: String?
+
+        @Option(name: .customLong("enable"), help: "Enable a rule by id or name (repeatable).")
+        var enable: [String] = []
+
+        @Option(name: .customLong("disable"), help: "Disable a rule by id or name (repeatable).")
+        var disable: [String] = []
+
+        @Option(help: "Parallel workers for reading and parsing files.")
+        var jobs: Int = 2
+
+        @Option(help: "Largest file read, in MB; bigger files are reported (NP106) and skipped.")
+        var maxFileSize: Int?
+
+        func validate() throws {
+            if stdin && stdinFilename == nil { throw ValidationError("--stdin needs --stdin-filename PATH") }
+            if !stdin && stdinFilename != nil { throw ValidationError("--stdin-filename is only used with --stdin") }
+            if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if let m = maxFileSize, m < 1 { throw ValidationError("--max-file-size must be at least 1 (MB)") }
+        }
+
+        func run() throws {
+            let cwd = FilePath.currentDirectory()
+            let anchor = stdinFilename ?? paths.first ?? "."
+            var configuration: Configuration
+            do {
+                if let config { configuration = try Configuration.load(path: config) } else {
+                    configuration = try Configuration.discover(from: FilePath.exists(anchor) ? anchor : FilePath.dirname(FilePath.absolute(anchor)))
+                }
+            } catch {
+                fail("\(error)")
+            }
+            if let preset {
+                guard Presets.named(preset) != nil else {
+                    fail("unknown preset '\(preset)' (known: \(Presets.all.map(\.name).joined(separator: ", ")))")
+                }
+                configuration.preset = preset
+            } else if let p = configuration.preset, Presets.named(p) == nil {
+                fail("\(configuration.file ?? Configuration.fileName): error: unknown preset '\(p)' (known: \(Presets.all.map(\.name).joined(separator: ", ")))")
+            }
+            let root = Self.repositoryRoot(anchor: anchor, configuration: configuration, cwd: cwd)
+            var lintPaths = paths.isEmpty ? ["."] : paths
+            var request = LintRequest(paths: lintPaths, configuration: configuration, repositoryRoot: root, workingDirectory: cwd)
+            if stdin, let name = stdinFilename {
+                let limit = maxFileSize.map { $0 * 1024 * 1024 } ?? configuration.maxFileSize
+                switch FileReader.readStandardInput(limit: limit) {
+                case .bytes(let b): request.stdin = (b, name)
+                case .tooLarge: fail("standard input is larger than the \(limit / (1024 * 1024)) MB limit")
+                case .failed(let reason): fail("cannot read standard input: \(reason)")
+                }
+                // Context: the repository the file belongs to (its config folder or git root).
+                if paths.isEmpty { lintPaths = [root]; request.paths = lintPaths }
+            }
+            request.jobs = jobs
+            request.maxFileSize = maxFileSize.map { $0 * 1024 * 1024 } ?? configuration.maxFileSize
+            request.enable = enable
+            request.disable = disable
+            let report: LintReport
+            do {
+                report = try Linter(rules: builtInRules).run(request)
+            } catch {
+                fail("\(error)")
+            }
+            let text = reporter(for: format).render(report)
+            if let output {
+                guard FileOutput.write(text, to: output) else { fail("cannot write '\(output)'") }
+            } else {
+                FileOutput.standardOutput(text)
+            }
+            if format == .github { GitHubReporter().appendStepSummary(report) }
+            FileOutput.standardError(report.summaryLine + "\n")
+            let threshold: Severity? = switch failOn {
+            case .error: .error
+            case .warning: .warning
+            case .note: .note
+            case .never: nil
+            }
+            if let threshold, report.findings.contains(where: { $0.severity >= threshold }) {
+                throw ExitCode(1)
+            }
+        }
+
+        /// SARIF URIs are relative to the git root, else the configuration's folder, else the current directory.
+        static func repositoryRoot(anchor: String, configuration: Configuration, cwd: String) -> String {
+            let start = FilePath.exists(anchor) ? anchor : FilePath.dirname(FilePath.absolute(anchor))
+            if let git = FilePath.findUpward(".git", from: start) { return git }
+            if let file = configuration.file { return FilePath.dirname(FilePath.absolute(file)) }
+            return cwd
+        }
+    }
+}
