@@ -24,7 +24,7 @@ let package = Package(
         ], path: "Sources/netpol-lint"),
         .target(name: "NetpolLintTestSupport", dependencies: ["NetpolLintCore", "NetpolLintRules"],
                 path: "Tests/NetpolLintTestSupport"),
-        .testTarget(name: "NetpolLintCoreTests", dependencies: ["NetpolLintCore", "NetpolLintTestSupport"],
+        .testTarget(name: "NetpolLintCoreTests", dependencies: ["NetpolLintCore", "NetpolLintRules", "NetpolLintTestSupport"],
                     path: "Tests/NetpolLintCoreTests"),
         .testTarget(name: "NetpolLintRulesTests", dependencies: ["NetpolLintCore", "NetpolLintRules", "NetpolLintTestSupport"],
                     path: "Tests/NetpolLintRulesTests"),

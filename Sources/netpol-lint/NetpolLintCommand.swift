@@ -11,6 +11,23 @@ struct NetpolLintCommand: ParsableCommand {
         subcommands: [Check.self, Rules.self, Explain.self, GenerateDocs.self],
         defaultSubcommand: Check.self
     )
+
+    /// Like ArgumentParser's `main`, but usage errors exit 2 (our documented code) instead of 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(withError: code)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)  // --help, --version
+            }
+            FileOutput.standardError(fullMessage(for: error) + "\n")
+            exit(withError: code == .failure ? code : ExitCode(2))
+        }
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {}

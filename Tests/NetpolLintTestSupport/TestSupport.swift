@@ -1,6 +1,7 @@
 import Foundation
 import NetpolLintCore
 import NetpolLintRules
+import Testing
 
 /// A position marked with `↓` in an example.
 public struct Marker: Hashable, CustomStringConvertible, Sendable {
@@ -33,9 +34,14 @@ public enum TestSupport {
     }
 
     /// Prints why a test is skipped, visibly, and returns false so the caller can return early.
+    /// When `NETPOL_LINT_REQUIRE_SHARED` is set (CI), a missing `../shared/` is a failure, not a skip.
     public static func requireShared(_ what: String) -> String? {
         if let s = sharedDirectory { return s }
-        print("SKIPPED: \(what) needs ../shared/ beside the repository (present in CI, absent in a user's clone)")
+        if ProcessInfo.processInfo.environment["NETPOL_LINT_REQUIRE_SHARED"] != nil {
+            Issue.record("\(what) needs ../shared/ and NETPOL_LINT_REQUIRE_SHARED is set")
+        } else {
+            print("SKIPPED: \(what) needs ../shared/ beside the repository (present in CI, absent in a user's clone)")
+        }
         return nil
     }
 

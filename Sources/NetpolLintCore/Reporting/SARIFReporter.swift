@@ -35,7 +35,6 @@ public struct SARIFReporter: Reporter {
             ])))
             return .object(pairs)
         }
-        let root = FilePath.normalize(report.repositoryRoot)
         let log = JSON.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
             ("version", .string("2.1.0")),
@@ -47,7 +46,9 @@ public struct SARIFReporter: Reporter {
                     ("informationUri", .string(NetpolLint.informationURI)),
                     ("rules", .array(rules.map(Self.rule))),
                 ]))])),
-                ("originalUriBaseIds", .object([("%SRCROOT%", .object([("uri", .string("file://" + (root.hasSuffix("/") ? root : root + "/")))]))])),
+                // No absolute path: the output is the same on every machine, and GitHub resolves relative URIs
+                // against the checkout (INTEGRATIONS.md §A "Paths").
+                ("originalUriBaseIds", .object([("%SRCROOT%", .object([("description", .object([("text", .string("The repository root"))]))]))])),
                 ("columnKind", .string("unicodeCodePoints")),
                 ("results", .array(results)),
             ])])),

@@ -1,0 +1,172 @@
+import Foundation
+import NetpolLintCore
+import NetpolLintRules
+import NetpolLintTestSupport
+import Testing
+
+/// End-to-end tests through the built executable, over the bundled fixtures.
+@Suite(.serialized) struct CLITests {
+    static let fixture = TestSupport.packageRoot + "/Fixtures/homelab"
+    static var update: Bool { ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil }
+
+    func run(_ args: [String], in dir: String = fixture, stdin: String? = nil, env: [String: String] = [:]) throws -> TestSupport.ProcessResult {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        return try TestSupport.runCLI(args, in: dir, stdin: stdin, environment: env)
+    }
+
+    func golden(_ name: String, _ actual: String) throws {
+        let path = Self.fixture + "/" + name
+        if Self.update { try actual.write(toFile: path, atomically: true, encoding: .utf8) }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs from the golden file; run with UPDATE_GOLDEN=1 after checking the change")
+    }
+
+    @Test func textOutputMatchesGolden() throws {
+        let r = try run(["check", "."])
+        #expect(r.status == 1)
+        try golden("expected.txt", r.stdout)
+        #expect(r.stderr.contains("errors"))
+        // Several rules fire on the example repository.
+        #expect(Set(r.stdout.split(separator: "\n").compactMap { $0.split(separator: "[").last?.split(separator: " ").first }).count >= 5)
+    }
+
+    @Test func sarifOutputMatchesGoldenAndValidates() throws {
+        let r = try run(["check", "--format", "sarif", "."])
+        #expect(r.status == 1)
+        try golden("expected.sarif", r.stdout)
+        try validate(r.stdout)
+    }
+
+    @Test func cleanSarifHasEmptyResults() throws {
+        let dir = TestSupport.writeTree([("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")])
+        let r = try run(["check", "--format", "sarif", "--output", "out.sarif", "."], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stdout.isEmpty)
+        let sarif = try String(contentsOfFile: dir + "/out.sarif", encoding: .utf8)
+        #expect(sarif.contains("\"results\": []"))
+        try validate(sarif)
+    }
+
+    func validate(_ sarif: String) throws {
+        guard let shared = TestSupport.requireShared("SARIF schema validation") else { return }
+        let file = TestSupport.temporaryDirectory() + "/out.sarif"
+        try sarif.write(toFile: file, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", shared + "/sarif/validate_sarif.py", file, "--github"]
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "validate_sarif.py: \(out)")
+    }
+
+    @Test func jsonOutputIsADocument() throws {
+        let r = try run(["check", "--format", "json", "."])
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let findings = object?["findings"] as? [[String: Any]]
+        #expect(findings?.isEmpty == false)
+        #expect(findings?.first?["ruleId"] as? String != nil && findings?.first?["line"] as? Int != nil)
+        #expect((object?["summary"] as? [String: Any])?["errors"] as? Int ?? 0 > 0)
+    }
+
+    @Test func githubAnnotationsAreCappedAndSummarised() throws {
+        var files: [(String, String)] = []
+        for i in 0..<15 { files.append(("p\(i).yaml", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p\(i), namespace: a}\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPort: []\n")) }
+        let dir = TestSupport.writeTree(files)
+        let summary = dir + "/summary.md"
+        let r = try run(["check", "--format", "github", "."], in: dir, env: ["GITHUB_STEP_SUMMARY": summary])
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("::error ") }.count == 10)
+        #expect(lines.last?.hasPrefix("::notice") == true && lines.last?.contains("5 more") == true)
+        let md = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(md.components(separatedBy: "| error |").count - 1 == 15)
+    }
+
+    @Test func stdinIsLintedAsThePathWithTheRepoAsContext() throws {
+        let buffer = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata:
+              name: database-default
+              namespace: database
+            spec:
+              endpointSelector: {}
+              egress:
+                - toEndpoint: []
+            """
+        let r = try run(["check", "--stdin", "--stdin-filename", "network-policy/platform/new.yaml"], stdin: buffer)
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n").filter { !$0.contains(": note: ") }
+        #expect(lines.allSatisfy { $0.hasPrefix("network-policy/platform/new.yaml:") }, "\(lines)")
+        #expect(lines.contains { $0.contains("[NP101 unknown-field]") && $0.hasPrefix("network-policy/platform/new.yaml:9:7:") })
+        // The rest of the repository is context: the same CNP already exists in platform/database.yaml.
+        #expect(lines.contains { $0.contains("[NP103 duplicate-policy]") })
+    }
+
+    @Test func exitCodes() throws {
+        #expect(try run(["check", "--fail-on", "never", "."]).status == 0)
+        #expect(try run(["check", "--disable", "NP999", "."]).status == 2)
+        #expect(try run(["check", "--preset", "nope", "."]).status == 2)
+        #expect(try run(["check", "--stdin", "."]).status == 2)
+        let dir = TestSupport.writeTree([(".netpol-lint.yaml", "preset: kubernetes\nrules:\n  NP777: off\n"), ("a.yaml", "a: 1\n")])
+        let bad = try run(["check", "."], in: dir)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains(".netpol-lint.yaml:3"))
+        let dir2 = TestSupport.writeTree([(".netpol-lint.yaml", "presets: kubernetes\n"), ("a.yaml", "a: 1\n")])
+        let bad2 = try run(["check", "."], in: dir2)
+        #expect(bad2.status == 2 && bad2.stderr.contains(".netpol-lint.yaml:1: error: unknown key 'presets'"))
+    }
+
+    @Test func configurationChangesSeverityAndExcludes() throws {
+        let dir = TestSupport.writeTree([
+            (".netpol-lint.yaml", "rules:\n  unknown-field: warning\nexclude:\n  - ignored/**\n"),
+            ("a.yaml", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a, namespace: a}\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPort: []\n"),
+            ("ignored/b.yaml", "a: [\n"),
+        ])
+        let r = try run(["check", "."], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stdout == "a.yaml:7:7: warning: unknown field 'toPort' in an ingress rule; did you mean 'toPorts'? [NP101 unknown-field]\n")
+        #expect(try run(["check", "--fail-on", "warning", "."], in: dir).status == 1)
+    }
+
+    @Test func rulesAndExplain() throws {
+        let list = try run(["rules"])
+        #expect(list.status == 0 && list.stdout.contains("NP101 unknown-field"))
+        let json = try run(["rules", "--format", "json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any])?.count == builtInRules.count)
+        let explain = try run(["explain", "hardcoded-ip"])
+        #expect(explain.status == 2)
+        let np101 = try run(["explain", "NP101"])
+        #expect(np101.status == 0 && np101.stdout.contains("## Why is this bad?"))
+        #expect(try run(["--version"]).stdout.contains(NetpolLint.version))
+    }
+}
+
+/// Every repository of the shared corpus is linted without a crash, and every file is read or diagnosed.
+@Suite struct CorpusTests {
+    @Test func corpusLintsCompletely() throws {
+        guard let shared = TestSupport.requireShared("the real-repository corpus test") else { return }
+        let corpus = shared + "/corpus"
+        let repos = try FileManager.default.contentsOfDirectory(atPath: corpus).filter {
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: corpus + "/" + $0, isDirectory: &isDir) && isDir.boolValue
+        }
+        #expect(repos.count == 10)
+        var total = 0
+        for repo in repos.sorted() {
+            var request = LintRequest(paths: [corpus + "/" + repo], configuration: Configuration(),
+                                      repositoryRoot: corpus + "/" + repo, workingDirectory: corpus)
+            request.jobs = 2
+            let report = try Linter(rules: builtInRules).run(request)
+            total += report.statistics.filesDiscovered
+            let diagnosed = Set(report.findings.filter { ["NP100", "NP105", "NP106"].contains($0.ruleID) }.map(\.span.file))
+            // parsed cleanly, or a file-level diagnostic says why not
+            #expect(report.statistics.filesParsed + diagnosed.count >= report.statistics.filesDiscovered, "\(repo): some file was neither parsed nor diagnosed")
+        }
+        #expect(total == 11_057)
+    }
+}

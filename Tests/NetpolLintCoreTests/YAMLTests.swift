@@ -1,0 +1,219 @@
+import NetpolLintCore
+import Testing
+
+@Suite struct YAMLTests {
+    func parse(_ s: String, limits: YAMLLimits = YAMLLimits()) -> YAMLParseResult {
+        var p = YAMLParser(limits: limits)
+        return Array(s.utf8).withUnsafeBytes { p.parse($0) }
+    }
+
+    @Test func positionsStylesAndOrder() {
+        let r = parse("b: 1\na: \"53\"\nc:\n  - x\n  - 'y'\n")
+        #expect(r.error == nil)
+        let d = r.documents[0]
+        let pairs = Array(d.pairs(d.root))
+        #expect(pairs.map { d.string($0.key) } == ["b", "a", "c"])
+        #expect(d[pairs[1].value].style == .doubleQuoted)
+        #expect(d[pairs[0].value].style == .plain)
+        #expect(d[pairs[1].value].line == 2 && d[pairs[1].value].column == 4)
+        let items = Array(d.items(pairs[2].value))
+        #expect(d[items[1]].line == 5 && d[items[1]].column == 5 && d[items[1]].style == .singleQuoted)
+    }
+
+    @Test func columnsCountCodePoints() {
+        let r = parse("k: \"é€\"\nz: 1\nx: [ü, v]\n")
+        let d = r.documents[0]
+        let seq = d.value(d.root, forKey: "x")!
+        #expect(d[Array(d.items(seq))[1]].column == 8)
+    }
+
+    @Test func multipleDocumentsAndErrorKeepsEarlierOnes() {
+        let r = parse("a: 1\n---\nb: 2\n---\nc: [\n")
+        #expect(r.documents.count == 2)
+        #expect(r.error != nil)
+        #expect(r.error?.line == 6)
+    }
+
+    @Test func duplicateKeysAreRecorded() {
+        let d = parse("a: 1\nb: 2\na: 3\n").documents[0]
+        #expect(d.duplicateKeys.count == 1)
+        #expect(d[d.duplicateKeys[0].duplicate].line == 3 && d[d.duplicateKeys[0].first].line == 1)
+    }
+
+    @Test func aliasesAreReferencesNotCopies() {
+        let d = parse("base: &b {x: 1}\nuse: *b\n").documents[0]
+        #expect(d.value(d.root, forKey: "base") == d.value(d.root, forKey: "use"))
+    }
+
+    @Test func billionLaughsIsRefusedQuickly() {
+        var s = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...9 {
+            s += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let r = parse(s)
+        #expect(r.error?.message.contains("billion laughs") == true)
+    }
+
+    @Test func deepNestingIsRefused() {
+        let s = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let r = parse(s)
+        #expect(r.error?.message.contains("nesting deeper than 512") == true)
+    }
+
+    @Test func emptyInputs() {
+        #expect(parse("").documents.isEmpty)
+        #expect(parse("# just a comment\n").documents.isEmpty)
+        let r = parse("---\n")
+        #expect(r.error == nil && r.documents.count == 1)
+        #expect(r.documents[0].isNull(r.documents[0].root))
+    }
+
+    @Test func invalidUTF8IsReportedWithPosition() {
+        var bytes = Array("a: 1\nb: ".utf8)
+        bytes += [0xC3, 0x28, 0x0A]
+        var p = YAMLParser()
+        let r = bytes.withUnsafeBytes { p.parse($0) }
+        #expect(r.error?.message.contains("invalid UTF-8") == true)
+        #expect(r.error?.line == 2)
+    }
+
+    @Test func undefinedAliasIsAnError() {
+        #expect(parse("a: *nope\n").error?.message.contains("undefined") == true)
+    }
+}
+
+@Suite struct ModelTests {
+    func decode(_ s: String) -> (objects: [KubeObject], issues: [ModelIssue]) {
+        var p = YAMLParser()
+        let r = Array(s.utf8).withUnsafeBytes { p.parse($0) }
+        var objects: [KubeObject] = [], issues: [ModelIssue] = []
+        for d in r.documents {
+            let x = ModelDecoder.decode(d, file: 0)
+            objects += x.objects
+            issues += x.issues
+        }
+        return (objects, issues)
+    }
+
+    @Test func labelKeysAreNormalised() {
+        #expect(LabelKey.cilium("k8s:app") == .pod("app"))
+        #expect(LabelKey.cilium("any:app") == .pod("app"))
+        #expect(LabelKey.cilium("k8s:io.kubernetes.pod.namespace") == .namespaceName)
+        #expect(LabelKey.cilium("io.cilium.k8s.namespace.labels.team") == .namespaceLabel("team"))
+        #expect(LabelKey.cilium("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name") == .namespaceName)
+        #expect(LabelKey.cilium("io.cilium.k8s.policy.serviceaccount") == .serviceAccount)
+        #expect(LabelKey.cilium("reserved:host") == .special(source: "reserved", key: "host"))
+        #expect(LabelKey.cilium("app.kubernetes.io/name") == .pod("app.kubernetes.io/name"))
+    }
+
+    @Test func ciliumPolicyIsDecoded() {
+        let (objects, issues) = decode("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: a, namespace: ns}
+            spec:
+              endpointSelector: {matchLabels: {app: x}}
+              ingress:
+                - fromEndpoints: [{}]
+                  toPorts: [{ports: [{port: "80", endPort: 90, protocol: TCP}]}]
+              egress: []
+            """)
+        #expect(issues.isEmpty)
+        let p = objects[0].cilium!
+        #expect(!p.isClusterwide)
+        let rule = p.rules[0]
+        #expect(rule.ingress?.value.count == 1)
+        #expect(rule.egress?.value.isEmpty == true)
+        #expect(rule.ingress?.value[0].endpoints?.value[0].isEmpty == true)
+        let port = rule.ingress!.value[0].toPorts!.value[0].ports[0]
+        #expect(port.port?.value == .number(80) && port.endPort?.value == 90 && port.proto?.value == "TCP")
+    }
+
+    @Test func substitutionsStaySymbolic() {
+        let (objects, issues) = decode("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: a, namespace: ns}
+            spec:
+              endpointSelector: {}
+              egress:
+                - toCIDR: ["${NODE_CIDR}"]
+                  toPorts: [{ports: [{port: "${PORT}"}]}]
+            """)
+        #expect(issues.isEmpty)
+        let r = objects[0].cilium!.rules[0].egress!.value[0]
+        #expect(r.cidrs?.value[0].value.isSubstitution == true)
+        #expect(r.toPorts?.value[0].ports[0].port?.value == .substitution("${PORT}"))
+    }
+
+    @Test func listsAndNetworkPolicies() {
+        let (objects, issues) = decode("""
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: a, namespace: ns}
+                spec:
+                  podSelector: {}
+                  ingress:
+                    - from:
+                        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}
+              - apiVersion: v1
+                kind: Namespace
+                metadata: {name: web, labels: {team: a}}
+            """)
+        #expect(issues.isEmpty)
+        #expect(objects.map(\.kind) == [.networkPolicy, .namespace])
+        let np = objects[0].networkPolicy!
+        #expect(np.isolates == [.ingress])
+        #expect(np.ingress?.value[0].peers?.value[0].namespaceSelector?.requirements[0].key == .namespaceName)
+    }
+
+    @Test func cidrs() {
+        #expect(CIDRParser.parse("10.0.0.0/8")?.prefixLength == 8)
+        #expect(CIDRParser.parse("2001:db8::/32")?.isIPv6 == true)
+        #expect(CIDRParser.parse("::ffff:10.0.0.1/128") != nil)
+        #expect(CIDRParser.parse("10.0.0.256/8") == nil)
+        #expect(CIDRParser.parse("10.0.0.0/33") == nil)
+        #expect(CIDRParser.parse("10.0.0.1")?.hadPrefix == false)
+        let outer = CIDRParser.parse("10.0.0.0/8")!, inner = CIDRParser.parse("10.2.0.0/16")!
+        #expect(CIDRParser.contains(outer, inner))
+        #expect(!CIDRParser.contains(inner, outer))
+    }
+
+    @Test func suggestions() {
+        #expect(Suggest.closest("toPort", in: ["toPorts", "toFQDNs"]) == "toPorts")
+        #expect(Suggest.closest("fromEndpoint", in: ["fromEndpoints", "fromEntities"]) == "fromEndpoints")
+        #expect(Suggest.closest("zzz", in: ["toPorts"]) == nil)
+    }
+
+    @Test func globs() {
+        #expect(Glob("charts/**").matches("charts/a/templates/x.yaml"))
+        #expect(Glob("*.sops.yaml").matches("a/b/secret.sops.yaml"))
+        #expect(!Glob("apps/*.yaml").matches("apps/x/y.yaml"))
+        #expect(Glob("apps/*.yaml").matches("apps/y.yaml"))
+        #expect(Glob("vendor").matches("a/vendor/b.yaml"))
+    }
+
+    @Test func configurationErrorsNameTheLine() {
+        do {
+            _ = try Configuration.parse("preset: kubernetes\nrulez: {}\n", file: "c.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 2 && error.message.contains("did you mean 'rules'"))
+        }
+        do {
+            _ = try Configuration.parse("customRules:\n  - id: X1\n    kind: CiliumNetworkPolicy\n    path: metadata.name\n    pattern: \"([a-z\"\n    message: m\n", file: "c.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 5 && error.message.contains("invalid PCRE2 pattern"))
+        }
+    }
+
+    @Test func regexHasLimits() throws {
+        let r = try Regex("^(a+)+$")
+        #expect(!r.matches(String(repeating: "a", count: 40) + "b"))
+        #expect(try Regex("^baseline-").matches("baseline-dns"))
+    }
+}
