@@ -217,3 +217,50 @@ import Testing
         #expect(try Regex("^baseline-").matches("baseline-dns"))
     }
 }
+
+@Suite struct SelectorValidationTests {
+    func issues(_ expressions: String) -> [ModelIssue] {
+        var p = YAMLParser()
+        let text = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  endpointSelector:\n    matchExpressions:\n\(expressions)\n  ingress: [{}]\n"
+        let r = Array(text.utf8).withUnsafeBytes { p.parse($0) }
+        return ModelDecoder.decode(r.documents[0], file: 0).issues
+    }
+
+    @Test func validExpressionsAreAccepted() {
+        #expect(issues("      - {key: app, operator: In, values: [a]}\n      - {key: tier, operator: Exists}\n      - {key: x, operator: DoesNotExist}\n      - {key: y, operator: NotIn, values: [b, c]}").isEmpty)
+    }
+
+    @Test func invalidExpressionsAreReported() {
+        #expect(issues("      - {key: app, operator: In, values: []}").count == 1)
+        #expect(issues("      - {key: app, operator: NotIn}").count == 1)
+        #expect(issues("      - {key: app, operator: Exists, values: [a]}").count == 1)
+        #expect(issues("      - {key: app, operator: DoesNotExist, values: [a]}").count == 1)
+    }
+}
+
+@Suite struct MergeKeyTests {
+    @Test func mergeKeysAreExpandedByTheModel() {
+        let text = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: a, namespace: b}
+            spec:
+              endpointSelector:
+                matchExpressions:
+                  - &egress
+                    key: egress.home.arpa/a
+                    operator: In
+                    values: ["allow"]
+                  - <<: *egress
+                    key: egress.home.arpa/b
+              ingress: [{}]
+            """
+        var p = YAMLParser()
+        let r = Array(text.utf8).withUnsafeBytes { p.parse($0) }
+        let decoded = ModelDecoder.decode(r.documents[0], file: 0)
+        #expect(decoded.issues.isEmpty, "\(decoded.issues.map(\.message))")
+        let reqs = decoded.objects[0].cilium!.rules[0].endpointSelector!.requirements
+        #expect(reqs.map(\.rawKey.value) == ["egress.home.arpa/a", "egress.home.arpa/b"])
+        #expect(reqs[1].op == .in && reqs[1].values.map(\.value) == ["allow"])
+    }
+}

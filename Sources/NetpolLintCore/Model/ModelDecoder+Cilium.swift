@@ -184,12 +184,12 @@ extension ModelDecoder {
                     continue
                 }
                 let values = (list(ef["values"]?.value, "matchExpressions values")?.value ?? []).compactMap { string($0, "a selector value") }
-                switch op {
-                case .in, .notIn where values.isEmpty:
+                // (Not `case .in, .notIn where ...`: a where clause binds only to the last pattern.)
+                let needsValues = op == .in || op == .notIn
+                if needsValues && values.isEmpty {
                     invalid("operator \(op.rawValue) needs a non-empty 'values' list", opText.span)
-                case .exists, .doesNotExist where !values.isEmpty:
+                } else if !needsValues && !values.isEmpty {
                     invalid("operator \(op.rawValue) must not have 'values'", ef["values"].map { span($0.key) } ?? opText.span)
-                default: break
                 }
                 reqs.append(LabelRequirement(key: key(k), rawKey: k, op: op, values: values, fromMatchLabels: false))
             }

@@ -54,7 +54,7 @@ public struct ModelDecoder {
             return [:]
         }
         var out: [String: (key: Int32, value: Int32)] = [:]
-        for (k, v) in doc.pairs(n) {
+        for (k, v) in doc.entries(n) {
             let key = doc.string(k)
             if out[key] == nil { out[key] = (k, v) }
             if checkUnknown, !known.contains(key) {
@@ -102,7 +102,7 @@ public struct ModelDecoder {
             return []
         }
         var out: [KeyValue] = []
-        for (k, v) in doc.pairs(n) {
+        for (k, v) in doc.entries(n) {
             guard doc.kind(k) == .scalar else { continue }
             let value = doc.kind(v) == .scalar ? (doc.isNull(v) ? "" : doc.string(v)) : ""
             if doc.kind(v) != .scalar { invalid("value of '\(doc.string(k))' in \(what) must be a string", span(v)) }
@@ -217,7 +217,7 @@ public struct ModelDecoder {
     }
 
     func plainKeyValues(_ n: Int32) -> [KeyValue] {
-        doc.pairs(n).compactMap { k, v in
+        doc.entries(n).compactMap { k, v in
             guard doc.kind(k) == .scalar, doc.kind(v) == .scalar else { return nil }
             return KeyValue(key: Located(doc.string(k), span(k)), value: Located(doc.string(v), span(v)))
         }

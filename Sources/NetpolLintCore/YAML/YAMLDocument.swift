@@ -85,10 +85,40 @@ public struct YAMLDocument: Sendable {
         return PairSequence(children: children, start: Int(n.start), count: Int(n.count))
     }
 
-    /// The value of a mapping key given as ASCII text (the first one when keys repeat).
+    /// The value of a mapping key given as ASCII text (the first one when keys repeat), merge keys honoured.
     public func value(_ index: Int32, forKey key: StaticString) -> Int32? {
         for (k, v) in pairs(index) where scalarEquals(k, key) { return v }
+        for (k, v) in pairs(index) where isMergeKey(k) {
+            let sources = kind(v) == .sequence ? Array(items(v)) : [v]
+            for src in sources where kind(src) == .mapping {
+                if let found = value(src, forKey: key) { return found }
+            }
+        }
         return nil
+    }
+
+    /// `<<` (YAML 1.1 merge key), which Kubernetes' YAML decoder honours.
+    public func isMergeKey(_ k: Int32) -> Bool {
+        nodes[Int(k)].style == .plain && scalarEquals(k, "<<")
+    }
+
+    /// Key, value pairs with `<<: *anchor` merges expanded: explicit keys win, then merged mappings in order.
+    public func entries(_ index: Int32) -> [(key: Int32, value: Int32)] {
+        var explicit: [(key: Int32, value: Int32)] = []
+        var merges: [Int32] = []
+        for (k, v) in pairs(index) {
+            if isMergeKey(k) { merges.append(v) } else { explicit.append((k, v)) }
+        }
+        guard !merges.isEmpty else { return explicit }
+        var out = explicit
+        var seen = Set(explicit.map { string($0.key) })
+        for m in merges {
+            let sources = kind(m) == .sequence ? Array(items(m)) : [m]
+            for src in sources where kind(src) == .mapping {
+                for e in entries(src) where seen.insert(string(e.key)).inserted { out.append(e) }
+            }
+        }
+        return out
     }
 
     public struct PairSequence: Sequence {

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# netpol-lint benchmark: wall time and peak memory against the physical floor (libyaml parsing the same bytes),
+# plus one file linted through --stdin as an editor does on save. Prints figures; it is not a test and asserts
+# nothing except that every tool ran successfully. See benchmarks/README.md.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+out="$here/out"
+cd "$root"
+
+runs="${BENCH_RUNS:-3}"
+copies="${BENCH_COPIES:-4}"
+skip_large="${BENCH_SKIP_LARGE:-0}"
+stdin_runs=10
+
+corpus_arg="${CORPUS:-../shared/corpus}"
+if [ ! -d "$corpus_arg" ]; then
+  echo "bench: corpus '$corpus_arg' not found (relative to $root)." >&2
+  echo "bench: set CORPUS=/path/to/yaml/tree, or put the shared corpus at ../shared/corpus." >&2
+  exit 2
+fi
+corpus="$(cd "$corpus_arg" && pwd)"
+
+# --- tools -----------------------------------------------------------------------------------------------------
+if [ ! -x /usr/bin/time ]; then
+  echo "bench: /usr/bin/time missing; installing the 'time' package" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get install -y time >/dev/null || { $sudo apt-get update >/dev/null && $sudo apt-get install -y time >/dev/null; }
+fi
+
+mkdir -p "$out"
+echo "bench: building the floor (libyaml event loop)" >&2
+cc -O2 -o "$out/yaml-floor" "$here/yaml-floor.c" -lyaml
+floor="$out/yaml-floor"
+
+echo "bench: building netpol-lint (release)" >&2
+swift build -c release --product netpol-lint >&2
+lint="$(swift build -c release --show-bin-path)/netpol-lint"
+[ -x "$lint" ] || { echo "bench: $lint not found after the build" >&2; exit 2; }
+
+# --- data sets -------------------------------------------------------------------------------------------------
+datasets=(corpus)
+declare -A dir
+dir[corpus]="$corpus"
+if [ "$skip_large" != "1" ]; then
+  large="$out/large"
+  if [ ! -d "$large" ]; then
+    echo "bench: replicating the corpus $copies times into $large" >&2
+    bash "$root/../shared/scripts/replicate-corpus.sh" "$copies" "$large" >&2
+  fi
+  datasets+=(large)
+  dir[large]="$large"
+fi
+
+# --- measuring -------------------------------------------------------------------------------------------------
+tmpd="$(mktemp -d "${TMPDIR:-/tmp}/netpol-bench.XXXXXX")"
+trap 'rm -rf "$tmpd"' EXIT
+
+# measure_once CMD...: runs CMD under /usr/bin/time, stdout to /dev/null; sets m_wall (s), m_rss (KB), m_rc.
+# Exit status 0 and 1 are success (1 = netpol-lint found something); anything else aborts the benchmark.
+measure_once() {
+  local tf="$tmpd/time" ef="$tmpd/stderr"
+  m_rc=0
+  /usr/bin/time -f '%e %M' -o "$tf" "$@" >/dev/null 2>"$ef" || m_rc=$?
+  if [ "$m_rc" -gt 1 ]; then
+    echo "bench: '$*' failed with exit status $m_rc:" >&2
+    tail -n 20 "$ef" >&2
+    exit 1
+  fi
+  read -r m_wall m_rss < <(tail -n 1 "$tf")
+  m_stderr="$(tail -n 1 "$ef")"
+}
+
+# measure CMD...: best (minimum wall) of $runs runs; sets b_wall, b_rss (of that run), b_stderr.
+measure() {
+  local i
+  b_wall=""; b_rss=""; b_stderr=""
+  for ((i = 0; i < runs; i++)); do
+    measure_once "$@"
+    if [ -z "$b_wall" ] || awk -v a="$m_wall" -v b="$b_wall" 'BEGIN { exit !(a < b) }'; then
+      b_wall="$m_wall"; b_rss="$m_rss"; b_stderr="$m_stderr"
+    fi
+  done
+}
+
+rows=()
+notes=()
+for ds in "${datasets[@]}"; do
+  d="${dir[$ds]}"
+  echo "bench: $ds ($d)" >&2
+  counts="$("$floor" "$d")"   # untimed: warms the page cache and counts files and bytes
+  files="${counts#files=}"; files="${files%% *}"
+  bytes="${counts##*bytes=}"
+  mb="$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')"
+
+  measure "$floor" "$d"
+  floor_wall="$b_wall"
+  rows+=("$ds|$files|$mb|floor|$b_wall|$b_rss|1.00")
+  echo "bench:   floor   ${b_wall}s" >&2
+
+  for jobs in 1 2; do
+    measure "$lint" check --jobs "$jobs" --format json "$d"
+    ratio="$(awk -v a="$b_wall" -v f="$floor_wall" 'BEGIN { if (f > 0) printf "%.2f", a / f; else print "n/a" }')"
+    rows+=("$ds|$files|$mb|jobs=$jobs|$b_wall|$b_rss|$ratio")
+    notes+=("$ds: netpol-lint --jobs $jobs = ${ratio}x floor (${b_wall} s vs ${floor_wall} s, peak RSS $(awk -v k="$b_rss" 'BEGIN { printf "%.0f", k / 1024 }') MB, $files files, $mb MB)")
+    echo "bench:   jobs=$jobs  ${b_wall}s  [$b_stderr]" >&2
+  done
+done
+
+# --- editor on save: one file through --stdin ------------------------------------------------------------------
+# The first CiliumNetworkPolicy file of the corpus (outside hidden folders if possible), copied alone into a
+# temporary folder so its repository context is just that file; linted as its path relative to its repo folder.
+pick="$(cd "$corpus" && grep -rlZ --include='*.yaml' --include='*.yml' 'kind: CiliumNetworkPolicy' . 2>/dev/null \
+          | tr '\0' '\n' | LC_ALL=C sort | { grep -v '/\.' || true; } | sed -n 1p || true)"
+if [ -z "$pick" ]; then
+  pick="$(cd "$corpus" && grep -rlZ --include='*.yaml' --include='*.yml' 'kind: CiliumNetworkPolicy' . 2>/dev/null \
+            | tr '\0' '\n' | LC_ALL=C sort | sed -n 1p || true)"
+fi
+stdin_line=""
+if [ -n "$pick" ]; then
+  pick="${pick#./}"
+  if [ "$pick" = "${pick#*/}" ]; then rel="$pick"; else rel="${pick#*/}"; fi   # strip the repo folder
+  work="$tmpd/repo"
+  mkdir -p "$work/$(dirname "$rel")"
+  cp "$corpus/$pick" "$work/$rel"
+  times=()
+  for ((i = 0; i < stdin_runs; i++)); do
+    rc=0
+    t0="$(date +%s%N)"
+    (cd "$work" && "$lint" check --stdin --stdin-filename "$rel" <"$work/$rel" >/dev/null 2>"$tmpd/stdin.err") || rc=$?
+    t1="$(date +%s%N)"
+    if [ "$rc" -gt 1 ]; then
+      echo "bench: --stdin run failed with exit status $rc:" >&2
+      tail -n 20 "$tmpd/stdin.err" >&2
+      exit 1
+    fi
+    times+=("$(( (t1 - t0) / 1000 ))")   # microseconds
+  done
+  median_ms="$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END {
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }')"
+  min_ms="$(printf '%s\n' "${times[@]}" | sort -n | sed -n 1p | awk '{ printf "%.1f", $1 / 1000 }')"
+  stdin_line="stdin: one file ($rel, $(wc -c <"$work/$rel") bytes) = ${median_ms} ms median wall over $stdin_runs runs (best ${min_ms} ms), process start included"
+else
+  stdin_line="stdin: no file with 'kind: CiliumNetworkPolicy' in $corpus; not measured"
+fi
+
+# --- report ----------------------------------------------------------------------------------------------------
+echo
+echo "netpol-lint benchmark — $(uname -sm), $(nproc) CPUs, best of $runs runs"
+echo "floor = libyaml event parse of the same files (benchmarks/yaml-floor.c); MB = 2^20 bytes"
+echo
+fmt='%-8s %8s %8s  %-7s %8s %10s %8s\n'
+printf "$fmt" dataset files MB tool "wall s" "peak MB" "x floor"
+printf "$fmt" -------- -------- -------- ------- -------- ---------- --------
+for r in "${rows[@]}"; do
+  IFS='|' read -r ds files mb tool wall rss ratio <<<"$r"
+  printf "$fmt" "$ds" "$files" "$mb" "$tool" "$wall" "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$ratio"
+done
+echo
+for n in "${notes[@]}"; do echo "$n"; done
+echo "$stdin_line"
+echo
+echo "targets: corpus --jobs 1 <= 1.5x floor; one file via --stdin <= 30 ms wall including process start"
