@@ -59,25 +59,33 @@ public struct Discovery {
             issues.append(DiscoveryIssue(path: dir, rule: "NP100", message: "cannot open directory: \(Self.errnoText())"))
             return
         }
-        var names: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(handle) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name == "." || name == ".." { continue }
-            names.append(name)
+            entries.append((name, entry.pointee.d_type))
         }
         closedir(handle)
-        names.sort()
-        for name in names {
+        entries.sort { $0.name < $1.name }
+        for (name, dtype) in entries {
             let path = FilePath.join(dir, name)
             if isExcluded(path) { continue }
-            var st = stat()
-            guard lstat(path, &st) == 0 else {
-                issues.append(DiscoveryIssue(path: path, rule: "NP100", message: "cannot read: \(Self.errnoText())"))
-                continue
+            // d_type spares an lstat per entry; file systems that do not fill it (DT_UNKNOWN) get one.
+            var type: mode_t
+            switch Int32(dtype) {
+            case Int32(DT_REG): type = S_IFREG
+            case Int32(DT_DIR): type = S_IFDIR
+            case Int32(DT_LNK): type = S_IFLNK
+            default:
+                var st = stat()
+                guard lstat(path, &st) == 0 else {
+                    issues.append(DiscoveryIssue(path: path, rule: "NP100", message: "cannot read: \(Self.errnoText())"))
+                    continue
+                }
+                type = st.st_mode & S_IFMT
             }
-            let type = st.st_mode & S_IFMT
             if type == S_IFLNK {
                 guard Self.isYAMLName(name) || isDirectoryTarget(path) else { continue }
                 if let target = FilePath.realPath(path) {
@@ -95,7 +103,7 @@ public struct Discovery {
                 if Self.skippedDirectories.contains(name) || name.hasPrefix(".build") { continue }
                 walkDirectory(path, rootReal: rootReal, files: &files, issues: &issues, seen: &seen)
             } else if type == S_IFREG, Self.isYAMLName(name) {
-                if seen.insert(path).inserted { files.append(DiscoveredFile(path: path)) }
+                files.append(DiscoveredFile(path: path))
             }
         }
     }

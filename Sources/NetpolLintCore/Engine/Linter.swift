@@ -130,9 +130,10 @@ public struct Linter: Sendable {
         var objects: [KubeObject] = []
         var modelIssues: [(issue: ModelIssue, object: Int)] = []
         var fileIssues: [FileIssue] = []
+        let paths = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
         for (i, (d, outcome)) in zip(discovered, outcomes).enumerated() {
-            let abs = FilePath.absolute(d.path)
-            files.append(SourceFile(path: displayPath(abs, request), uri: FilePath.relative(abs, to: request.repositoryRoot),
+            let (display, uri) = paths.map(d.path)
+            files.append(SourceFile(path: display, uri: uri,
                                     directives: outcome.directives, isTarget: stdinIndex == nil || stdinIndex == i))
             let base = objects.count
             objects.append(contentsOf: outcome.objects)
@@ -144,9 +145,9 @@ public struct Linter: Sendable {
         }
         // Discovery problems are attached to pseudo-files so they print with a path.
         for issue in discoveryIssues {
-            let abs = FilePath.absolute(issue.path)
             let index = Int32(files.count)
-            files.append(SourceFile(path: displayPath(abs, request), uri: FilePath.relative(abs, to: request.repositoryRoot),
+            let (display, uri) = paths.map(issue.path)
+            files.append(SourceFile(path: display, uri: uri,
                                     directives: Directives(), isTarget: stdinIndex == nil))
             fileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
         }
@@ -184,10 +185,6 @@ public struct Linter: Sendable {
                           repositoryRoot: request.repositoryRoot)
     }
 
-    func displayPath(_ absolute: String, _ request: LintRequest) -> String {
-        let wd = FilePath.normalize(request.workingDirectory)
-        return FilePath.isInside(absolute, wd) ? FilePath.relative(absolute, to: wd) : absolute
-    }
 }
 
 /// What reading one file produced.
@@ -290,28 +287,24 @@ enum FileProcessor {
 
 /// Detects Helm/Go templates: a line whose first non-blank characters are `{{`.
 enum HelmTemplate {
+    static let braces: [UInt8] = [0x7B, 0x7B]
+
+    /// Finds `{{` with memmem, then checks that only blanks or '-' precede it on its line.
     static func firstDirectiveLine(_ raw: UnsafeRawBufferPointer) -> Int? {
-        var line = 1
-        var atLineStart = true
-        var i = 0
-        while i < raw.count {
-            let b = raw[i]
-            if b == 0x0A { line += 1; atLineStart = true } else if atLineStart {
-                if b == 0x7B, i + 1 < raw.count, raw[i + 1] == 0x7B { return line }
-                if b != 0x20 && b != 0x09 && b != 0x2D { atLineStart = false }
+        var from = 0
+        while let at = ByteSearch.find(braces, in: raw, from: from) {
+            var j = at - 1
+            while j >= 0, raw[j] == 0x20 || raw[j] == 0x09 || raw[j] == 0x2D { j -= 1 }
+            if j < 0 || raw[j] == 0x0A || raw[j] == 0x0D {
+                return YAMLParser.position(ofOffset: at, in: raw).line
             }
-            i += 1
+            from = at + 2
         }
         return nil
     }
 
     static func contains(_ raw: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        while i + 1 < raw.count {
-            if raw[i] == 0x7B, raw[i + 1] == 0x7B { return true }
-            i += 1
-        }
-        return false
+        ByteSearch.find(braces, in: raw, from: 0) != nil
     }
 }
 
@@ -320,5 +313,51 @@ enum ByteCount {
         if n >= 1024 * 1024 { return "\((n * 10 / (1024 * 1024) + 0) / 10).\((n * 10 / (1024 * 1024)) % 10) MB" }
         if n >= 1024 { return "\(n / 1024) KB" }
         return "\(n) bytes"
+    }
+}
+
+/// Maps discovered paths to display paths (relative to the working directory) and repository-relative URIs,
+/// without re-normalising every path: discovery already produces clean paths below clean roots.
+struct PathMapper {
+    let workingDirectory: String
+    let repositoryRoot: String
+    /// The working directory relative to the repository root, when it is inside it ("" when equal).
+    let workingDirectoryInRepo: String?
+
+    init(workingDirectory: String, repositoryRoot: String) {
+        self.workingDirectory = FilePath.normalize(workingDirectory)
+        self.repositoryRoot = FilePath.normalize(repositoryRoot)
+        if FilePath.isInside(self.workingDirectory, self.repositoryRoot) {
+            let rel = FilePath.relative(self.workingDirectory, to: self.repositoryRoot)
+            workingDirectoryInRepo = rel == "." ? "" : rel
+        } else {
+            workingDirectoryInRepo = nil
+        }
+    }
+
+    /// Relative, with no empty, `.` or `..` segment (one pass over the bytes).
+    static func isClean(_ p: String) -> Bool {
+        var segmentLength = 0
+        var dots = 0
+        for b in p.utf8 {
+            if b == UInt8(ascii: "/") {
+                if segmentLength == 0 || dots == segmentLength { return false }
+                segmentLength = 0
+                dots = 0
+            } else {
+                segmentLength += 1
+                if b == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return segmentLength > 0 && dots != segmentLength
+    }
+
+    func map(_ path: String) -> (display: String, uri: String) {
+        if Self.isClean(path), let inRepo = workingDirectoryInRepo {
+            return (path, inRepo.isEmpty ? path : inRepo + "/" + path)
+        }
+        let abs = path.hasPrefix("/") ? FilePath.normalize(path) : FilePath.normalize(workingDirectory + "/" + path)
+        let display = FilePath.isInside(abs, workingDirectory) ? FilePath.relative(abs, to: workingDirectory) : abs
+        return (display, FilePath.relative(abs, to: repositoryRoot))
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Comment directives in a file:
 /// `# netpol-lint: disable-next-line NP205[,NP204] -- reason` and `# netpol-lint: disable-file [NP205 ...] -- reason`.
 /// With no rule named, every rule is disabled.
@@ -22,14 +26,13 @@ public struct Directives: Sendable, Hashable {
         var d = Directives()
         let marker = Array("netpol-lint:".utf8)
         guard bytes.count >= marker.count else { return d }
-        var i = 0
-        var line = 1
-        var lineStart = 0
-        let end = bytes.count - marker.count
-        while i <= end {
-            let b = bytes[i]
-            if b == 0x0A { line += 1; lineStart = i + 1; i += 1; continue }
-            if b == marker[0] && (0..<marker.count).allSatisfy({ bytes[i + $0] == marker[$0] }) {
+        var from = 0
+        while let i = ByteSearch.find(marker, in: bytes, from: from) {
+            from = i + marker.count
+            var lineStart = i
+            while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+            let line = YAMLParser.position(ofOffset: i, in: bytes).line
+            do {
                 // Must be a comment: '#' then spaces before the marker.
                 var j = i - 1
                 while j >= lineStart, bytes[j] == 0x20 || bytes[j] == 0x09 { j -= 1 }
@@ -39,10 +42,7 @@ public struct Directives: Sendable, Hashable {
                     while k < bytes.count, bytes[k] != 0x0A, bytes[k] != 0x0D { text.append(bytes[k]); k += 1 }
                     d.add(String(decoding: text, as: UTF8.self), line: line)
                 }
-                i += marker.count
-                continue
             }
-            i += 1
         }
         return d
     }

@@ -1,4 +1,7 @@
 import CYAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why a file could not be composed. Positions are 1-based.
 public struct YAMLError: Error, Sendable, Equatable {
@@ -73,6 +76,9 @@ public struct YAMLParser {
                 return YAMLParseResult(documents: documents, error: nil)
             case YAML_DOCUMENT_START_EVENT:
                 doc = YAMLDocument()
+                doc.nodes.reserveCapacity(128)
+                doc.children.reserveCapacity(128)
+                doc.bytes.reserveCapacity(2048)
                 doc.line = UInt32(start.line) + 1
                 doc.column = UInt32(start.column) + 1
                 anchors.removeAll(keepingCapacity: true)
@@ -170,6 +176,26 @@ public struct YAMLParser {
         let n = doc.nodes[Int(map)]
         guard n.count > 1 else { return }
         let start = Int(n.start), count = Int(n.count)
+        if count <= 16 {
+            // Small mappings (nearly all): compare bytes pairwise, no hashing or allocation.
+            doc.bytes.withUnsafeBufferPointer { buf in
+                for a in 1..<count {
+                    let ka = doc.children[start + 2 * a]
+                    let na = doc.nodes[Int(ka)]
+                    guard na.kind == .scalar else { continue }
+                    for b in 0..<a {
+                        let kb = doc.children[start + 2 * b]
+                        let nb = doc.nodes[Int(kb)]
+                        guard nb.kind == .scalar, nb.count == na.count else { continue }
+                        if memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0 {
+                            doc.duplicateKeys.append((ka, kb))
+                            break
+                        }
+                    }
+                }
+            }
+            return
+        }
         var seen: [Int: [Int32]] = [:]
         doc.bytes.withUnsafeBufferPointer { buf in
             for k in 0..<count {
