@@ -2,6 +2,7 @@ import NetpolLintCore
 
 /// The only list of rules. A new rule adds one line here.
 public let builtInRules: [any Rule.Type] = [
+    // Structure and validity
     YAMLSyntaxRule.self,
     UnknownFieldRule.self,
     InvalidValueRule.self,
@@ -9,4 +10,27 @@ public let builtInRules: [any Rule.Type] = [
     RejectedByAgentRule.self,
     HelmTemplateRule.self,
     FileSkippedRule.self,
+    // The documented conventions (seeds 000-004)
+    ExplicitDefaultDenyRule.self,
+    DefaultDenyRequiredRule.self,
+    ProfileOnPlatformNamespaceRule.self,
+    HardcodedIPRule.self,
+    AnyPortRule.self,
+    EnforcementDisabledRule.self,
+    AppNamespaceWithoutProfileRule.self,
+    UnknownProfileRule.self,
+    PlatformNamespaceWithoutPolicyRule.self,
+    // Semantic pitfalls
+    KubernetesEmptyRuleAllowsAllRule.self,
+    FQDNWithoutDNSVisibilityRule.self,
+    WorldOpenRule.self,
+    UnsupportedBypassRule.self,
+    ClusterWideEmptyPeerRule.self,
+    ForeignNamespaceSelectorRule.self,
+    SplitRuleRule.self,
+    EgressAnyPeerRule.self,
+    // Naming and documentation
+    NamingRule.self,
+    MissingDescriptionRule.self,
+    CustomRule.self,
 ]

@@ -100,10 +100,16 @@ public enum TestSupport {
             expected += marks
             files.append((f.path, transform(clean)))
         }
-        if let c = example.configuration { files.append((Configuration.fileName, c)) }
+        var configuration: String?
+        if let c = example.configuration {
+            let (clean, marks) = markers(in: c, path: Configuration.fileName)
+            expected += marks
+            configuration = marks.isEmpty ? clean : transform(clean)
+            files.append((Configuration.fileName, configuration!))
+        }
         let dir = writeTree(files)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let report = try lint(directory: dir, rules: [rule], configuration: example.configuration)
+        let report = try lint(directory: dir, rules: [rule], configuration: configuration)
         return (report, expected)
     }
 

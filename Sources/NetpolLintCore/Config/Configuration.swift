@@ -38,13 +38,46 @@ public struct RuleSetting: Sendable, Hashable {
     /// nil keeps the default; `.some(nil)` is `off`.
     public var severity: Severity??
     public var line: Int
+    /// The rule's parameters as written; checked against the rule's declared parameters by the engine.
+    public var parameters: [String: ConfigValue] = [:]
+}
+
+/// A configuration value with the line it was written on.
+public struct ConfigValue: Sendable, Hashable {
+    public enum Value: Sendable, Hashable {
+        case scalar(String)
+        case list([String])
+        case map([String: String])
+    }
+    public var value: Value
+    public var line: Int
+
+    public var string: String? { if case .scalar(let s) = value { return s }; return nil }
+    public var strings: [String]? {
+        switch value {
+        case .list(let l): l
+        case .scalar(let s): [s]
+        case .map: nil
+        }
+    }
+    public var map: [String: String]? { if case .map(let m) = value { return m }; return nil }
+    public var typeName: String {
+        switch value {
+        case .scalar: "a single value"
+        case .list: "a list"
+        case .map: "a mapping"
+        }
+    }
 }
 
 public struct CustomRuleSpec: Sendable {
+    public enum When: String, Sendable { case matches, doesNotMatch = "does-not-match" }
     public var id: String
-    public var kind: String
+    public var kind: ObjectKind
+    /// Dotted field path; list indices are not written (`spec.egress.toFQDNs.matchName` names every item).
     public var path: String
     public var pattern: Regex
+    public var when: When
     public var message: String
     public var severity: Severity
     public var line: Int
@@ -58,6 +91,7 @@ public struct Configuration: Sendable {
 
     public var file: String?
     public var preset: String?
+    public var presetLine: Int?
     public var platformNamespaces: [String] = []
     public var ciliumVersion: CiliumVersion = .newestKnown
     public var allowedCIDRs: [String] = []
@@ -137,6 +171,7 @@ private struct ConfigReader {
             switch key {
             case "preset":
                 c.preset = try scalar(v, "preset")
+                c.presetLine = Int(doc[k].line)
             case "platformNamespaces":
                 c.platformNamespaces = try strings(v, "platformNamespaces")
             case "ciliumVersion":
@@ -175,10 +210,11 @@ private struct ConfigReader {
                         guard doc.kind(rv) == .mapping else { throw fail(rv, "rules.\(id) must be a severity or a mapping") }
                         for (sk, sv) in doc.pairs(rv) {
                             let skey = try scalar(sk, "a key")
-                            guard skey == "severity" else {
-                                throw fail(sk, "unknown setting '\(skey)' for rule \(id) (rules in this version take only 'severity')")
+                            if skey == "severity" {
+                                setting.severity = .some(try severity(sv, "rules.\(id).severity"))
+                            } else {
+                                setting.parameters[skey] = try configValue(sv, "rules.\(id).\(skey)")
                             }
-                            setting.severity = .some(try severity(sv, "rules.\(id).severity"))
                         }
                     }
                     c.rules[id] = setting
@@ -194,10 +230,22 @@ private struct ConfigReader {
         }
     }
 
+    func configValue(_ n: Int32, _ what: String) throws(ConfigurationError) -> ConfigValue {
+        let line = Int(doc[n].line)
+        switch doc.kind(n) {
+        case .scalar: return ConfigValue(value: .scalar(try scalar(n, what)), line: line)
+        case .sequence: return ConfigValue(value: .list(try strings(n, what)), line: line)
+        case .mapping:
+            var m: [String: String] = [:]
+            for (k, v) in doc.pairs(n) { m[try scalar(k, "a key of \(what)")] = try scalar(v, "each value of \(what)") }
+            return ConfigValue(value: .map(m), line: line)
+        }
+    }
+
     func customRule(_ n: Int32) throws(ConfigurationError) -> CustomRuleSpec {
         guard doc.kind(n) == .mapping else { throw fail(n, "each customRules item must be a mapping") }
         var values: [String: Int32] = [:]
-        let known = ["id", "kind", "path", "pattern", "message", "severity"]
+        let known = ["id", "kind", "path", "pattern", "when", "message", "severity"]
         for (k, v) in doc.pairs(n) {
             let key = try scalar(k, "a key")
             guard known.contains(key) else { throw fail(k, "unknown key '\(key)' in a custom rule (known: \(known.joined(separator: ", ")))") }
@@ -214,8 +262,21 @@ private struct ConfigReader {
             guard let s = try severity(v, "severity") else { throw fail(v, "a custom rule's severity cannot be off") }
             return s
         } ?? .warning
-        return CustomRuleSpec(id: try scalar(values["id"]!, "id"), kind: try scalar(values["kind"]!, "kind"),
-                              path: try scalar(values["path"]!, "path"), pattern: regex,
+        let kindText = try scalar(values["kind"]!, "kind")
+        guard let kind = ObjectKind(rawValue: kindText) else {
+            throw fail(values["kind"]!, "unknown kind '\(kindText)' (known: \(ObjectKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let path = try scalar(values["path"]!, "path")
+        guard !path.isEmpty, !path.contains("["), !path.hasPrefix("."), !path.hasSuffix("."), !path.contains("..") else {
+            throw fail(values["path"]!, "path must be dotted field names without list indices, e.g. spec.egress.toFQDNs.matchName")
+        }
+        var when = CustomRuleSpec.When.matches
+        if let w = values["when"] {
+            let text = try scalar(w, "when")
+            guard let v = CustomRuleSpec.When(rawValue: text) else { throw fail(w, "when must be 'matches' or 'does-not-match'") }
+            when = v
+        }
+        return CustomRuleSpec(id: try scalar(values["id"]!, "id"), kind: kind, path: path, pattern: regex, when: when,
                               message: try scalar(values["message"]!, "message"), severity: sev, line: Int(doc[n].line))
     }
 }

@@ -66,6 +66,8 @@ public struct Finding: Sendable, Hashable {
     /// Index into `LintContext.objects` of the object the finding is about (used for annotation suppression).
     public var object: Int?
     public var related: [RelatedLocation]
+    /// Set by rules whose findings carry their own severity (custom rules); wins over the rule's severity.
+    public var severityOverride: Severity?
 
     public init(_ message: String, at span: Span, object: Int? = nil, related: [RelatedLocation] = []) {
         self.ruleID = ""

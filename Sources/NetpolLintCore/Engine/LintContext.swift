@@ -24,15 +24,40 @@ public struct LintContext: Sendable {
     public let modelIssues: [(issue: ModelIssue, object: Int)]
     public let fileIssues: [FileIssue]
     public let configuration: Configuration
+    public let inventory: Inventory
+    /// The configuration file as a source file, for findings about the repository as a whole.
+    public let configurationFile: Int32?
 
     public init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
-                fileIssues: [FileIssue], configuration: Configuration) {
+                fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32? = nil) {
         self.files = files
         self.objects = objects
         self.modelIssues = modelIssues
         self.fileIssues = fileIssues
         self.configuration = configuration
+        self.configurationFile = configurationFile
+        self.inventory = Inventory(files: files, objects: objects)
     }
+
+    /// The parameters configured for a rule (`rules: <id or name>: {...}`), validated by the engine.
+    public func parameters(_ rule: RuleDescription) -> [String: ConfigValue] {
+        for (key, setting) in configuration.rules where key.uppercased() == rule.id || key == rule.name {
+            return setting.parameters
+        }
+        return [:]
+    }
+
+    /// Where to report a finding about the repository as a whole: the configuration's `preset:` line when there is a
+    /// configuration file.
+    public var repositoryAnchor: Span? {
+        configurationFile.map { Span(file: $0, line: Int32(configuration.presetLine ?? 1), column: 1) }
+    }
+
+    /// The resolved namespace of an object (see `Inventory`).
+    public func namespace(of object: Int) -> String? { inventory.namespace(of: object) }
+
+    /// The folder of the file an object is in, relative to the repository root.
+    public func folder(of object: Int) -> String { FilePath.dirname(files[Int(objects[object].span.file)].uri) }
 
     public var ciliumVersion: CiliumVersion { configuration.ciliumVersion }
 

@@ -78,11 +78,25 @@ public struct Linter: Sendable {
     public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
         let config = request.configuration
         var settings: [String: Severity?] = [:]
+        var configured = Set<String>()
+        let file = config.file ?? Configuration.fileName
         for (key, setting) in config.rules {
             guard let r = lookup(key) else {
-                throw RuleSelectionError.unknownRule(key, source: "\(config.file ?? Configuration.fileName):\(setting.line)")
+                throw ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)' (see 'netpol-lint rules')")
             }
-            if let s = setting.severity { settings[r.description.id] = s }
+            let d = r.description
+            for (name, value) in setting.parameters.sorted(by: { $0.key < $1.key }) {
+                guard let p = d.parameters.first(where: { $0.name == name }) else {
+                    let known = d.parameters.map(\.name)
+                    throw ConfigurationError(file: file, line: value.line, message: "rule \(d.id) has no parameter '\(name)'"
+                        + (known.isEmpty ? " (it takes only 'severity')" : " (parameters: \(known.joined(separator: ", ")))"))
+                }
+                if let problem = p.problem(with: value) {
+                    throw ConfigurationError(file: file, line: value.line, message: "rules.\(key).\(name) \(problem)")
+                }
+            }
+            if let s = setting.severity { settings[d.id] = s }
+            configured.insert(d.id)
         }
         for e in request.enable + request.disable where lookup(e) == nil {
             throw RuleSelectionError.unknownRule(e, source: "--enable/--disable")
@@ -92,8 +106,10 @@ public struct Linter: Sendable {
             let d = r.description
             var on = d.isEnabledByDefault && (d.presets.isEmpty || d.presets.contains(config.preset ?? ""))
             var severity = d.defaultSeverity
+            // Configuring a rule (a severity or parameters) is a request to run it, preset or not; `off` stops it.
+            if configured.contains(d.id) { on = true }
             if let s = settings[d.id] {
-                if let s { severity = s; on = on || d.presets.isEmpty || d.presets.contains(config.preset ?? "") } else { on = false }
+                if let s { severity = s } else { on = false }
             }
             if request.enable.contains(where: { lookup($0)?.description.id == d.id }) { on = true }
             if request.disable.contains(where: { lookup($0)?.description.id == d.id }) { on = false }
@@ -111,6 +127,11 @@ public struct Linter: Sendable {
                                   excludeBase: request.configuration.file.map { FilePath.dirname(FilePath.absolute($0)) }
                                     ?? request.workingDirectory)
         var (discovered, discoveryIssues) = discovery.walk(request.paths)
+        if let config = request.configuration.file {
+            // The configuration is read as configuration, not linted as a manifest.
+            let abs = FilePath.absolute(config)
+            discovered.removeAll { FilePath.basename($0.path) == Configuration.fileName && FilePath.absolute($0.path) == abs }
+        }
         var stdinIndex: Int?
         if let stdin = request.stdin {
             let target = FilePath.normalize(stdin.filename)
@@ -124,7 +145,8 @@ public struct Linter: Sendable {
         // Read, parse and decode every file, in parallel.
         let outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
                                                 jobs: max(1, request.jobs), maxFileSize: request.maxFileSize,
-                                                limits: request.limits)
+                                                limits: request.limits,
+                                                capture: Set(request.configuration.customRules.map(\.kind)))
 
         var files: [SourceFile] = []
         var objects: [KubeObject] = []
@@ -152,9 +174,17 @@ public struct Linter: Sendable {
             fileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
         }
         stats.objects = objects.count
+        var configurationFile: Int32?
+        if let config = request.configuration.file {
+            configurationFile = Int32(files.count)
+            let (display, uri) = paths.map(config)
+            let bytes = FileReader.read(config, limit: 1 << 20) ?? []
+            let directives = bytes.withUnsafeBytes { Directives.scan($0) }
+            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: stdinIndex == nil))
+        }
 
         let context = LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
-                                  configuration: request.configuration)
+                                  configuration: request.configuration, configurationFile: configurationFile)
         var findings: [Finding] = []
         for (rule, severity) in enabled {
             let d = rule.description
@@ -164,7 +194,7 @@ public struct Linter: Sendable {
                 if file.directives.suppresses(id: d.id, name: d.name, line: Int(f.span.line)) { continue }
                 if let o = f.object, AnnotationSuppression.suppresses(objects[o], id: d.id, name: d.name) { continue }
                 f.ruleID = d.id
-                f.severity = severity
+                f.severity = f.severityOverride ?? severity
                 findings.append(f)
             }
         }
@@ -189,6 +219,7 @@ public struct Linter: Sendable {
 
 /// What reading one file produced.
 struct FileOutcome: Sendable {
+    init(bytes: Int = 0) { self.bytes = bytes }
     var objects: [KubeObject] = []
     var issues: [ModelIssue] = []
     var fileIssues: [FileIssue] = []
@@ -205,7 +236,7 @@ enum FileProcessor {
     }
 
     static func processAll(_ paths: [String], stdin: [UInt8]?, stdinIndex: Int?, jobs: Int, maxFileSize: Int,
-                           limits: YAMLLimits) -> [FileOutcome] {
+                           limits: YAMLLimits, capture: Set<ObjectKind>) -> [FileOutcome] {
         let results = Results(count: paths.count)
         let next = Atomic<Int>(0)
         let workers = min(jobs, max(1, paths.count))
@@ -218,12 +249,17 @@ enum FileProcessor {
                     if i >= paths.count { break }
                     let file = Int32(i)
                     if i == stdinIndex, let stdin {
-                        out[i] = process(stdin, file: file, parser: &parser)
+                        out[i] = process(stdin, file: file, parser: &parser, capture: capture)
                         continue
                     }
                     switch FileReader.readFile(paths[i], limit: maxFileSize) {
                     case .bytes(let bytes):
-                        out[i] = process(bytes, file: file, parser: &parser)
+                        // In --stdin mode the other files are context only: parse just those that can matter.
+                        if stdinIndex != nil, !ContextFilter.mayMatter(bytes) {
+                            out[i] = FileOutcome(bytes: bytes.count)
+                            continue
+                        }
+                        out[i] = process(bytes, file: file, parser: &parser, capture: capture)
                     case .tooLarge(let size):
                         var o = FileOutcome()
                         o.fileIssues.append(FileIssue(rule: "NP106", message: "file is \(ByteCount.text(size)), over the \(ByteCount.text(maxFileSize)) limit (--max-file-size or maxFileSize in .netpol-lint.yaml); not linted", span: Span(file: file, line: 1, column: 1)))
@@ -239,7 +275,7 @@ enum FileProcessor {
         return results.items
     }
 
-    static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser) -> FileOutcome {
+    static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = []) -> FileOutcome {
         var o = FileOutcome()
         o.bytes = bytes.count
         bytes.withUnsafeBytes { raw in
@@ -276,7 +312,7 @@ enum FileProcessor {
                                                              endLine: Int32(k.endLine), endColumn: Int32(k.endColumn))))
                 }
                 let base = o.objects.count
-                let decoded = ModelDecoder.decode(doc, file: file)
+                let decoded = ModelDecoder.decode(doc, file: file, capture: capture)
                 o.objects.append(contentsOf: decoded.objects)
                 o.issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
             }
@@ -359,5 +395,15 @@ struct PathMapper {
         let abs = path.hasPrefix("/") ? FilePath.normalize(path) : FilePath.normalize(workingDirectory + "/" + path)
         let display = FilePath.isInside(abs, workingDirectory) ? FilePath.relative(abs, to: workingDirectory) : abs
         return (display, FilePath.relative(abs, to: repositoryRoot))
+    }
+}
+
+/// Which context files can change another file's findings: policies, namespaces and the kustomize / Flux
+/// structure that resolves namespaces. A cheap byte search, so editor-on-save stays fast in large repositories.
+enum ContextFilter {
+    static let needles: [[UInt8]] = ["NetworkPolicy", "Namespace", "Kustomization", "ResourceSet"].map { Array($0.utf8) }
+
+    static func mayMatter(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
     }
 }

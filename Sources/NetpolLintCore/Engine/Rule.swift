@@ -39,6 +39,46 @@ public struct Example: Sendable, Hashable {
     }
 }
 
+/// A typed rule parameter, set in `.netpol-lint.yaml` under `rules: <id>: <name>: value`.
+public struct RuleParameter: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case string, strings, stringMap, regexMap
+        case choice([String])
+    }
+    public var name: String
+    public var kind: Kind
+    public var defaultValue: String
+    public var summary: String
+
+    public init(_ name: String, _ kind: Kind, default defaultValue: String, _ summary: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.summary = summary
+    }
+
+    /// Why `value` does not fit this parameter, or nil.
+    public func problem(with value: ConfigValue) -> String? {
+        switch kind {
+        case .string:
+            return value.string == nil ? "must be a single value, not \(value.typeName)" : nil
+        case .strings:
+            return value.strings == nil ? "must be a list of strings" : nil
+        case .stringMap:
+            return value.map == nil ? "must be a mapping of strings" : nil
+        case .regexMap:
+            guard let m = value.map else { return "must be a mapping of folder name to PCRE2 pattern" }
+            for (k, v) in m.sorted(by: { $0.key < $1.key }) {
+                do { _ = try Regex(v) } catch { return "pattern for '\(k)' is not valid PCRE2: \(error.message)" }
+            }
+            return nil
+        case .choice(let options):
+            guard let s = value.string, options.contains(s) else { return "must be one of \(options.joined(separator: ", "))" }
+            return nil
+        }
+    }
+}
+
 /// Everything known about a rule; docs, `rules`, `explain`, SARIF metadata and tests are generated from it.
 public struct RuleDescription: Sendable {
     public var id: String
@@ -54,6 +94,7 @@ public struct RuleDescription: Sendable {
     public var remediation: String
     public var references: [String]
     public var since: String
+    public var parameters: [RuleParameter]
     /// GitHub `security-severity` (0.1–10.0) for rules that are security findings.
     public var securitySeverity: Double?
     public var triggeringExamples: [Example]
@@ -62,7 +103,7 @@ public struct RuleDescription: Sendable {
     public init(id: String, name: String, category: RuleCategory, defaultSeverity: Severity,
                 isEnabledByDefault: Bool = true, presets: [String] = [], appliesTo: [ObjectKind] = [],
                 summary: String, rationale: String, remediation: String, references: [String] = [],
-                since: String = "0.1.0", securitySeverity: Double? = nil,
+                since: String = "0.1.0", parameters: [RuleParameter] = [], securitySeverity: Double? = nil,
                 triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
         self.id = id
         self.name = name
@@ -76,6 +117,7 @@ public struct RuleDescription: Sendable {
         self.remediation = remediation
         self.references = references
         self.since = since
+        self.parameters = parameters
         self.securitySeverity = securitySeverity
         self.triggeringExamples = triggeringExamples
         self.nonTriggeringExamples = nonTriggeringExamples

@@ -51,6 +51,7 @@ public struct ObjectMeta: Sendable, Hashable {
 
 public struct PodTemplate: Sendable, Hashable {
     public var labels: [KeyValue]
+    public var annotations: [KeyValue] = []
     public var serviceAccount: Located<String>?
 }
 
@@ -68,6 +69,13 @@ public struct FluxKustomizationSpec: Sendable, Hashable {
 public struct ResourceSetSpec: Sendable, Hashable {
     public var inputCount: Int
     public var hasTemplate: Bool
+}
+
+/// One scalar of an object: `spec.egress.toFQDNs.matchName` (list indices dropped), its text and position.
+public struct FieldValue: Sendable, Hashable {
+    public var path: String
+    public var value: String
+    public var span: Span
 }
 
 public enum ObjectBody: Sendable, Hashable {
@@ -90,6 +98,8 @@ public struct KubeObject: Sendable, Hashable {
     /// Span of the `kind:` value, a good anchor for object-level findings.
     public var kindSpan: Span
     public var body: ObjectBody
+    /// Every scalar of the object by dotted path, captured only for kinds that custom rules read (NP499).
+    public var fields: [FieldValue]? = nil
 
     public var name: String { meta.name?.value ?? "<unnamed>" }
 

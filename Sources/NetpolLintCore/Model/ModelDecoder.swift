@@ -22,8 +22,12 @@ public struct ModelDecoder {
     }
 
     /// Decodes every object of the document (a single object or a `List`).
-    public static func decode(_ document: YAMLDocument, file: Int32) -> (objects: [KubeObject], issues: [ModelIssue]) {
+    /// Kinds whose scalars are captured as `KubeObject.fields` (for custom rules).
+    var capture: Set<ObjectKind> = []
+
+    public static func decode(_ document: YAMLDocument, file: Int32, capture: Set<ObjectKind> = []) -> (objects: [KubeObject], issues: [ModelIssue]) {
         var d = ModelDecoder(document: document, file: file)
+        d.capture = capture
         if document.root >= 0 { d.decodeObject(document.root) }
         return (d.objects, d.issues)
     }
@@ -157,7 +161,9 @@ public struct ModelDecoder {
             body = .namespace
         case .deployment, .statefulSet, .daemonSet, .replicaSet, .job, .pod, .cronJob:
             var template = decodePodTemplate(kind: kind, top["spec"]?.value)
-            if kind == .pod { template = PodTemplate(labels: meta.labels, serviceAccount: template?.serviceAccount) }
+            if kind == .pod {
+                template = PodTemplate(labels: meta.labels, annotations: meta.annotations, serviceAccount: template?.serviceAccount)
+            }
             body = .workload(template)
         case .kustomization:
             body = .kustomization(KustomizationSpec(
@@ -176,8 +182,28 @@ public struct ModelDecoder {
                 inputCount: spec >= 0 ? plainList(doc.value(spec, forKey: "inputs")).count : 0,
                 hasTemplate: spec >= 0 && doc.value(spec, forKey: "resourcesTemplate") != nil))
         }
-        objects.append(KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n),
-                                  kindSpan: span(kindNode), body: body))
+        var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
+        if capture.contains(kind) {
+            var fields: [FieldValue] = []
+            collect(n, path: "", into: &fields, depth: 0)
+            object.fields = fields
+        }
+        objects.append(object)
+    }
+
+    func collect(_ n: Int32, path: String, into out: inout [FieldValue], depth: Int) {
+        guard depth < 64 else { return }
+        switch doc.kind(n) {
+        case .scalar:
+            if !doc.isNull(n) { out.append(FieldValue(path: path, value: doc.string(n), span: span(n))) }
+        case .sequence:
+            for item in doc.items(n) { collect(item, path: path, into: &out, depth: depth + 1) }
+        case .mapping:
+            for (k, v) in doc.entries(n) where doc.kind(k) == .scalar {
+                let key = doc.string(k)
+                collect(v, path: path.isEmpty ? key : path + "." + key, into: &out, depth: depth + 1)
+            }
+        }
     }
 
     static func topLevelKeys(_ kind: ObjectKind) -> [String] {
@@ -240,7 +266,8 @@ public struct ModelDecoder {
             podSpec = doc.value(template, forKey: "spec")
         }
         let labels = podMeta.flatMap { doc.value($0, forKey: "labels") }.map { plainKeyValues($0) } ?? []
+        let annotations = podMeta.flatMap { doc.value($0, forKey: "annotations") }.map { plainKeyValues($0) } ?? []
         let sa = podSpec.flatMap { doc.value($0, forKey: "serviceAccountName") }.flatMap { plainString($0) }
-        return PodTemplate(labels: labels, serviceAccount: sa)
+        return PodTemplate(labels: labels, annotations: annotations, serviceAccount: sa)
     }
 }

@@ -161,3 +161,34 @@ public struct NetworkPolicySpec: Sendable, Hashable {
         return out
     }
 }
+
+extension CiliumPeerRule {
+    /// `{}`: no peer, no port, no ICMP — allows nothing (research (b)).
+    public var isEmptyRule: Bool {
+        peerKinds.isEmpty && toPorts == nil && icmps == nil && authenticationMode == nil
+    }
+
+    /// The rule admits any port: no `toPorts` (and no ICMP), or a port item that covers every port.
+    public var allowsAnyPort: Bool {
+        guard let ports = toPorts?.value else { return icmps == nil }
+        if ports.isEmpty { return icmps == nil }
+        return ports.contains { $0.ports.isEmpty || $0.ports.contains(where: \.coversAllPorts) }
+    }
+}
+
+extension PortProtocol {
+    /// Port 0, protocol ANY with no port, or a range 0/1-65535 (research (h)).
+    public var coversAllPorts: Bool {
+        switch port?.value {
+        case nil: return true
+        case .number(0)?: return true
+        case .number(let p)?: return p <= 1 && (endPort?.value ?? 0) >= 65535
+        default: return false
+        }
+    }
+}
+
+extension NetworkPolicyRule {
+    /// `{}` in a NetworkPolicy: every peer, every port.
+    public var isEmptyRule: Bool { (peers?.value.isEmpty ?? true) && (ports?.value.isEmpty ?? true) }
+}

@@ -1,0 +1,94 @@
+import NetpolLintCore
+
+/// NP308: `{}` as a peer in a CCNP is every pod in every namespace.
+public struct ClusterWideEmptyPeerRule: Rule {
+    public init() {}
+
+    public static let description = RuleDescription(
+        id: "NP308", name: "cluster-wide-empty-peer", category: .semantics, defaultSeverity: .warning,
+        appliesTo: [.ciliumClusterwideNetworkPolicy],
+        summary: "In a CCNP, fromEndpoints/toEndpoints {} selects every Cilium-managed pod in every namespace, not the same namespace",
+        rationale: """
+            In a CiliumNetworkPolicy an empty endpoint selector is limited to the policy's own namespace (Cilium \
+            injects `k8s:io.kubernetes.pod.namespace=<ns>`). A CiliumClusterwideNetworkPolicy has no namespace, so \
+            Cilium injects `io.kubernetes.pod.namespace Exists` instead: `{}` is every Cilium-managed pod in the \
+            cluster — and still no reserved identity (host, world, remote-node, health), so it does not admit \
+            kubelet probes either (research (a); Cilium PR #12890). Seed 003's "allow-intra-namespace" CCNP, \
+            commented "Same namespace only (implicit)", therefore flattens the whole cluster into one network.
+
+            Not reported when the CCNP's endpointSelector pins one namespace and the rule names its ports — e.g. \
+            "every pod may query kube-dns on 53", where every pod is meant.
+            """,
+        remediation: "For same-namespace traffic, use one CNP per namespace with `fromEndpoints: [{}]`, or match `io.kubernetes.pod.namespace` explicitly; to mean every pod on purpose, restrict the ports and say so in the description.",
+        references: ["https://docs.cilium.io/en/stable/security/policy/kubernetes/#example-allow-all-ingress-to-kube-dns"],
+        securitySeverity: 6.0,
+        triggeringExamples: [
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: allow-intra-namespace
+                spec:
+                  description: same namespace only (implicit)
+                  endpointSelector: {}
+                  ingress:
+                    - fromEndpoints:
+                        - ↓{}
+                  egress:
+                    - toEndpoints:
+                        - ↓{}
+                """),
+        ],
+        nonTriggeringExamples: [
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: allow-dns-ingress
+                spec:
+                  description: every pod may query kube-dns
+                  endpointSelector:
+                    matchLabels:
+                      k8s:io.kubernetes.pod.namespace: kube-system
+                      k8s-app: kube-dns
+                  ingress:
+                    - fromEndpoints:
+                        - {}
+                      toPorts:
+                        - ports:
+                            - port: "53"
+                              protocol: UDP
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: intra-namespace
+                  namespace: shop
+                spec:
+                  description: a CNP's {} is its own namespace
+                  endpointSelector: {}
+                  ingress:
+                    - fromEndpoints: [{}]
+                """),
+        ]
+    )
+
+    public func check(_ context: LintContext) -> [Finding] {
+        var out: [Finding] = []
+        for (i, o, policy) in context.ciliumPolicies where policy.isClusterwide {
+            for rule in policy.rules {
+                let pinned = (rule.endpointSelector?.namespaceNames?.count ?? 0) == 1
+                for r in rule.allPeerRules where !r.isDeny {
+                    let hasPorts = !(r.toPorts?.value.isEmpty ?? true)
+                    if pinned && hasPorts { continue }
+                    for sel in r.endpoints?.value ?? [] where sel.isEmpty {
+                        let field = r.direction == .ingress ? "fromEndpoints" : "toEndpoints"
+                        out.append(Finding("\(o.displayName): \(field) {} selects every Cilium-managed pod in every namespace, not only this namespace (and no host, world or health identity)",
+                                           at: sel.span, object: i))
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,99 @@
+import NetpolLintCore
+
+/// NP311: an egress rule with ports and no peer reaches every destination.
+public struct EgressAnyPeerRule: Rule {
+    public init() {}
+
+    public static let description = RuleDescription(
+        id: "NP311", name: "egress-any-peer", category: .semantics, defaultSeverity: .warning,
+        appliesTo: [.ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy, .networkPolicy],
+        summary: "An egress rule with ports and no peer reaches every destination, the internet included",
+        rationale: """
+            An egress rule that names ports but no `to*` peer is a wildcard at L3 (Cilium: "an empty slice of \
+            EndpointSelector indicates that the rule allows all at L3", research (b); NetworkPolicy: "If this \
+            field is empty or missing, this rule matches all destinations"). `egress: [{toPorts: [443]}]` is \
+            "HTTPS to anywhere": every pod it selects can upload data to any host on the internet, which is exactly \
+            what a zero-trust profile like seed 000's `internal` is meant to prevent.
+
+            Rules whose ports are all 53 (DNS to any resolver) are not reported here.
+            """,
+        remediation: "Name the destinations: `toEntities: [world]` if the internet is really meant (explicit and reviewable), `toFQDNs` for specific hosts, or `toEndpoints` / `to: [...]` for in-cluster services.",
+        securitySeverity: 6.0,
+        triggeringExamples: [
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: profile-internal-egress
+                spec:
+                  description: HTTPS egress
+                  endpointSelector: {}
+                  egress:
+                    - ↓toPorts:
+                        - ports:
+                            - port: "443"
+                              protocol: TCP
+                """),
+            Example("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata:
+                  name: api-egress
+                  namespace: voting-api
+                spec:
+                  podSelector: {}
+                  policyTypes: [Egress]
+                  egress:
+                    - ↓ports:
+                        - port: 443
+                """),
+        ],
+        nonTriggeringExamples: [
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: profile-internal-egress
+                spec:
+                  description: HTTPS egress to the internet, DNS anywhere
+                  endpointSelector: {}
+                  egress:
+                    - toEntities: [world]
+                      toPorts:
+                        - ports:
+                            - port: "443"
+                              protocol: TCP
+                    - toPorts:
+                        - ports:
+                            - port: "53"
+                              protocol: UDP
+                            - port: "53"
+                              protocol: TCP
+                """),
+        ]
+    )
+
+    static func onlyDNS(_ ports: [PortProtocol]) -> Bool {
+        !ports.isEmpty && ports.allSatisfy { if case .number(53)? = $0.port?.value { return ($0.endPort?.value ?? 53) <= 53 }; return false }
+    }
+
+    public func check(_ context: LintContext) -> [Finding] {
+        var out: [Finding] = []
+        for (i, o) in context.objects.enumerated() {
+            if let policy = o.cilium {
+                for r in policy.rules.flatMap({ $0.egress?.value ?? [] }) where r.hasNoPeer {
+                    guard let ports = r.toPorts?.value, !ports.isEmpty, !Self.onlyDNS(ports.flatMap(\.ports)) else { continue }
+                    out.append(Finding("\(o.displayName): this egress rule has ports but no peer, so it reaches every destination, the internet included",
+                                       at: r.span, object: i))
+                }
+            } else if let np = o.networkPolicy {
+                for rule in np.egress?.value ?? [] where rule.peers?.value.isEmpty ?? true {
+                    guard let ports = rule.ports?.value, !ports.isEmpty, !Self.onlyDNS(ports) else { continue }
+                    out.append(Finding("\(o.displayName): this egress rule has ports but no 'to', so it reaches every destination, the internet included",
+                                       at: rule.span, object: i))
+                }
+            }
+        }
+        return out
+    }
+}

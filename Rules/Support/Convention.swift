@@ -1,0 +1,47 @@
+import NetpolLintCore
+
+/// The convention in force: the preset's data merged with `.netpol-lint.yaml` (DESIGN §6). Rules read conventions
+/// only through this type.
+public struct Convention: Sendable {
+    public let preset: Preset?
+    public let platformNamespaces: Set<String>
+    public let allowedCIDRs: [ParsedCIDR]
+    public let allowedCIDRTexts: [String]
+    public let publicPorts: Set<Int>
+
+    /// Link-local, where kubelet / Istio ambient health probes come from (seed 001; research (j)).
+    public static let defaultAllowedCIDRs = ["169.254.0.0/16"]
+    /// Namespaces Kubernetes creates that never hold workloads.
+    public static let systemNamespaces: Set<String> = ["kube-public", "kube-node-lease"]
+
+    public init(_ context: LintContext) {
+        let config = context.configuration
+        preset = config.preset.flatMap(Presets.named)
+        var platform = Set(preset?.platformNamespaces ?? [])
+        platform.formUnion(config.platformNamespaces)
+        // "A namespace whose policy file sits under a platform/ folder is platform too" (seed 000 layout).
+        for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
+            let folder = context.folder(of: i)
+            if folder.split(separator: "/").contains("platform"), let ns = context.namespace(of: i) { platform.insert(ns) }
+        }
+        platformNamespaces = platform
+        let texts = Self.defaultAllowedCIDRs + (preset?.allowedCIDRs ?? []) + config.allowedCIDRs
+        allowedCIDRTexts = texts
+        allowedCIDRs = texts.compactMap(CIDRParser.parse)
+        publicPorts = Set(config.publicPorts)
+    }
+
+    public func isPlatform(_ namespace: String) -> Bool { platformNamespaces.contains(namespace) }
+
+    /// Inside an allowed CIDR (or a substitution, which is not a literal).
+    public func isAllowed(_ cidr: CIDRValue) -> Bool {
+        if cidr.isSubstitution { return true }
+        guard let p = cidr.parsed else { return true }
+        return allowedCIDRs.contains { CIDRParser.contains($0, p) }
+    }
+}
+
+extension CIDRValue {
+    /// 0.0.0.0/0 or ::/0: "everywhere", better written as the `world` entity but not an address.
+    public var isEverything: Bool { parsed.map { $0.prefixLength == 0 } ?? false }
+}

@@ -1,0 +1,59 @@
+/// The cluster as the repository declares it: namespaces with their labels and the namespace every namespaced
+/// object ends up in.
+///
+/// An object's namespace is, in order: its `metadata.namespace`; else the `namespace:` of the nearest kustomize
+/// `Kustomization` in its folder or an ancestor folder; else the `targetNamespace` of a Flux `Kustomization` whose
+/// `path` contains the file. Otherwise it is unresolved (nil) — never a guess.
+public struct Inventory: Sendable {
+    public struct Namespace: Sendable {
+        public var name: String
+        /// Index of the `Namespace` object.
+        public var object: Int
+        public var labels: [KeyValue]
+        /// Labels including the implicit `kubernetes.io/metadata.name`.
+        public var effectiveLabels: [String: String]
+    }
+
+    /// Declared namespaces by name (the first declaration wins).
+    public private(set) var namespaces: [String: Namespace] = [:]
+    /// Resolved namespace per object index (nil for cluster-scoped or unresolved objects).
+    public private(set) var objectNamespaces: [String?] = []
+
+    public init(files: [SourceFile], objects: [KubeObject]) {
+        for (i, o) in objects.enumerated() where o.kind == .namespace {
+            guard let name = o.meta.name?.value, namespaces[name] == nil else { continue }
+            var labels: [String: String] = [:]
+            for l in o.meta.labels { labels[l.key.value] = l.value.value }
+            labels["kubernetes.io/metadata.name"] = name
+            namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels)
+        }
+        // Folder → namespace set by a kustomize Kustomization there.
+        var kustomizeNamespace: [String: String] = [:]
+        var fluxTargets: [(path: String, namespace: String)] = []
+        for o in objects {
+            let folder = FilePath.dirname(files[Int(o.span.file)].uri)
+            if case .kustomization(let k) = o.body, let ns = k.namespace?.value, !ns.contains("${") {
+                kustomizeNamespace[folder] = ns
+            }
+            if case .fluxKustomization(let f) = o.body, let path = f.path?.value, let ns = f.targetNamespace?.value,
+               !ns.contains("${"), !path.contains("${") {
+                fluxTargets.append((FilePath.normalize(path.hasPrefix("/") ? String(path.dropFirst()) : path), ns))
+            }
+        }
+        objectNamespaces = objects.map { o in
+            guard o.kind.isNamespaced else { return nil }
+            if let ns = o.meta.namespace?.value, !ns.isEmpty, !ns.contains("${") { return ns }
+            let uri = files[Int(o.span.file)].uri
+            var folder = FilePath.dirname(uri)
+            while true {
+                if let ns = kustomizeNamespace[folder] { return ns }
+                if folder == "." || folder == "/" || folder.isEmpty { break }
+                folder = FilePath.dirname(folder)
+            }
+            let best = fluxTargets.filter { $0.path == "." || FilePath.isInside(uri, $0.path) }.max { $0.path.count < $1.path.count }
+            return best?.namespace
+        }
+    }
+
+    public func namespace(of object: Int) -> String? { objectNamespaces[object] }
+}
