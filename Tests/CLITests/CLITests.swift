@@ -175,3 +175,59 @@ import Testing
         #expect(total == 11_057)
     }
 }
+
+@Suite(.serialized) struct InitTests {
+    func run(_ args: [String], in dir: String) throws -> TestSupport.ProcessResult {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        return try TestSupport.runCLI(args, in: dir)
+    }
+
+    @Test("init picks the preset of each fixture and explains why", arguments: [
+        ("homelab", "homelab-profiles", "carry network-policy.homelab/profile"),
+        ("tiered", "tiered-zero-trust", "is a default-deny excluding kube-system"),
+        ("voting-app", "kubernetes", "NetworkPolicies and no Cilium policy"),
+    ])
+    func detectsPreset(_ fixture: String, _ preset: String, _ reason: String) throws {
+        let r = try run(["init", "--stdout", TestSupport.packageRoot + "/Fixtures/" + fixture], in: TestSupport.packageRoot)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\npreset: \(preset)\n"))
+        #expect(r.stderr.contains(reason))
+        let config = try Configuration.parse(r.stdout, file: "generated.yaml")
+        #expect(config.preset == preset)
+    }
+
+    @Test func writesAndRefusesToOverwrite() throws {
+        let dir = TestSupport.writeTree([("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    network-policy.homelab/profile: standard\n")])
+        let first = try run(["init", "."], in: dir)
+        #expect(first.status == 0)
+        let written = try String(contentsOfFile: dir + "/.netpol-lint.yaml", encoding: .utf8)
+        #expect(written.contains("preset: homelab-profiles"))
+        let second = try run(["init", "."], in: dir)
+        #expect(second.status == 2 && second.stderr.contains("--force"))
+        #expect(try run(["init", "--force", "."], in: dir).status == 0)
+        // The written configuration is accepted by check.
+        #expect(try run(["check", "."], in: dir).status != 2)
+    }
+
+    @Test func ruleParametersAreValidated() throws {
+        let dir = TestSupport.writeTree([
+            (".netpol-lint.yaml", "preset: homelab-profiles\nrules:\n  naming:\n    patterns:\n      baselines: \"^(baseline-\"\n"),
+            ("a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"),
+        ])
+        let bad = try run(["check", "."], in: dir)
+        #expect(bad.status == 2 && bad.stderr.contains(".netpol-lint.yaml:5") && bad.stderr.contains("not valid PCRE2"))
+        let dir2 = TestSupport.writeTree([
+            (".netpol-lint.yaml", "rules:\n  NP205:\n    ports: [80]\n"),
+            ("a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"),
+        ])
+        let bad2 = try run(["check", "."], in: dir2)
+        #expect(bad2.status == 2 && bad2.stderr.contains(".netpol-lint.yaml:3") && bad2.stderr.contains("no parameter 'ports'"))
+    }
+
+    @Test func presetsSwitchConventionRulesOn() throws {
+        let dir = TestSupport.writeTree([("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")])
+        #expect(try run(["check", "."], in: dir).stdout.isEmpty)
+        let withPreset = try run(["check", "--preset", "homelab-profiles", "."], in: dir)
+        #expect(withPreset.stdout.contains("[NP212 app-namespace-without-profile]"))
+    }
+}

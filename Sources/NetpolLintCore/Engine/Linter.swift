@@ -120,6 +120,40 @@ public struct Linter: Sendable {
 
     public func run(_ request: LintRequest) throws -> LintReport {
         let enabled = try enabledRules(request)
+        let (context, stats, _) = load(request)
+        let files = context.files, objects = context.objects
+        var findings: [Finding] = []
+        for (rule, severity) in enabled {
+            let d = rule.description
+            for var f in rule.init().check(context) {
+                let file = files[Int(f.span.file)]
+                guard file.isTarget else { continue }
+                if file.directives.suppresses(id: d.id, name: d.name, line: Int(f.span.line)) { continue }
+                if let o = f.object, AnnotationSuppression.suppresses(objects[o], id: d.id, name: d.name) { continue }
+                f.ruleID = d.id
+                f.severity = f.severityOverride ?? severity
+                findings.append(f)
+            }
+        }
+        findings.sort { a, b in
+            let pa = files[Int(a.span.file)].path, pb = files[Int(b.span.file)].path
+            if pa != pb { return pa < pb }
+            if a.span != b.span { return a.span < b.span }
+            if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
+            return a.message < b.message
+        }
+        // The same problem found twice at one place (e.g. a List and its item) is reported once.
+        var unique: [Finding] = []
+        for f in findings where unique.last.map({ $0.span != f.span || $0.ruleID != f.ruleID || $0.message != f.message }) ?? true {
+            unique.append(f)
+        }
+        return LintReport(findings: unique, files: files, statistics: stats, rules: rules.map { $0.description },
+                          objectSummaries: objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
+                          repositoryRoot: request.repositoryRoot)
+    }
+
+    /// Discovery, reading, parsing and decoding: the context every rule (and `init`) reads.
+    public func load(_ request: LintRequest) -> (context: LintContext, statistics: LintStatistics, stdinIndex: Int?) {
         var stats = LintStatistics()
 
         // Discovery.
@@ -185,34 +219,7 @@ public struct Linter: Sendable {
 
         let context = LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
                                   configuration: request.configuration, configurationFile: configurationFile)
-        var findings: [Finding] = []
-        for (rule, severity) in enabled {
-            let d = rule.description
-            for var f in rule.init().check(context) {
-                let file = files[Int(f.span.file)]
-                guard file.isTarget else { continue }
-                if file.directives.suppresses(id: d.id, name: d.name, line: Int(f.span.line)) { continue }
-                if let o = f.object, AnnotationSuppression.suppresses(objects[o], id: d.id, name: d.name) { continue }
-                f.ruleID = d.id
-                f.severity = f.severityOverride ?? severity
-                findings.append(f)
-            }
-        }
-        findings.sort { a, b in
-            let pa = files[Int(a.span.file)].path, pb = files[Int(b.span.file)].path
-            if pa != pb { return pa < pb }
-            if a.span != b.span { return a.span < b.span }
-            if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
-            return a.message < b.message
-        }
-        // The same problem found twice at one place (e.g. a List and its item) is reported once.
-        var unique: [Finding] = []
-        for f in findings where unique.last.map({ $0.span != f.span || $0.ruleID != f.ruleID || $0.message != f.message }) ?? true {
-            unique.append(f)
-        }
-        return LintReport(findings: unique, files: files, statistics: stats, rules: rules.map { $0.description },
-                          objectSummaries: objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
-                          repositoryRoot: request.repositoryRoot)
+        return (context, stats, stdinIndex)
     }
 
 }
