@@ -17,7 +17,8 @@ public struct ClusterWideEmptyPeerRule: Rule {
             commented "Same namespace only (implicit)", therefore flattens the whole cluster into one network.
 
             Not reported when the CCNP's endpointSelector pins one namespace and the rule names its ports — e.g. \
-            "every pod may query kube-dns on 53", where every pod is meant.
+            "every pod may query kube-dns on 53", where every pod is meant — nor when the same direction also allows \
+            the `cluster` or `all` entity, which states the whole-cluster intent explicitly.
             """,
         remediation: "For same-namespace traffic, use one CNP per namespace with `fromEndpoints: [{}]`, or match `io.kubernetes.pod.namespace` explicitly; to mean every pod on purpose, restrict the ports and say so in the description.",
         references: ["https://docs.cilium.io/en/stable/security/policy/kubernetes/#example-allow-all-ingress-to-kube-dns"],
@@ -60,6 +61,18 @@ public struct ClusterWideEmptyPeerRule: Rule {
                               protocol: UDP
                 ---
                 apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata:
+                  name: allow-cluster-egress
+                spec:
+                  description: every pod may reach the whole cluster and the internet
+                  endpointSelector: {}
+                  egress:
+                    - toEndpoints:
+                        - {}
+                    - toEntities: [cluster]
+                ---
+                apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy
                 metadata:
                   name: intra-namespace
@@ -78,7 +91,14 @@ public struct ClusterWideEmptyPeerRule: Rule {
         for (i, o, policy) in context.ciliumPolicies where policy.isClusterwide {
             for rule in policy.rules {
                 let pinned = (rule.endpointSelector?.namespaceNames?.count ?? 0) == 1
-                for r in rule.allPeerRules where !r.isDeny {
+                // When the same direction also allows the `cluster` (or `all`) entity, the author evidently means
+                // the whole cluster: `{}` adds nothing and misleads no one.
+                func meansWholeCluster(_ direction: Direction) -> Bool {
+                    (direction == .ingress ? rule.ingress : rule.egress)?.value.contains { r in
+                        (r.entities?.value ?? []).contains { $0.value == "cluster" || $0.value == "all" }
+                    } ?? false
+                }
+                for r in rule.allPeerRules where !r.isDeny && !meansWholeCluster(r.direction) {
                     let hasPorts = !(r.toPorts?.value.isEmpty ?? true)
                     if pinned && hasPorts { continue }
                     for sel in r.endpoints?.value ?? [] where sel.isEmpty {

@@ -91,7 +91,8 @@ public struct WorldOpenRule: Rule {
                 default: break
                 }
             }
-            return out
+            var seen = Set<String>()
+            return out.filter { seen.insert($0).inserted }
         }
         func report(_ where_: String, _ ports: [PortProtocol]?, _ span: Span, _ o: KubeObject, _ i: Int) {
             guard let open = nonPublic(ports) else {
