@@ -46,6 +46,11 @@ public enum RuleDocumentation {
         if let s = r.securitySeverity { md += "| security severity | \(s) |\n" }
         md += "| since | \(r.since) |\n\n"
         md += "## Why is this bad?\n\n\(r.rationale)\n\n## How to fix\n\n\(r.remediation)\n\n"
+        if !r.parameters.isEmpty {
+            md += "## Parameters\n\nSet under `rules: {\(r.id): {...}}` in `.netpol-lint.yaml`.\n\n| name | default | meaning |\n|---|---|---|\n"
+            for p in r.parameters { md += "| `\(p.name)` | \(p.defaultValue) | \(p.summary) |\n" }
+            md += "\n"
+        }
         md += "## Suppressing\n\nOn the object: annotation `ignore-check.netpol-lint.io/\(r.id): \"reason\"` (or `/\(r.name)`). "
         md += "In the file: a comment `# netpol-lint: disable-next-line \(r.id) -- reason` above the line.\n\n"
         if !r.triggeringExamples.isEmpty {
