@@ -86,7 +86,7 @@ public struct AnyPortRule: Rule {
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() {
             if let policy = o.cilium {
-                for r in policy.rules.flatMap(\.allPeerRules) where !r.isDeny && !r.hasNoPeer {
+                for r in policy.allPeerRules where !r.isDeny && !r.hasNoPeer {
                     if Self.isProbeOnly(r, convention) { continue }
                     guard let ports = r.toPorts?.value, !ports.isEmpty else {
                         if r.icmps == nil {
@@ -103,7 +103,7 @@ public struct AnyPortRule: Rule {
                     }
                 }
             } else if let np = o.networkPolicy {
-                for rule in (np.ingress?.value ?? []) + (np.egress?.value ?? []) where !rule.isEmptyRule {
+                for rule in np.allRules where !rule.isEmptyRule {
                     guard let ports = rule.ports?.value, !ports.isEmpty else {
                         out.append(Finding("\(o.displayName): this \(rule.direction.rawValue) rule allows every port to its peers; add ports",
                                            at: rule.span, object: i))

@@ -104,7 +104,7 @@ public struct HardcodedIPRule: Rule {
         }
         for (i, o) in context.objects.enumerated() {
             if let policy = o.cilium {
-                for r in policy.rules.flatMap(\.allPeerRules) {
+                for r in policy.allPeerRules {
                     let from = r.direction == .ingress
                     for c in r.cidrs?.value ?? [] { visit(c, from ? "fromCIDR" : "toCIDR", o, i) }
                     for set in r.cidrSets?.value ?? [] {
@@ -112,7 +112,7 @@ public struct HardcodedIPRule: Rule {
                     }
                 }
             } else if let np = o.networkPolicy {
-                for rule in (np.ingress?.value ?? []) + (np.egress?.value ?? []) {
+                for rule in np.allRules {
                     for peer in rule.peers?.value ?? [] {
                         if let c = peer.ipBlock?.cidr { visit(c, "ipBlock", o, i) }
                     }

@@ -61,7 +61,7 @@ public struct KubernetesEmptyRuleAllowsAllRule: Rule {
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() {
             guard let np = o.networkPolicy else { continue }
-            for rule in (np.ingress?.value ?? []) + (np.egress?.value ?? []) where rule.isEmptyRule {
+            for rule in np.allRules where rule.isEmptyRule {
                 let dir = rule.direction.rawValue
                 let whom = rule.direction == .ingress ? "from every source, including outside the cluster," : "to every destination, the internet included,"
                 out.append(Finding("\(o.displayName): '\(dir): [{}]' allows all \(dir) traffic \(whom) on every port — in a NetworkPolicy an empty rule allows everything (in a CiliumNetworkPolicy it allows nothing)",

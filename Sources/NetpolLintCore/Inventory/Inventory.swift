@@ -40,18 +40,38 @@ public struct Inventory: Sendable {
                 fluxTargets.append((FilePath.normalize(path.hasPrefix("/") ? String(path.dropFirst()) : path), ns))
             }
         }
+        // Resolved per folder, once: many objects share a folder.
+        var memo: [String: String?] = [:]
+        func kustomizeLookup(_ folder: String) -> String? {
+            if let cached = memo[folder] { return cached }
+            let result: String?
+            if let ns = kustomizeNamespace[folder] {
+                result = ns
+            } else if folder == "." || folder == "/" || folder.isEmpty {
+                result = nil
+            } else {
+                result = kustomizeLookup(FilePath.dirname(folder))
+            }
+            memo[folder] = .some(result)
+            return result
+        }
+        // The deepest Flux path containing the folder: walk the folder's ancestors through a path index.
+        var fluxByPath: [String: String] = [:]
+        for t in fluxTargets where fluxByPath[t.path] == nil { fluxByPath[t.path] = t.namespace }
+        func fluxLookup(_ folder: String) -> String? {
+            guard !fluxByPath.isEmpty else { return nil }
+            var f = folder
+            while true {
+                if let ns = fluxByPath[f] { return ns }
+                if f == "." || f == "/" || f.isEmpty { return nil }
+                f = FilePath.dirname(f)
+            }
+        }
         objectNamespaces = objects.map { o in
             guard o.kind.isNamespaced else { return nil }
             if let ns = o.meta.namespace?.value, !ns.isEmpty, !ns.contains("${") { return ns }
-            let uri = files[Int(o.span.file)].uri
-            var folder = FilePath.dirname(uri)
-            while true {
-                if let ns = kustomizeNamespace[folder] { return ns }
-                if folder == "." || folder == "/" || folder.isEmpty { break }
-                folder = FilePath.dirname(folder)
-            }
-            let best = fluxTargets.filter { $0.path == "." || FilePath.isInside(uri, $0.path) }.max { $0.path.count < $1.path.count }
-            return best?.namespace
+            let folder = FilePath.dirname(files[Int(o.span.file)].uri)
+            return kustomizeLookup(folder) ?? fluxLookup(folder)
         }
     }
 

@@ -188,6 +188,16 @@ extension PortProtocol {
     }
 }
 
+extension NetworkPolicySpec {
+    /// Ingress then egress rules.
+    public var allRules: [NetworkPolicyRule] { (ingress?.value ?? []) + (egress?.value ?? []) }
+}
+
+extension CiliumPolicy {
+    /// Every ingress, ingressDeny, egress and egressDeny rule of every spec.
+    public var allPeerRules: [CiliumPeerRule] { rules.flatMap(\.allPeerRules) }
+}
+
 extension NetworkPolicyRule {
     /// `{}` in a NetworkPolicy: every peer, every port.
     public var isEmptyRule: Bool { (peers?.value.isEmpty ?? true) && (ports?.value.isEmpty ?? true) }

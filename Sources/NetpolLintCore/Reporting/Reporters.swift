@@ -62,11 +62,12 @@ public struct JSONReporter: Reporter {
              ("line", .int(Int(s.line))), ("column", .int(Int(s.column))),
              ("endLine", .int(Int(s.endLine))), ("endColumn", .int(Int(s.endColumn)))]
         }
+        let objects = report.objectRefs
         let findings: [JSON] = report.findings.map { f in
             var pairs: [(String, JSON)] = [("ruleId", .string(f.ruleID)), ("ruleName", .string(report.rule(f.ruleID)?.name ?? "")),
                                            ("severity", .string(f.severity.rawValue)), ("message", .string(f.message))]
             pairs += location(f.span)
-            if let o = f.object.map({ report.objectRefs[$0] }) ?? nil { pairs.append(("object", o)) }
+            if let o = f.object.map({ objects[$0] }) ?? nil { pairs.append(("object", o)) }
             pairs.append(("related", .array(f.related.map { r in .object(location(r.span) + [("message", .string(r.message))]) })))
             return .object(pairs)
         }
