@@ -186,6 +186,11 @@ public enum FilePath {
         return String(p[p.index(after: i)...])
     }
 
+    public static func isDirectory(_ p: String) -> Bool {
+        var st = stat()
+        return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     public static func exists(_ p: String) -> Bool {
         var st = stat()
         return stat(p, &st) == 0

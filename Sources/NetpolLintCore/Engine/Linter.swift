@@ -399,6 +399,15 @@ struct PathMapper {
         if Self.isClean(path), let inRepo = workingDirectoryInRepo {
             return (path, inRepo.isEmpty ? path : inRepo + "/" + path)
         }
+        if path.hasPrefix("/"), Self.isClean(String(path.dropFirst())) {
+            // Absolute and already normal (discovery below an absolute root): strip prefixes, no re-normalising.
+            func strip(_ base: String) -> String? {
+                base == "/" ? String(path.dropFirst()) : (path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : nil)
+            }
+            if let uri = strip(repositoryRoot) {
+                return (strip(workingDirectory) ?? path, uri)
+            }
+        }
         let abs = path.hasPrefix("/") ? FilePath.normalize(path) : FilePath.normalize(workingDirectory + "/" + path)
         let display = FilePath.isInside(abs, workingDirectory) ? FilePath.relative(abs, to: workingDirectory) : abs
         return (display, FilePath.relative(abs, to: repositoryRoot))

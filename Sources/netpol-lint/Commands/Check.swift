@@ -114,12 +114,15 @@ extension NetpolLintCommand {
             }
         }
 
-        /// SARIF URIs are relative to the git root, else the configuration's folder, else the current directory.
+        /// SARIF URIs are relative to the git root, else the configuration's folder, else the linted folder (the
+        /// current directory when it contains it).
         static func repositoryRoot(anchor: String, configuration: Configuration, cwd: String) -> String {
             let start = FilePath.exists(anchor) ? anchor : FilePath.dirname(FilePath.absolute(anchor))
             if let git = FilePath.findUpward(".git", from: start) { return git }
             if let file = configuration.file { return FilePath.dirname(FilePath.absolute(file)) }
-            return cwd
+            var folder = FilePath.absolute(start)
+            if !FilePath.isDirectory(folder) { folder = FilePath.dirname(folder) }
+            return FilePath.isInside(folder, FilePath.normalize(cwd)) ? cwd : folder
         }
     }
 }
