@@ -120,6 +120,9 @@ public struct ModelDecoder {
     mutating func decodeObject(_ n: Int32) {
         guard doc.kind(n) == .mapping else { return }
         guard let kindNode = doc.value(n, forKey: "kind"), doc.kind(kindNode) == .scalar else { return }
+        // Most documents are kinds netpol-lint does not read (ConfigMaps, HelmReleases, ...): reject them by their
+        // bytes before creating any String.
+        guard Self.isInteresting(kindNode, in: doc) else { return }
         let apiVersionNode = doc.value(n, forKey: "apiVersion")
         let apiVersion = apiVersionNode.map { doc.kind($0) == .scalar ? doc.string($0) : "" } ?? ""
         let group = apiVersion.split(separator: "/").count == 2 ? String(apiVersion.split(separator: "/")[0]) : ""
@@ -204,6 +207,15 @@ public struct ModelDecoder {
                 collect(v, path: path.isEmpty ? key : path + "." + key, into: &out, depth: depth + 1)
             }
         }
+    }
+
+    static func isInteresting(_ kind: Int32, in doc: YAMLDocument) -> Bool {
+        doc.scalarEquals(kind, "CiliumNetworkPolicy") || doc.scalarEquals(kind, "CiliumClusterwideNetworkPolicy")
+            || doc.scalarEquals(kind, "NetworkPolicy") || doc.scalarEquals(kind, "Namespace")
+            || doc.scalarEquals(kind, "Deployment") || doc.scalarEquals(kind, "StatefulSet")
+            || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
+            || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
+            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEndsWith(kind, "List")
     }
 
     static func topLevelKeys(_ kind: ObjectKind) -> [String] {

@@ -66,6 +66,19 @@ public struct YAMLDocument: Sendable {
         }
     }
 
+    /// Whether a scalar's bytes end with ASCII text.
+    public func scalarEndsWith(_ index: Int32, _ text: StaticString) -> Bool {
+        let n = nodes[Int(index)]
+        let k = text.utf8CodeUnitCount
+        guard n.kind == .scalar, Int(n.count) >= k else { return false }
+        return bytes.withUnsafeBufferPointer { buf in
+            let p = text.utf8Start
+            let start = Int(n.start + n.count) - k
+            for i in 0..<k where buf[start + i] != p[i] { return false }
+            return true
+        }
+    }
+
     public func tag(_ index: Int32) -> String? {
         let t = nodes[Int(index)].tag
         return t == 0 ? nil : tags[Int(t) - 1]
