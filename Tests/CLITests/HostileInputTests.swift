@@ -122,3 +122,13 @@ import Testing
         expectGoodFileLinted(r)
     }
 }
+
+@Suite struct OverlappingRootsTests {
+    @Test func aFileUnderTwoRootsIsReadOnce() throws {
+        let dir = TestSupport.writeTree([("apps/np.yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\n")])
+        let request = LintRequest(paths: [dir, dir + "/apps"], configuration: Configuration(), repositoryRoot: dir, workingDirectory: dir)
+        let r = try Linter(rules: builtInRules).run(request)
+        #expect(r.statistics.filesDiscovered == 1)
+        #expect(!r.findings.contains { $0.ruleID == "NP103" })
+    }
+}

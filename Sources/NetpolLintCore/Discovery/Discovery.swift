@@ -44,17 +44,22 @@ public struct Discovery {
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 let rootReal = FilePath.realPath(root) ?? root
-                walkDirectory(root, rootReal: rootReal, files: &files, issues: &issues, seen: &seen)
+                walkDirectory(root, rootReal: rootReal, files: &files, issues: &issues)
             } else if seen.insert(FilePath.normalize(root)).inserted {
                 // An explicitly named file is linted whatever its extension.
                 files.append(DiscoveredFile(path: FilePath.normalize(root)))
             }
         }
+        if roots.count > 1 {
+            // Overlapping roots (`check . apps`) must not read a file twice.
+            var unique = Set<String>()
+            files = files.filter { unique.insert(FilePath.absolute($0.path)).inserted }
+        }
         return (files, issues)
     }
 
     private func walkDirectory(_ dir: String, rootReal: String, files: inout [DiscoveredFile],
-                               issues: inout [DiscoveryIssue], seen: inout Set<String>) {
+                               issues: inout [DiscoveryIssue]) {
         guard let handle = opendir(dir) else {
             issues.append(DiscoveryIssue(path: dir, rule: "NP100", message: "cannot open directory: \(Self.errnoText())"))
             return
@@ -101,7 +106,7 @@ public struct Discovery {
             }
             if type == S_IFDIR {
                 if Self.skippedDirectories.contains(name) || name.hasPrefix(".build") { continue }
-                walkDirectory(path, rootReal: rootReal, files: &files, issues: &issues, seen: &seen)
+                walkDirectory(path, rootReal: rootReal, files: &files, issues: &issues)
             } else if type == S_IFREG, Self.isYAMLName(name) {
                 files.append(DiscoveredFile(path: path))
             }

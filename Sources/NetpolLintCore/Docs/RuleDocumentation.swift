@@ -85,9 +85,3 @@ public enum RuleDocumentation {
         return out
     }
 }
-
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
-    }
-}

@@ -71,28 +71,3 @@ public enum CIDRParser {
         return out
     }
 }
-
-extension String {
-    func splitOn(_ sep: String) -> [String] {
-        var out: [String] = []
-        var rest = Substring(self)
-        while let r = rest.range(of: sep) {
-            out.append(String(rest[..<r.lowerBound]))
-            rest = rest[r.upperBound...]
-        }
-        out.append(String(rest))
-        return out
-    }
-}
-
-extension Substring {
-    func range(of needle: String) -> Range<Substring.Index>? {
-        guard !needle.isEmpty else { return nil }
-        var i = startIndex
-        while i < endIndex {
-            if self[i...].hasPrefix(needle) { return i..<index(i, offsetBy: needle.count) }
-            i = index(after: i)
-        }
-        return nil
-    }
-}

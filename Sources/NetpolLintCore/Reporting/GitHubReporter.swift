@@ -64,18 +64,3 @@ public struct GitHubReporter: Reporter {
         escapeData(s).replacingAll(":", with: "%3A").replacingAll(",", with: "%2C")
     }
 }
-
-extension String {
-    public func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var out = ""
-        var rest = self[...]
-        while let r = rest.range(of: target) {
-            out += rest[..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
-        }
-        out += rest
-        return out
-    }
-}

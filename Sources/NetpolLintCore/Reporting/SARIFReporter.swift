@@ -94,8 +94,7 @@ public struct SARIFReporter: Reporter {
     }
 
     static func firstParagraph(_ s: String) -> String {
-        String(s.split(separator: "\n\n", maxSplits: 1, omittingEmptySubsequences: true).first ?? "")
-            .split(separator: "\n").joined(separator: " ")
+        (s.splitOn("\n\n").first { !$0.isEmpty } ?? "").split(separator: "\n").joined(separator: " ")
     }
 
     /// Percent-encodes characters that are not allowed in a URI reference path.
@@ -110,24 +109,6 @@ public struct SARIFReporter: Reporter {
                 out += "%" + (hex.count == 1 ? "0" : "") + hex
             }
         }
-        return out
-    }
-}
-
-extension Array where Element == Substring {
-    func joined(separator: String) -> String { map(String.init).joined(separator: separator) }
-}
-
-extension String {
-    func split(separator: String, maxSplits: Int, omittingEmptySubsequences: Bool) -> [Substring] {
-        var out: [Substring] = []
-        var rest = self[...]
-        while out.count < maxSplits, let r = rest.range(of: separator) {
-            let part = rest[..<r.lowerBound]
-            if !(omittingEmptySubsequences && part.isEmpty) { out.append(part) }
-            rest = rest[r.upperBound...]
-        }
-        if !(omittingEmptySubsequences && rest.isEmpty) { out.append(rest) }
         return out
     }
 }

@@ -105,7 +105,7 @@ public struct YAMLParser {
                                        endLine: UInt32(end.line) + 1, endColumn: UInt32(end.column) + 1,
                                        start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
                 if let a = s.anchor { anchors[String(cString: a)] = (index, 1) }
-                if !attach(index, expanded: 1, to: &doc) { return YAMLParseResult(documents: documents, error: nil) }
+                attach(index, expanded: 1, to: &doc)
             case YAML_ALIAS_EVENT:
                 let name = String(cString: event.data.alias.anchor)
                 guard let target = anchors[name] else {
@@ -115,7 +115,7 @@ public struct YAMLParser {
                 if aliasExpansion > limits.maxAliasExpansion {
                     return fail("aliases expand to more than \(limits.maxAliasExpansion) nodes (a \"billion laughs\" document); refusing to expand", start)
                 }
-                _ = attach(target.node, expanded: target.expanded, to: &doc)
+                attach(target.node, expanded: target.expanded, to: &doc)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 if frames.count >= limits.maxDepth {
                     return fail("nesting deeper than \(limits.maxDepth) levels; refusing to parse further", start)
@@ -145,7 +145,7 @@ public struct YAMLParser {
                 doc.nodes[i].endColumn = UInt32(end.column) + 1
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
                 if let a = frame.anchor { anchors[a] = (frame.node, frame.expanded) }
-                _ = attach(frame.node, expanded: frame.expanded, to: &doc)
+                attach(frame.node, expanded: frame.expanded, to: &doc)
             default:
                 break
             }
@@ -153,14 +153,13 @@ public struct YAMLParser {
     }
 
     /// Adds a completed node to the open collection, or makes it the document root.
-    private mutating func attach(_ node: Int32, expanded: Int, to doc: inout YAMLDocument) -> Bool {
+    private mutating func attach(_ node: Int32, expanded: Int, to doc: inout YAMLDocument) {
         if frames.isEmpty {
             doc.root = node
         } else {
             work.append(node)
             frames[frames.count - 1].expanded &+= expanded
         }
-        return true
     }
 
     private static func tagIndex(_ tag: UnsafeMutablePointer<yaml_char_t>?, _ doc: inout YAMLDocument) -> UInt16 {
