@@ -79,19 +79,12 @@ public struct EgressAnyPeerRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() {
-            if let policy = o.cilium {
-                for r in policy.rules.flatMap({ $0.egress?.value ?? [] }) where r.hasNoPeer {
-                    guard let ports = r.toPorts?.value, !ports.isEmpty, !Self.onlyDNS(ports.flatMap(\.ports)) else { continue }
-                    out.append(Finding("\(o.displayName): this egress rule has ports but no peer, so it reaches every destination, the internet included",
-                                       at: r.span, object: i))
-                }
-            } else if let np = o.networkPolicy {
-                for rule in np.egress?.value ?? [] where rule.peers?.value.isEmpty ?? true {
-                    guard let ports = rule.ports?.value, !ports.isEmpty, !Self.onlyDNS(ports) else { continue }
-                    out.append(Finding("\(o.displayName): this egress rule has ports but no 'to', so it reaches every destination, the internet included",
-                                       at: rule.span, object: i))
-                }
+        for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
+            for r in o.ruleSections.joined() where r.direction == .egress && !r.isDeny && !r.hasPeer && r.hasPortList {
+                guard !Self.onlyDNS(r.ports) else { continue }
+                let peer = o.kind == .networkPolicy ? "no 'to'" : "no peer"
+                out.append(Finding("\(o.displayName): this egress rule has ports but \(peer), so it reaches every destination, the internet included",
+                                   at: r.span, object: i))
             }
         }
         return out

@@ -80,30 +80,11 @@ public struct SplitRuleRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        func report(_ first: Span, _ second: Span, _ o: KubeObject, _ i: Int, _ dir: Direction) {
-            out.append(Finding("\(o.displayName): this \(dir.rawValue) rule has ports but no peer, right after a rule with peers but no ports — one rule written as two, which opens every port to those peers and these ports to everyone",
-                               at: second, object: i, related: [RelatedLocation(first, "the rule with the peers and no ports")]))
-        }
-        for (i, o) in context.objects.enumerated() {
-            if let policy = o.cilium {
-                for rule in policy.rules {
-                    for section in [rule.ingress, rule.egress, rule.ingressDeny, rule.egressDeny] {
-                        let items = section?.value ?? []
-                        for (a, b) in zip(items, items.dropFirst()) {
-                            let aNoPorts = (a.toPorts?.value.isEmpty ?? true) && a.icmps == nil && !a.hasNoPeer
-                            let bNoPeer = b.hasNoPeer && !(b.toPorts?.value.isEmpty ?? true)
-                            if aNoPorts && bNoPeer { report(a.span, b.span, o, i, a.direction) }
-                        }
-                    }
-                }
-            } else if let np = o.networkPolicy {
-                for section in [np.ingress, np.egress] {
-                    let items = section?.value ?? []
-                    for (a, b) in zip(items, items.dropFirst()) {
-                        let aNoPorts = (a.ports?.value.isEmpty ?? true) && !(a.peers?.value.isEmpty ?? true)
-                        let bNoPeer = (b.peers?.value.isEmpty ?? true) && !(b.ports?.value.isEmpty ?? true)
-                        if aNoPorts && bNoPeer { report(a.span, b.span, o, i, a.direction) }
-                    }
+        for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
+            for items in o.ruleSections {
+                for (a, b) in zip(items, items.dropFirst()) where a.hasPeer && !a.hasPortList && !a.hasICMP && !b.hasPeer && b.hasPortList {
+                    out.append(Finding("\(o.displayName): this \(a.direction.rawValue) rule has ports but no peer, right after a rule with peers but no ports — one rule written as two, which opens every port to those peers and these ports to everyone",
+                                       at: b.span, object: i, related: [RelatedLocation(a.span, "the rule with the peers and no ports")]))
                 }
             }
         }

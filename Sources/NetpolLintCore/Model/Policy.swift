@@ -202,3 +202,43 @@ extension NetworkPolicyRule {
     /// `{}` in a NetworkPolicy: every peer, every port.
     public var isEmptyRule: Bool { (peers?.value.isEmpty ?? true) && (ports?.value.isEmpty ?? true) }
 }
+
+/// The kind-independent shape of one rule item — peers or not, ports or not — for rules that ask the same question
+/// of a Cilium rule and a NetworkPolicy rule.
+public struct RuleShape: Sendable {
+    public var span: Span
+    public var direction: Direction
+    public var isDeny: Bool
+    public var hasPeer: Bool
+    /// `toPorts` (Cilium) or `ports` (NetworkPolicy) is present and non-empty.
+    public var hasPortList: Bool
+    public var hasICMP: Bool
+    /// Every port item of the rule, flattened.
+    public var ports: [PortProtocol]
+}
+
+extension KubeObject {
+    /// Each section's rule items (ingress, egress, ingressDeny, egressDeny — per spec for Cilium), in order.
+    public var ruleSections: [[RuleShape]] {
+        if let policy = cilium {
+            return policy.rules.flatMap { rule in
+                [rule.ingress, rule.egress, rule.ingressDeny, rule.egressDeny].map { section in
+                    (section?.value ?? []).map { r in
+                        RuleShape(span: r.span, direction: r.direction, isDeny: r.isDeny, hasPeer: !r.hasNoPeer,
+                                  hasPortList: !(r.toPorts?.value.isEmpty ?? true), hasICMP: r.icmps != nil,
+                                  ports: (r.toPorts?.value ?? []).flatMap(\.ports))
+                    }
+                }
+            }
+        }
+        if let np = networkPolicy {
+            return [np.ingress, np.egress].map { section in
+                (section?.value ?? []).map { r in
+                    RuleShape(span: r.span, direction: r.direction, isDeny: false, hasPeer: !(r.peers?.value.isEmpty ?? true),
+                              hasPortList: !(r.ports?.value.isEmpty ?? true), hasICMP: false, ports: r.ports?.value ?? [])
+                }
+            }
+        }
+        return []
+    }
+}
