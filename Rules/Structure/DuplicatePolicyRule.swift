@@ -109,7 +109,7 @@ public struct DuplicatePolicyRule: Rule {
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
             guard let name = o.meta.name else { continue }
-            let folder = FilePath.dirname(context.files[Int(o.span.file)].path)
+            let folder = context.folder(of: i)
             let id = Identity(kind: o.kind, namespace: o.kind.isNamespaced ? (o.meta.namespace?.value ?? "") : "",
                               name: name.value, folder: folder)
             if let j = first[id] {
