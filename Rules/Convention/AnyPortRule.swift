@@ -82,7 +82,7 @@ public struct AnyPortRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() {
             if let policy = o.cilium {

@@ -45,7 +45,7 @@ public struct AppNamespaceWithoutProfileRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         guard let key = convention.preset?.profileLabel else { return [] }
         var out: [Finding] = []
         for ns in context.inventory.namespaces.values {

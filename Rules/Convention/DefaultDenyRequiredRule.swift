@@ -130,7 +130,7 @@ public struct DefaultDenyRequiredRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         switch convention.preset?.defaultDeny {
         case .required?: return checkTiered(context, convention)
         case .perNamespace?: return checkPerNamespace(context, convention)

@@ -42,7 +42,7 @@ public struct EnforcementDisabledRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        guard let key = Convention(context).preset?.enforcementLabel else { return [] }
+        guard let key = Convention.of(context).preset?.enforcementLabel else { return [] }
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() {
             for kv in o.meta.labels + o.meta.annotations where kv.key.value == key && kv.value.value == "disabled" {

@@ -95,7 +95,7 @@ public struct HardcodedIPRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         var out: [Finding] = []
         func visit(_ cidr: Located<CIDRValue>, _ field: String, _ object: KubeObject, _ index: Int) {
             guard !cidr.value.isEverything, !convention.isAllowed(cidr.value), cidr.value.parsed != nil else { return }

@@ -56,7 +56,7 @@ public struct PlatformNamespaceWithoutPolicyRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         var covered = Set<String>()
         for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
             if let ns = context.namespace(of: i) { covered.insert(ns) }

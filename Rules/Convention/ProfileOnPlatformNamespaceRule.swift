@@ -46,7 +46,7 @@ public struct ProfileOnPlatformNamespaceRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         guard let key = convention.preset?.profileLabel else { return [] }
         var out: [Finding] = []
         for ns in context.inventory.namespaces.values where convention.isPlatform(ns.name) {

@@ -40,7 +40,7 @@ public struct UnknownProfileRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let convention = Convention(context)
+        let convention = Convention.of(context)
         guard let key = convention.preset?.profileLabel else { return [] }
         let profiles = context.parameters(Self.description)["profiles"]?.strings ?? convention.preset?.profiles ?? []
         var out: [Finding] = []

@@ -17,6 +17,10 @@ public struct Preset: Sendable {
     public var tier0: [String]
     public var tier1: [String]
     public var defaultDeny: DefaultDenyPolicy
+    /// Pods the convention relies on, declared in the repository or not (NP206–NP209, NP305, `trace`).
+    public var wellKnown: [WellKnownEndpoint] = []
+    /// Where health probes come from, any one of which counts (NP207): entities and CIDRs.
+    public var healthSources: [String] = []
 }
 
 public enum Presets {
@@ -33,7 +37,13 @@ public enum Presets {
         allowedCIDRs: ["169.254.0.0/16"],
         meshLabel: ("istio.io/dataplane-mode", "ambient"),
         tier0: [], tier1: [],
-        defaultDeny: .forbidden)
+        defaultDeny: .forbidden,
+        wellKnown: [
+            WellKnownEndpoint(role: "prometheus", namespace: "monitoring", podLabels: ["app.kubernetes.io/name": "prometheus"]),
+            WellKnownEndpoint(role: "ztunnel", namespace: "istio-system", podLabels: ["app": "ztunnel"]),
+            WellKnownEndpoint(role: "gateway", namespace: "istio-gateway", podLabels: [:]),
+        ],
+        healthSources: ["health", "host", "169.254.0.0/16"])
 
     /// Seed 002: an explicit default-deny CCNP that excludes exactly the Tier 0 namespaces.
     public static let tieredZeroTrust = Preset(
@@ -46,7 +56,11 @@ public enum Presets {
         meshLabel: nil,
         tier0: ["kube-system", "flux-system", "cilium", "cilium-secrets"],
         tier1: ["observability", "cert-manager", "external-secrets"],
-        defaultDeny: .required)
+        defaultDeny: .required,
+        wellKnown: [
+            WellKnownEndpoint(role: "prometheus", namespace: "observability", podLabels: ["app.kubernetes.io/name": "prometheus"]),
+        ],
+        healthSources: ["health", "host"])
 
     /// Seed 004: plain Kubernetes NetworkPolicy with a default-deny-ingress policy per application namespace.
     public static let kubernetes = Preset(
@@ -58,7 +72,8 @@ public enum Presets {
         allowedCIDRs: [],
         meshLabel: nil,
         tier0: [], tier1: [],
-        defaultDeny: .perNamespace)
+        defaultDeny: .perNamespace,
+        healthSources: ["host"])
 
     public static let all = [homelabProfiles, tieredZeroTrust, kubernetes]
 

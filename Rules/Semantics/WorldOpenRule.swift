@@ -75,7 +75,7 @@ public struct WorldOpenRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let publicPorts = Convention(context).publicPorts
+        let publicPorts = Convention.of(context).publicPorts
         var out: [Finding] = []
         /// The ports a rule opens that are not public; nil when it opens every port.
         func nonPublic(_ ports: [PortProtocol]?) -> [String]? {

@@ -8,13 +8,30 @@ public struct Convention: Sendable {
     public let allowedCIDRs: [ParsedCIDR]
     public let allowedCIDRTexts: [String]
     public let publicPorts: Set<Int>
+    /// Pods the convention relies on: kube-dns always, plus the preset's (Prometheus, ztunnel, gateways).
+    public let wellKnown: [WellKnownEndpoint]
+    /// Health-probe sources (entities and CIDRs), any one of which counts (NP207).
+    public let healthSources: [String]
+
+    /// kube-dns as every Kubernetes distribution labels it (`k8s-app: kube-dns` in kube-system).
+    public static let kubeDNS = WellKnownEndpoint(role: "dns", namespace: "kube-system", podLabels: ["k8s-app": "kube-dns"])
+
+    /// The convention of this run, built once and shared by every rule.
+    public static func of(_ context: LintContext) -> Convention {
+        context.cache.value("convention") { Convention.of(context) }
+    }
+
+    /// The repository's policies, all together, with this convention's well-known endpoints.
+    public static func semantics(_ context: LintContext) -> Semantics {
+        context.semantics(wellKnown: of(context).wellKnown)
+    }
 
     /// Link-local, where kubelet / Istio ambient health probes come from (seed 001; research (j)).
     public static let defaultAllowedCIDRs = ["169.254.0.0/16"]
     /// Namespaces Kubernetes creates that never hold workloads.
     public static let systemNamespaces: Set<String> = ["kube-public", "kube-node-lease"]
 
-    public init(_ context: LintContext) {
+    init(_ context: LintContext) {
         let config = context.configuration
         preset = config.preset.flatMap(Presets.named)
         var platform = Set(preset?.platformNamespaces ?? [])
@@ -29,6 +46,16 @@ public struct Convention: Sendable {
         allowedCIDRTexts = texts
         allowedCIDRs = texts.compactMap(CIDRParser.parse)
         publicPorts = Set(config.publicPorts)
+        wellKnown = [Self.kubeDNS] + (preset?.wellKnown ?? [])
+        healthSources = preset?.healthSources ?? ["host", "health"]
+    }
+
+    /// A namespace in the mesh: it carries the preset's mesh label (Istio ambient) or is listed in the config.
+    public func isMesh(_ namespace: String, _ context: LintContext) -> Bool {
+        if context.configuration.meshNamespaces.contains(namespace) { return true }
+        let (key, value) = preset?.meshLabel ?? ("istio.io/dataplane-mode", "ambient")
+        guard let ns = context.inventory.namespaces[namespace] else { return false }
+        return ns.effectiveLabels[key] == value
     }
 
     public func isPlatform(_ namespace: String) -> Bool { platformNamespaces.contains(namespace) }

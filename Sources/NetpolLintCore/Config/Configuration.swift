@@ -86,13 +86,15 @@ public struct CustomRuleSpec: Sendable {
 /// `.netpol-lint.yaml`. Every key is validated; unknown keys are errors with their line.
 public struct Configuration: Sendable {
     public static let fileName = ".netpol-lint.yaml"
-    public static let knownKeys = ["preset", "platformNamespaces", "ciliumVersion", "allowedCIDRs", "publicPorts",
+    public static let knownKeys = ["preset", "platformNamespaces", "meshNamespaces", "ciliumVersion", "allowedCIDRs", "publicPorts",
                                    "rules", "exclude", "customRules", "maxFileSize"]
 
     public var file: String?
     public var preset: String?
     public var presetLine: Int?
     public var platformNamespaces: [String] = []
+    /// Namespaces in the Istio ambient mesh besides those carrying the mesh label (NP209).
+    public var meshNamespaces: [String] = []
     public var ciliumVersion: CiliumVersion = .newestKnown
     public var allowedCIDRs: [String] = []
     public var publicPorts: [Int] = []
@@ -174,6 +176,8 @@ private struct ConfigReader {
                 c.presetLine = Int(doc[k].line)
             case "platformNamespaces":
                 c.platformNamespaces = try strings(v, "platformNamespaces")
+            case "meshNamespaces":
+                c.meshNamespaces = try strings(v, "meshNamespaces")
             case "ciliumVersion":
                 let s = try scalar(v, "ciliumVersion")
                 guard let version = CiliumVersion(s) else { throw fail(v, "ciliumVersion must look like 1.17 (got '\(s)')") }

@@ -1,3 +1,20 @@
+import Synchronization
+
+/// Values derived once per run and shared by the rules that read them (the convention in force, the semantics).
+public final class RunCache: Sendable {
+    private let values = Mutex<[String: any Sendable]>([:])
+
+    public init() {}
+
+    /// The value stored under `key`, built on first use. `build` runs outside the lock, so it may use the cache.
+    public func value<T: Sendable>(_ key: String, _ build: () -> T) -> T {
+        if let v = values.withLock({ $0[key] }) as? T { return v }
+        let v = build()
+        values.withLock { $0[key] = v }
+        return v
+    }
+}
+
 /// A file that was read (or refused) during the run.
 public struct SourceFile: Sendable {
     /// As shown to people: relative to the current directory when inside it.
@@ -27,6 +44,8 @@ public struct LintContext: Sendable {
     public let inventory: Inventory
     /// The configuration file as a source file, for findings about the repository as a whole.
     public let configurationFile: Int32?
+    /// Derived values shared by rules (see `RunCache`).
+    public let cache = RunCache()
 
     public init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
                 fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32? = nil) {
@@ -58,6 +77,11 @@ public struct LintContext: Sendable {
 
     /// The folder of the file an object is in, relative to the repository root.
     public func folder(of object: Int) -> String { FilePath.dirname(files[Int(objects[object].span.file)].uri) }
+
+    /// The repository's policies, all together (built on first use; `wellKnown` comes from the convention).
+    public func semantics(wellKnown: [WellKnownEndpoint]) -> Semantics {
+        cache.value("semantics") { Semantics(objects: objects, inventory: inventory, wellKnown: wellKnown) }
+    }
 
     public var ciliumVersion: CiliumVersion { configuration.ciliumVersion }
 

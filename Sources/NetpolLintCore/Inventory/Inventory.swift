@@ -14,10 +14,20 @@ public struct Inventory: Sendable {
         public var effectiveLabels: [String: String]
     }
 
+    /// A workload's pods as its pod template declares them.
+    public struct Workload: Sendable {
+        public var object: Int
+        public var namespace: String
+        public var podLabels: [String: String]
+        public var serviceAccount: String?
+    }
+
     /// Declared namespaces by name (the first declaration wins).
     public private(set) var namespaces: [String: Namespace] = [:]
     /// Resolved namespace per object index (nil for cluster-scoped or unresolved objects).
     public private(set) var objectNamespaces: [String?] = []
+    /// Workloads (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, ReplicaSet) with a resolved namespace.
+    public private(set) var workloads: [Workload] = []
 
     public init(files: [SourceFile], objects: [KubeObject]) {
         for (i, o) in objects.enumerated() where o.kind == .namespace {
@@ -73,7 +83,19 @@ public struct Inventory: Sendable {
             let folder = FilePath.dirname(files[Int(o.span.file)].uri)
             return kustomizeLookup(folder) ?? fluxLookup(folder)
         }
+        for (i, o) in objects.enumerated() {
+            guard case .workload(let template?) = o.body, let ns = objectNamespaces[i] else { continue }
+            var labels: [String: String] = [:]
+            for l in template.labels where !l.value.value.contains("${") { labels[l.key.value] = l.value.value }
+            workloads.append(Workload(object: i, namespace: ns, podLabels: labels,
+                                      serviceAccount: template.serviceAccount?.value ?? "default"))
+        }
     }
 
     public func namespace(of object: Int) -> String? { objectNamespaces[object] }
+
+    /// Namespaces the repository knows: declared, or holding a resolved object.
+    public var knownNamespaceNames: Set<String> {
+        Set(namespaces.keys).union(objectNamespaces.compactMap { $0 })
+    }
 }

@@ -28,6 +28,13 @@ public enum CIDRParser {
         return true
     }
 
+    /// `10.0.0.0/8`, `fd00::/8` (IPv6 groups without zero compression).
+    public static func format(_ c: ParsedCIDR) -> String {
+        if !c.isIPv6 { return c.address[0..<4].map { String($0) }.joined(separator: ".") + "/\(c.prefixLength)" }
+        let groups = stride(from: 0, to: 16, by: 2).map { String(UInt16(c.address[$0]) << 8 | UInt16(c.address[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "/\(c.prefixLength)"
+    }
+
     static func parseIPv4(_ s: String) -> [UInt8]? {
         let octets = s.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4 else { return nil }

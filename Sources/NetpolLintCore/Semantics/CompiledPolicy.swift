@@ -1,0 +1,225 @@
+/// One peer of a rule item with its meaning made explicit (research (a), (b), (f), (h)).
+public enum Peer: Sendable, Hashable, CustomStringConvertible {
+    /// Pods (or a `reserved:` identity) chosen by a selector.
+    case selector(Selector, Span)
+    /// A Cilium entity: `world`, `cluster`, `host`, `all`, ...
+    case entity(String, Span)
+    /// An address range outside the cluster; `except` carved out. nil `cidr`: a `${var}` value.
+    case cidr(ParsedCIDR?, except: [ParsedCIDR], Span)
+    /// `toFQDNs`: some names in `world`.
+    case fqdn(Span)
+    /// A peer kind the engine does not resolve (`toServices`, `toGroups`, `toNodes`): may match what it could name.
+    case unresolved(String, Span)
+
+    public var span: Span {
+        switch self {
+        case .selector(_, let s), .entity(_, let s), .cidr(_, _, let s), .fqdn(let s), .unresolved(_, let s): s
+        }
+    }
+
+    /// Entities `cluster` stands for besides every pod (research (f)).
+    static let clusterEntities: Set<String> = ["host", "remote-node", "init", "ingress", "health", "unmanaged", "kube-apiserver"]
+
+    public func matches(_ e: Endpoint) -> Tri {
+        switch self {
+        case .selector(let s, _):
+            return s.matches(e)
+        case .entity(let name, _):
+            switch (name, e.kind) {
+            case ("all", _): return .yes
+            case ("none", _): return .no
+            case ("world", _): return e.isWorld ? .yes : .no
+            case ("cluster", .pod): return .yes
+            case ("cluster", .entity(let other)): return Self.clusterEntities.contains(other) ? .yes : .no
+            case (_, .entity(let other)): return name == other ? .yes : .no
+            default: return .no
+            }
+        case .cidr(let cidr, let except, _):
+            guard e.isWorld else { return .no }
+            guard let cidr else { return .maybe }
+            switch e.kind {
+            case .address(let a):
+                guard CIDRParser.contains(cidr, a) else { return .no }
+                if except.contains(where: { CIDRParser.contains($0, a) }) { return .no }
+                return except.contains(where: { CIDRParser.contains(a, $0) }) ? .maybe : .yes
+            default:
+                return cidr.prefixLength == 0 && except.isEmpty ? .yes : .maybe
+            }
+        case .fqdn:
+            return e.isWorld ? .maybe : .no
+        case .unresolved(let what, _):
+            switch (what, e.kind) {
+            case ("toServices", .pod), ("toGroups", .address), ("toGroups", .entity("world")): return .maybe
+            case ("nodes", .entity(let x)) where x == "host" || x == "remote-node": return .maybe
+            default: return .no
+            }
+        }
+    }
+
+    /// Every endpoint `other` matches, `self` matches.
+    func covers(_ other: Peer) -> Bool {
+        switch (self, other) {
+        case (.entity("all", _), _): return true
+        case (.entity("world", _), .cidr(let c?, _, _)): return c.prefixLength >= 0
+        case (.entity("world", _), .fqdn): return true
+        case (.entity("cluster", _), .selector(let s, _)): return s.reserved == nil || Self.clusterEntities.contains(s.reserved!)
+        case (.entity("cluster", _), .entity(let o, _)): return o == "cluster" || Self.clusterEntities.contains(o)
+        case (.entity(let a, _), .entity(let b, _)): return a == b
+        case (.selector(let a, _), .selector(let b, _)): return a.subsumes(b)
+        case (.cidr(let a?, let ae, _), .cidr(let b?, _, _)):
+            return CIDRParser.contains(a, b) && !ae.contains { CIDRParser.contains(b, $0) || CIDRParser.contains($0, b) }
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .selector(let s, _): s.description
+        case .entity(let e, _): "entity \(e)"
+        case .cidr(let c, let except, _):
+            (c.map(CIDRParser.format) ?? "${…}") + (except.isEmpty ? "" : " except " + except.map(CIDRParser.format).joined(separator: ","))
+        case .fqdn: "FQDNs"
+        case .unresolved(let w, _): w
+        }
+    }
+}
+
+/// Where a rule item is: its policy object, its section and position, for people (`ingress[2]`) and tools.
+public struct RuleRef: Sendable, Hashable {
+    public var object: Int
+    public var span: Span
+    public var direction: Direction
+    public var isDeny: Bool
+    /// `ingress[0]`, `specs[1].egressDeny[0]`.
+    public var path: String
+}
+
+/// One allow or deny rule item, compiled.
+public struct CompiledRule: Sendable {
+    public var ref: RuleRef
+    /// Empty with `anyPeer` false: matches no one (`{}` in Cilium, `fromEndpoints: []`).
+    public var peers: [Peer]
+    /// No L3 peer: every peer, world included (Cilium L4-only rule; Kubernetes rule without `from`/`to`).
+    public var anyPeer: Bool
+    var ports: PortMatcher
+
+    public func matches(peer e: Endpoint, port: PortQuery) -> Tri {
+        let portMatch = ports.matches(port)
+        if portMatch == .no { return .no }
+        if anyPeer { return portMatch }
+        var peerMatch = Tri.no
+        for p in peers {
+            peerMatch = peerMatch || p.matches(e)
+            if peerMatch == .yes { break }
+        }
+        return peerMatch && portMatch
+    }
+
+    public var portsDescription: String { ports.description }
+
+    /// Every connection `other` matches, `self` matches too.
+    func covers(_ other: CompiledRule) -> Bool {
+        guard ports.covers(other.ports) else { return false }
+        if anyPeer { return true }
+        if other.anyPeer { return peers.contains { if case .entity("all", _) = $0 { true } else { false } } }
+        return other.peers.allSatisfy { o in peers.contains { $0.covers(o) } }
+    }
+}
+
+/// The endpoints one policy (or one `specs` item) applies to, what it enforces and its rules.
+public struct Subject: Sendable {
+    public var object: Int
+    public var selector: Selector
+    public var selectorSpan: Span
+    /// Directions this subject puts into default-deny (Cilium: a non-empty section unless `enableDefaultDeny` says
+    /// false; Kubernetes: `policyTypes`).
+    public var enforces: Set<Direction>
+    public var rules: [CompiledRule]
+}
+
+extension Subject {
+    static func compile(_ object: KubeObject, index: Int, namespace: String?) -> [Subject] {
+        if let policy = object.cilium {
+            let ns = policy.isClusterwide ? nil : namespace
+            return policy.rules.enumerated().compactMap { i, rule in
+                let prefix = policy.specSpan != nil && i == 0 ? "" : "specs[\(policy.specSpan == nil ? i : i - 1)]."
+                let selector: Selector
+                let span: Span
+                if let es = rule.endpointSelector {
+                    selector = .cilium(es, namespace: ns, subject: true)
+                    span = es.span
+                } else if let nsel = rule.nodeSelector {
+                    selector = Selector([], reserved: "host")
+                    span = nsel.span
+                } else {
+                    return nil
+                }
+                var enforces = Set<Direction>()
+                if (!(rule.ingress?.value.isEmpty ?? true) || !(rule.ingressDeny?.value.isEmpty ?? true)),
+                   rule.defaultDenyIngress?.value != false { enforces.insert(.ingress) }
+                if (!(rule.egress?.value.isEmpty ?? true) || !(rule.egressDeny?.value.isEmpty ?? true)),
+                   rule.defaultDenyEgress?.value != false { enforces.insert(.egress) }
+                var rules: [CompiledRule] = []
+                for (name, section) in [("ingress", rule.ingress), ("egress", rule.egress), ("ingressDeny", rule.ingressDeny), ("egressDeny", rule.egressDeny)] {
+                    for (j, r) in (section?.value ?? []).enumerated() {
+                        let ref = RuleRef(object: index, span: r.span, direction: r.direction, isDeny: r.isDeny, path: "\(prefix)\(name)[\(j)]")
+                        rules.append(compile(r, ref: ref, namespace: ns))
+                    }
+                }
+                return Subject(object: index, selector: selector, selectorSpan: span, enforces: enforces, rules: rules)
+            }
+        }
+        if let np = object.networkPolicy, let namespace {
+            let selector = Selector.kubernetes(pod: np.podSelector ?? LabelSelector(span: np.specSpan, requirements: []),
+                                               namespaceSelector: nil, namespace: namespace)
+            var rules: [CompiledRule] = []
+            for (name, section) in [("ingress", np.ingress), ("egress", np.egress)] {
+                for (j, r) in (section?.value ?? []).enumerated() {
+                    let ref = RuleRef(object: index, span: r.span, direction: r.direction, isDeny: false, path: "\(name)[\(j)]")
+                    var peers: [Peer] = []
+                    for p in r.peers?.value ?? [] {
+                        if let ip = p.ipBlock {
+                            peers.append(.cidr(ip.cidr?.value.parsed, except: ip.except.compactMap(\.value.parsed), ip.span))
+                        } else if p.podSelector != nil || p.namespaceSelector != nil {
+                            peers.append(.selector(.kubernetes(pod: p.podSelector, namespaceSelector: p.namespaceSelector, namespace: namespace), p.span))
+                        }
+                    }
+                    let ports = (r.ports?.value).map { $0.isEmpty ? PortMatcher.any : PortMatcher($0, kubernetes: true) } ?? .any
+                    rules.append(CompiledRule(ref: ref, peers: peers, anyPeer: r.peers?.value.isEmpty ?? true, ports: ports))
+                }
+            }
+            return [Subject(object: index, selector: selector, selectorSpan: np.podSelector?.span ?? np.specSpan,
+                            enforces: np.isolates, rules: rules)]
+        }
+        return []
+    }
+
+    static func compile(_ r: CiliumPeerRule, ref: RuleRef, namespace: String?) -> CompiledRule {
+        var peers: [Peer] = []
+        for s in r.endpoints?.value ?? [] { peers.append(.selector(.cilium(s, namespace: namespace, subject: false), s.span)) }
+        for e in r.entities?.value ?? [] { peers.append(.entity(e.value, e.span)) }
+        for c in r.cidrs?.value ?? [] { peers.append(.cidr(c.value.parsed, except: [], c.span)) }
+        for c in r.cidrSets?.value ?? [] {
+            if c.groupRef != nil || c.hasGroupSelector {
+                peers.append(.unresolved("toGroups", c.span))
+            } else {
+                peers.append(.cidr(c.cidr?.value.parsed, except: c.except.compactMap(\.value.parsed), c.span))
+            }
+        }
+        if let f = r.fqdns { peers.append(.fqdn(f.span)) }
+        if let s = r.services { peers.append(.unresolved("toServices", s.span)) }
+        if let g = r.groups { peers.append(.unresolved("toGroups", g.span)) }
+        if let n = r.nodes { peers.append(.unresolved("nodes", n.span)) }
+        let ports: PortMatcher
+        if let tp = r.toPorts?.value, !tp.isEmpty {
+            ports = tp.contains { $0.ports.isEmpty } ? .any : PortMatcher(tp.flatMap(\.ports), kubernetes: false)
+        } else if r.icmps != nil {
+            ports = PortMatcher(entries: [], icmpOnly: true)
+        } else {
+            ports = .any
+        }
+        // An L4-only (or ICMP-only) rule has a wildcard L3 peer; an empty rule or an L3 list written empty has none.
+        let anyPeer = r.hasNoPeer && (!(r.toPorts?.value.isEmpty ?? true) || r.icmps != nil)
+        return CompiledRule(ref: ref, peers: peers, anyPeer: anyPeer, ports: ports)
+    }
+}

@@ -1,0 +1,137 @@
+/// An endpoint class: a kind of pod (a namespace plus pod labels), a reserved identity (entity) or an address
+/// outside the cluster. Concrete classes come from the inventory (workloads, well-known endpoints, `trace`
+/// arguments); classes built from a selector know only the labels that selector fixes (`podLabelsComplete` false).
+public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        case pod
+        /// A Cilium reserved identity: `host`, `remote-node`, `kube-apiserver`, `health`, `init`, `ingress`,
+        /// `unmanaged`, `world`.
+        case entity(String)
+        /// An address outside the cluster (classified `world` by Cilium).
+        case address(ParsedCIDR)
+    }
+
+    public var kind: Kind
+    public var namespace: String?
+    public var namespaceLabels: [String: String]
+    /// The namespace's labels are all known (a declared Namespace, or a `trace` argument).
+    public var namespaceLabelsComplete: Bool
+    public var podLabels: [String: String]
+    public var podLabelsComplete: Bool
+    public var serviceAccount: String?
+    /// How people name it: `database/app=postgres`, `world`, `10.0.0.1/32`.
+    public var name: String
+
+    public init(kind: Kind = .pod, namespace: String?, namespaceLabels: [String: String] = [:],
+                namespaceLabelsComplete: Bool = true, podLabels: [String: String] = [:], podLabelsComplete: Bool = true,
+                serviceAccount: String? = nil, name: String? = nil) {
+        self.kind = kind
+        self.namespace = namespace
+        var nsLabels = namespaceLabels
+        if let namespace { nsLabels["kubernetes.io/metadata.name"] = namespace }
+        self.namespaceLabels = nsLabels
+        self.namespaceLabelsComplete = namespaceLabelsComplete
+        self.podLabels = podLabels
+        self.podLabelsComplete = podLabelsComplete
+        self.serviceAccount = serviceAccount
+        self.name = name ?? Self.defaultName(kind: kind, namespace: namespace, podLabels: podLabels)
+    }
+
+    public static func entity(_ name: String) -> Endpoint {
+        Endpoint(kind: .entity(name), namespace: nil, name: name)
+    }
+
+    public static func address(_ cidr: ParsedCIDR, text: String) -> Endpoint {
+        Endpoint(kind: .address(cidr), namespace: nil, name: text)
+    }
+
+    /// Any address outside the cluster.
+    public static let world = Endpoint.entity("world")
+
+    static func defaultName(kind: Kind, namespace: String?, podLabels: [String: String]) -> String {
+        switch kind {
+        case .pod:
+            let labels = podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            return (namespace ?? "*") + (labels.isEmpty ? "" : "/" + labels)
+        case .entity(let e): return e
+        case .address(let c): return CIDRParser.format(c)
+        }
+    }
+
+    public var description: String { name }
+
+    /// Outside the cluster: Cilium's `world` identity.
+    public var isWorld: Bool {
+        switch kind {
+        case .pod: false
+        case .entity(let e): e == "world"
+        case .address: true
+        }
+    }
+
+    public enum LabelValue { case known(String?), unknown }
+
+    /// The value of a normalised label key on this endpoint.
+    public func label(_ key: LabelKey) -> LabelValue {
+        switch key {
+        case .pod(let k):
+            if let v = podLabels[k] { return .known(v) }
+            return podLabelsComplete ? .known(nil) : .unknown
+        case .namespaceName:
+            return namespace.map { .known($0) } ?? .unknown
+        case .namespaceLabel(let k):
+            if let v = namespaceLabels[k] { return .known(v) }
+            return namespaceLabelsComplete ? .known(nil) : .unknown
+        case .serviceAccount:
+            return serviceAccount.map { .known($0) } ?? .unknown
+        case .cluster, .special:
+            return .unknown
+        }
+    }
+
+    /// A representative pod of the pods a selector picks: the labels the selector fixes (`In` with one value,
+    /// `Exists`), in the one namespace it names — nil when it names no single namespace.
+    public static func representative(of selector: Selector, inventory: Inventory) -> Endpoint? {
+        guard selector.reserved == nil else { return selector.reserved.map { .entity($0) } }
+        var namespace: String?
+        if let names = selector.namespaceNames, names.count == 1 { namespace = names.first }
+        if namespace == nil {
+            // Chosen by namespace labels: the one declared namespace that matches, if exactly one does.
+            let nsReqs = selector.namespaceLabelRequirements
+            guard !nsReqs.isEmpty else { return nil }
+            let matching = inventory.namespaces.values.filter { ns in
+                nsReqs.allSatisfy { $0.evaluate(ns.effectiveLabels[$0.key.namespaceLabelKey ?? ""]) }
+            }
+            guard matching.count == 1 else { return nil }
+            namespace = matching[0].name
+        }
+        guard let namespace else { return nil }
+        var labels: [String: String] = [:]
+        var serviceAccount: String?
+        for r in selector.podRequirements {
+            let value: String?
+            switch r.op {
+            case .in where r.values.count == 1: value = r.values.first
+            case .exists: value = "*"
+            default: value = nil
+            }
+            guard let value else { continue }
+            if case .pod(let k) = r.key { labels[k] = value } else { serviceAccount = value }
+        }
+        let declared = inventory.namespaces[namespace]
+        return Endpoint(namespace: namespace, namespaceLabels: declared?.effectiveLabels ?? [:],
+                        namespaceLabelsComplete: declared != nil, podLabels: labels, podLabelsComplete: false,
+                        serviceAccount: serviceAccount)
+    }
+}
+
+extension LabelKey {
+    /// The namespace label a key reads (`kubernetes.io/metadata.name` for the name), nil for other keys.
+    public var namespaceLabelKey: String? {
+        switch self {
+        case .namespaceLabel(let k): k
+        case .namespaceName: "kubernetes.io/metadata.name"
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// The port a connection goes to: `5432/TCP`, or `nil` port for "some port" (a health probe or a metrics scrape
+/// whose port the repository does not say).
+public struct PortQuery: Sendable, Hashable, CustomStringConvertible {
+    public var port: Int?
+    /// Upper case: TCP, UDP, SCTP or ICMP.
+    public var proto: String
+
+    public init(_ port: Int?, _ proto: String = "TCP") {
+        self.port = port
+        self.proto = proto.uppercased()
+    }
+
+    /// `53/UDP`, `5432` (TCP), `any/TCP`.
+    public static func parse(_ text: String) -> PortQuery? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return nil }
+        let proto = parts.count == 2 ? String(parts[1]).uppercased() : "TCP"
+        guard ["TCP", "UDP", "SCTP"].contains(proto) else { return nil }
+        if parts[0] == "any" { return PortQuery(nil, proto) }
+        guard let p = Int(parts[0]), (1...65535).contains(p) else { return nil }
+        return PortQuery(p, proto)
+    }
+
+    public var description: String { "\(port.map(String.init) ?? "any")/\(proto)" }
+}
+
+/// The ports of one rule item, ready to match: nil `entries` means every port of every protocol.
+struct PortMatcher: Sendable {
+    struct Entry: Sendable {
+        var low: Int
+        var high: Int
+        var protocols: Set<String>
+        /// Named port or `${var}`: which number it is depends on the pods.
+        var unresolved: Bool
+    }
+
+    var entries: [Entry]?
+    /// An `icmps`-only rule: ICMP, no TCP/UDP port.
+    var icmpOnly = false
+
+    static let any = PortMatcher(entries: nil)
+    static let cilium: Set<String> = ["TCP", "UDP", "SCTP"]
+
+    init(entries: [Entry]?, icmpOnly: Bool = false) {
+        self.entries = entries
+        self.icmpOnly = icmpOnly
+    }
+
+    /// `defaultProtocol` is Cilium's ANY or Kubernetes' TCP.
+    init(_ ports: [PortProtocol], kubernetes: Bool) {
+        var out: [Entry] = []
+        for p in ports {
+            var protocols: Set<String>
+            switch p.proto?.value {
+            case nil: protocols = kubernetes ? ["TCP"] : Self.cilium
+            case "ANY"?: protocols = Self.cilium
+            case let other?: protocols = [other]
+            }
+            switch p.port?.value {
+            case nil, .number(0)?: out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: false))
+            case .number(let n)?:
+                let end = p.endPort.map { max($0.value, n) } ?? n
+                out.append(Entry(low: n, high: end, protocols: protocols, unresolved: false))
+            case .named?, .substitution?:
+                out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: true))
+            }
+        }
+        entries = out
+    }
+
+    func matches(_ q: PortQuery) -> Tri {
+        if icmpOnly { return q.proto == "ICMP" ? .yes : .no }
+        guard let entries else { return .yes }
+        var result = Tri.no
+        for e in entries where e.protocols.contains(q.proto) {
+            guard let port = q.port else { return .yes }
+            if port >= e.low && port <= e.high { result = result || (e.unresolved ? .maybe : .yes) }
+        }
+        return result
+    }
+
+    /// Every connection `other` matches, `self` matches (used to decide that a deny covers an allow).
+    func covers(_ other: PortMatcher) -> Bool {
+        if other.icmpOnly { return icmpOnly || entries == nil }
+        guard let mine = entries else { return true }
+        guard let theirs = other.entries else { return false }
+        return theirs.allSatisfy { t in
+            !t.unresolved && t.protocols.allSatisfy { proto in
+                mine.contains { m in !m.unresolved && m.protocols.contains(proto) && m.low <= t.low && m.high >= t.high }
+            }
+        }
+    }
+
+    var description: String {
+        if icmpOnly { return "ICMP" }
+        guard let entries else { return "any port" }
+        return entries.map { e in
+            let range = e.unresolved ? "named" : e.low == 0 && e.high == 65535 ? "all" : e.low == e.high ? "\(e.low)" : "\(e.low)-\(e.high)"
+            return "\(range)/\(e.protocols == Self.cilium ? "ANY" : e.protocols.sorted().joined(separator: "+"))"
+        }.joined(separator: ", ")
+    }
+}

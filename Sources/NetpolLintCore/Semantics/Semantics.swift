@@ -1,0 +1,166 @@
+/// A pod the preset expects in every cluster, whether or not the repository declares it (kube-dns in kube-system,
+/// Prometheus in monitoring, ztunnel in istio-system, the gateways).
+public struct WellKnownEndpoint: Sendable, Hashable {
+    /// `dns`, `prometheus`, `ztunnel`, `gateway`.
+    public var role: String
+    public var namespace: String
+    public var podLabels: [String: String]
+
+    public init(role: String, namespace: String, podLabels: [String: String]) {
+        self.role = role
+        self.namespace = namespace
+        self.podLabels = podLabels
+    }
+}
+
+/// How one direction at one endpoint decides a connection.
+public struct DirectionVerdict: Sendable {
+    public var direction: Direction
+    /// The endpoint whose policies decide (the source for egress, the destination for ingress).
+    public var endpoint: Endpoint
+    /// Whether a policy puts this direction into default-deny, and the subjects (policies) that do.
+    public var enforced: Tri
+    public var enforcedBy: [(subject: Subject, match: Tri)]
+    /// Allow and deny rules that match the connection, with how surely.
+    public var allows: [(rule: CompiledRule, match: Tri)]
+    public var denies: [(rule: CompiledRule, match: Tri)]
+
+    /// Allowed in this direction.
+    public var result: Tri {
+        var r: Tri
+        switch enforced {
+        case .no: r = .yes
+        case .yes: r = allows.reduce(Tri.no) { $0 || $1.match }
+        case .maybe: r = allows.reduce(Tri.maybe) { $0 || $1.match }
+        }
+        for d in denies {
+            if d.match == .yes { return .no }
+            if d.match == .maybe && r == .yes { r = .maybe }
+        }
+        return r
+    }
+}
+
+/// The verdict on one connection: egress at the source and ingress at the destination.
+public struct Verdict: Sendable {
+    public var source: Endpoint
+    public var destination: Endpoint
+    public var port: PortQuery
+    public var egress: DirectionVerdict
+    public var ingress: DirectionVerdict
+    public var result: Tri { egress.result && ingress.result }
+}
+
+/// What the policies of the repository, all together, allow (DESIGN §5). Built once per run from the inventory;
+/// policies are indexed by the namespace they can select, so a question looks only at the policies that can apply.
+public struct Semantics: Sendable {
+    public let subjects: [Subject]
+    /// Subjects of namespaced policies by namespace; cluster-wide ones (CCNP, host policies) apart.
+    let byNamespace: [String: [Int]]
+    let clusterwide: [Int]
+    /// Namespaced policies whose namespace could not be resolved: left out, never guessed.
+    public let unresolvedPolicies: [Int]
+    public let wellKnown: [WellKnownEndpoint]
+    public let inventory: Inventory
+
+    public init(objects: [KubeObject], inventory: Inventory, wellKnown: [WellKnownEndpoint]) {
+        var subjects: [Subject] = []
+        var byNamespace: [String: [Int]] = [:]
+        var clusterwide: [Int] = []
+        var unresolved: [Int] = []
+        for (i, o) in objects.enumerated() where o.kind.isPolicy {
+            let ns = inventory.namespace(of: i)
+            if o.kind.isNamespaced && ns == nil {
+                unresolved.append(i)
+                continue
+            }
+            for s in Subject.compile(o, index: i, namespace: ns) {
+                let n = subjects.count
+                subjects.append(s)
+                if let names = s.selector.namespaceNames, names.count <= 4, s.selector.reserved == nil {
+                    for name in names { byNamespace[name, default: []].append(n) }
+                } else {
+                    clusterwide.append(n)
+                }
+            }
+        }
+        self.subjects = subjects
+        self.byNamespace = byNamespace
+        self.clusterwide = clusterwide
+        self.unresolvedPolicies = unresolved
+        self.wellKnown = wellKnown
+        self.inventory = inventory
+    }
+
+    /// The subjects that may select the endpoint, with how surely.
+    public func subjects(selecting e: Endpoint) -> [(subject: Subject, match: Tri)] {
+        var candidates = clusterwide
+        if let ns = e.namespace {
+            candidates += byNamespace[ns] ?? []
+        } else if e.kind == .pod {
+            candidates = Array(subjects.indices)
+        }
+        candidates.sort()
+        return candidates.compactMap { i in
+            let m = subjects[i].selector.matches(e)
+            return m == .no ? nil : (subjects[i], m)
+        }
+    }
+
+    /// How `direction` at `endpoint` treats a connection with `peer` on `port`.
+    public func evaluate(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, port: PortQuery,
+                         only: ((Subject) -> Bool)? = nil) -> DirectionVerdict {
+        var verdict = DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: [])
+        for (s, m) in subjects(selecting: endpoint) where only?(s) ?? true {
+            if s.enforces.contains(direction) {
+                verdict.enforcedBy.append((s, m))
+                verdict.enforced = verdict.enforced || m
+            }
+            for r in s.rules where r.ref.direction == direction {
+                let match = m && r.matches(peer: peer, port: port)
+                guard match != .no else { continue }
+                if r.ref.isDeny { verdict.denies.append((r, match)) } else { verdict.allows.append((r, match)) }
+            }
+        }
+        return verdict
+    }
+
+    /// `allowed(src, dst, port)`: egress at the source and ingress at the destination, with the deciding rules.
+    public func allowed(from source: Endpoint, to destination: Endpoint, port: PortQuery) -> Verdict {
+        Verdict(source: source, destination: destination, port: port,
+                egress: evaluate(.egress, at: source, peer: destination, port: port),
+                ingress: evaluate(.ingress, at: destination, peer: source, port: port))
+    }
+
+    // MARK: Endpoints
+
+    /// A pod in `namespace` with the given labels; the namespace's labels come from the inventory.
+    public func endpoint(namespace: String, podLabels: [String: String], complete: Bool) -> Endpoint {
+        let declared = inventory.namespaces[namespace]
+        return Endpoint(namespace: namespace, namespaceLabels: declared?.effectiveLabels ?? [:],
+                        namespaceLabelsComplete: complete || declared != nil, podLabels: podLabels,
+                        podLabelsComplete: complete)
+    }
+
+    /// The well-known endpoint of a role (the first), as an endpoint whose other labels are unknown.
+    public func wellKnownEndpoints(_ role: String) -> [Endpoint] {
+        wellKnown.filter { $0.role == role }.map { endpoint(namespace: $0.namespace, podLabels: $0.podLabels, complete: false) }
+    }
+
+    /// The pods of a namespace as the repository shows them: each workload's pod template, and — for pods the
+    /// repository does not declare — a pod with unknown labels.
+    public func pods(in namespace: String) -> [Endpoint] {
+        var out = [endpoint(namespace: namespace, podLabels: [:], complete: false)]
+        for w in inventory.workloads where w.namespace == namespace {
+            var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: false)
+            e.serviceAccount = w.serviceAccount
+            out.append(e)
+        }
+        return out
+    }
+
+    /// The subjects of the policies of one namespace (CNPs and NetworkPolicies).
+    public func subjects(inNamespace namespace: String) -> [Subject] {
+        (byNamespace[namespace] ?? []).map { subjects[$0] }
+    }
+}
