@@ -18,7 +18,7 @@ public struct Convention: Sendable {
 
     /// The convention of this run, built once and shared by every rule.
     public static func of(_ context: LintContext) -> Convention {
-        context.cache.value("convention") { Convention.of(context) }
+        context.cache.value("convention") { Convention(context) }
     }
 
     /// The repository's policies, all together, with this convention's well-known endpoints.

@@ -20,6 +20,10 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
     /// Entities `cluster` stands for besides every pod (research (f)).
     static let clusterEntities: Set<String> = ["host", "remote-node", "init", "ingress", "health", "unmanaged", "kube-apiserver"]
 
+    /// Address ranges that are never "the internet" (RFC 1918, CGNAT, loopback, link-local, ULA).
+    static let privateRanges: [ParsedCIDR] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+                                              "169.254.0.0/16", "fc00::/7", "fe80::/10", "::1/128"].compactMap(CIDRParser.parse)
+
     public func matches(_ e: Endpoint) -> Tri {
         switch self {
         case .selector(let s, _):
@@ -43,7 +47,11 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
                 if except.contains(where: { CIDRParser.contains($0, a) }) { return .no }
                 return except.contains(where: { CIDRParser.contains(a, $0) }) ? .maybe : .yes
             default:
-                return cidr.prefixLength == 0 && except.isEmpty ? .yes : .maybe
+                // `world` in general: some address on the internet. A private or link-local range is not it; the
+                // whole space minus private ranges is.
+                if Self.privateRanges.contains(where: { CIDRParser.contains($0, cidr) }) { return .no }
+                guard cidr.prefixLength == 0 else { return .maybe }
+                return except.allSatisfy { ex in Self.privateRanges.contains { CIDRParser.contains($0, ex) } } ? .yes : .maybe
             }
         case .fqdn:
             return e.isWorld ? .maybe : .no

@@ -135,3 +135,49 @@ extension LabelKey {
         }
     }
 }
+
+extension Semantics {
+    /// Reserved identities `trace` accepts as endpoints (research (f)); `world` is any address outside the cluster.
+    public static let traceEntities = ["world", "host", "remote-node", "kube-apiserver", "health", "init", "ingress", "unmanaged"]
+
+    /// Parses a `trace` endpoint: `NAMESPACE[/key=value,...]`, an entity, or an IP address / CIDR. A pod named
+    /// this way has exactly the labels given (its namespace's labels come from the inventory).
+    public func parseEndpoint(_ text: String) -> Result<Endpoint, EndpointSyntaxError> {
+        if Self.traceEntities.contains(text) { return .success(text == "world" ? .world : .entity(text)) }
+        if let first = text.unicodeScalars.first, first.properties.numericType != nil || text.contains(":") {
+            guard let cidr = CIDRParser.parse(text) else {
+                return .failure(EndpointSyntaxError(message: "'\(text)' is not an IP address or CIDR"))
+            }
+            return .success(.address(cidr, text: text))
+        }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let namespace = String(parts[0])
+        guard !namespace.isEmpty, namespace.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
+            return .failure(EndpointSyntaxError(message: "'\(text)' is not NAMESPACE[/key=value,...], an entity (\(Self.traceEntities.joined(separator: ", "))) or a CIDR"))
+        }
+        var labels: [String: String] = [:]
+        var serviceAccount: String?
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard kv.count == 2, !kv[0].isEmpty else {
+                    return .failure(EndpointSyntaxError(message: "label '\(pair)' in '\(text)' is not key=value"))
+                }
+                if kv[0] == "serviceaccount" || kv[0] == "io.cilium.k8s.policy.serviceaccount" {
+                    serviceAccount = String(kv[1])
+                } else {
+                    labels[String(kv[0])] = String(kv[1])
+                }
+            }
+        }
+        var e = endpoint(namespace: namespace, podLabels: labels, complete: true)
+        e.serviceAccount = serviceAccount ?? "default"
+        e.name = text
+        return .success(e)
+    }
+}
+
+public struct EndpointSyntaxError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -56,22 +56,7 @@ extension NetpolLintCommand {
         func run() throws {
             let cwd = FilePath.currentDirectory()
             let anchor = stdinFilename ?? paths.first ?? "."
-            var configuration: Configuration
-            do {
-                if let config { configuration = try Configuration.load(path: config) } else {
-                    configuration = try Configuration.discover(from: FilePath.exists(anchor) ? anchor : FilePath.dirname(FilePath.absolute(anchor)))
-                }
-            } catch {
-                fail("\(error)")
-            }
-            if let preset {
-                guard Presets.named(preset) != nil else {
-                    fail("unknown preset '\(preset)' (known: \(Presets.all.map(\.name).joined(separator: ", ")))")
-                }
-                configuration.preset = preset
-            } else if let p = configuration.preset, Presets.named(p) == nil {
-                fail("\(configuration.file ?? Configuration.fileName): error: unknown preset '\(p)' (known: \(Presets.all.map(\.name).joined(separator: ", ")))")
-            }
+            let configuration = loadConfiguration(anchor: anchor, file: config, preset: preset)
             let root = Self.repositoryRoot(anchor: anchor, configuration: configuration, cwd: cwd)
             var lintPaths = paths.isEmpty ? ["."] : paths
             var request = LintRequest(paths: lintPaths, configuration: configuration, repositoryRoot: root, workingDirectory: cwd)

@@ -1,0 +1,106 @@
+/// Renders the answer of `netpol-lint trace`: the verdict, then egress at the source and ingress at the destination
+/// with the rules that decide each (DESIGN §5).
+public struct TraceReporter {
+    public let context: LintContext
+    public let semantics: Semantics
+
+    public init(context: LintContext, semantics: Semantics) {
+        self.context = context
+        self.semantics = semantics
+    }
+
+    /// ALLOWED, DENIED, or CONDITIONAL when the answer depends on something the repository does not fix (a named
+    /// port, an FQDN, a `${var}`).
+    public static func word(_ t: Tri) -> String {
+        switch t {
+        case .yes: "ALLOWED"
+        case .no: "DENIED"
+        case .maybe: "CONDITIONAL"
+        }
+    }
+
+    /// Things the reader should know: namespaces assumed, policies left out.
+    public func notes(_ v: Verdict) -> [String] {
+        var out: [String] = []
+        for e in [v.source, v.destination] where e.kind == .pod {
+            if let ns = e.namespace, semantics.inventory.namespaces[ns] == nil {
+                out.append("namespace '\(ns)' is not declared in the repository: its only label is taken to be kubernetes.io/metadata.name=\(ns)")
+            }
+        }
+        if !semantics.unresolvedPolicies.isEmpty {
+            let names = semantics.unresolvedPolicies.prefix(3).map { "\(context.objects[$0].displayName) (\(location(context.objects[$0].anchor)))" }
+            out.append("\(semantics.unresolvedPolicies.count) namespaced polic\(semantics.unresolvedPolicies.count == 1 ? "y" : "ies") left out because their namespace could not be resolved: \(names.joined(separator: ", "))\(semantics.unresolvedPolicies.count > 3 ? ", ..." : "")")
+        }
+        return out
+    }
+
+    func location(_ span: Span) -> String { "\(context.path(of: span)):\(span.line)" }
+
+    func describe(_ ref: RuleRef) -> String {
+        "\(context.objects[ref.object].displayName) \(ref.path) (\(location(ref.span)))"
+    }
+
+    func describe(_ s: Subject) -> String {
+        "\(context.objects[s.object].displayName) (\(location(context.objects[s.object].anchor)))"
+    }
+
+    static func hedge(_ t: Tri) -> String { t == .maybe ? " [depends on labels or ports the repository does not fix]" : "" }
+
+    public func text(_ v: Verdict) -> String {
+        var out = "\(Self.word(v.result))  \(v.source) -> \(v.destination) on \(v.port)\n"
+        for d in [v.egress, v.ingress] {
+            let at = d.direction == .egress ? "egress at the source" : "ingress at the destination"
+            out += "\n\(at) \(d.endpoint): "
+            switch d.enforced {
+            case .no where d.endpoint.kind != .pod && d.enforcedBy.isEmpty: out += "not enforced (not a pod: no policy selects it)"
+            case .no: out += "not enforced (no policy selecting it has \(d.direction.rawValue) rules)"
+            case .yes, .maybe: out += "enforced\(Self.hedge(d.enforced))"
+            }
+            out += "\n"
+            for (s, m) in d.enforcedBy { out += "  enforced by \(describe(s))\(Self.hedge(m))\n" }
+            for (r, m) in d.allows { out += "  allowed by \(describe(r.ref))\(Self.hedge(m))\n" }
+            for (r, m) in d.denies { out += "  denied by \(describe(r.ref))\(Self.hedge(m))\n" }
+            if d.enforced != .no && d.allows.isEmpty { out += "  no rule allows it\n" }
+            out += "  => \(Self.word(d.result).lowercased())\n"
+        }
+        let notes = notes(v)
+        if !notes.isEmpty { out += "\n" + notes.map { "note: \($0)\n" }.joined() }
+        return out
+    }
+
+    func json(_ ref: RuleRef, _ m: Tri) -> JSON {
+        let o = context.objects[ref.object]
+        return .object([
+            ("policy", .string(o.name)), ("kind", .string(o.kind.rawValue)),
+            ("namespace", semantics.inventory.namespace(of: ref.object).map(JSON.string) ?? .null),
+            ("rule", .string(ref.path)), ("file", .string(context.path(of: ref.span))), ("line", .int(Int(ref.span.line))),
+            ("certain", .bool(m == .yes)),
+        ])
+    }
+
+    public func json(_ v: Verdict) -> JSON {
+        func tri(_ t: Tri) -> JSON { .string(t == .yes ? "yes" : t == .no ? "no" : "conditional") }
+        func direction(_ d: DirectionVerdict) -> JSON {
+            .object([
+                ("endpoint", .string(d.endpoint.name)),
+                ("enforced", tri(d.enforced)),
+                ("enforcedBy", .array(d.enforcedBy.map { s, m in
+                    let o = context.objects[s.object]
+                    return .object([("policy", .string(o.name)), ("kind", .string(o.kind.rawValue)),
+                                    ("file", .string(context.path(of: o.anchor))), ("line", .int(Int(o.anchor.line))),
+                                    ("certain", .bool(m == .yes))])
+                })),
+                ("allowedBy", .array(d.allows.map { json($0.rule.ref, $0.match) })),
+                ("deniedBy", .array(d.denies.map { json($0.rule.ref, $0.match) })),
+                ("allowed", tri(d.result)),
+            ])
+        }
+        return .object([
+            ("verdict", .string(Self.word(v.result))),
+            ("source", .string(v.source.name)), ("destination", .string(v.destination.name)),
+            ("port", .string(v.port.description)),
+            ("egress", direction(v.egress)), ("ingress", direction(v.ingress)),
+            ("notes", .array(notes(v).map(JSON.string))),
+        ])
+    }
+}

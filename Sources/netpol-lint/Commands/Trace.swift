@@ -1,0 +1,68 @@
+import ArgumentParser
+import NetpolLintCore
+import NetpolLintRules
+
+extension NetpolLintCommand {
+    struct Trace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Would the repository's policies allow a connection? Prints the verdict and the deciding rules.",
+            discussion: """
+                Endpoints: NAMESPACE[/key=value,...] (a pod with exactly these labels; serviceaccount=NAME sets its \
+                service account), an entity (world, host, remote-node, kube-apiserver, health, init, ingress, \
+                unmanaged), or an IP address / CIDR outside the cluster.
+                Exit status: 0 allowed, 1 denied (or conditional: the answer depends on a named port, an FQDN or a \
+                ${var} the repository does not fix), 2 usage or configuration error.
+                """)
+
+        enum TraceFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+        @Option(help: "The source endpoint.")
+        var from: String
+
+        @Option(help: "The destination endpoint.")
+        var to: String
+
+        @Option(help: "The destination port: N/PROTO (TCP, UDP or SCTP; default TCP).")
+        var port: String
+
+        @Argument(help: "Files or folders holding the policies (default: the current directory).")
+        var paths: [String] = []
+
+        @Option(name: .shortAndLong, help: "Output format: text or json.")
+        var format: TraceFormat = .text
+
+        @Option(help: "Convention preset (adds its well-known endpoints); overrides the config file.")
+        var preset: String?
+
+        @Option(help: "Configuration file (default: .netpol-lint.yaml found upward from the first path).")
+        var config: String?
+
+        func run() throws {
+            guard let portQuery = PortQuery.parse(port), portQuery.port != nil else {
+                fail("--port '\(port)' is not N/PROTO with N in 1-65535 and PROTO TCP, UDP or SCTP")
+            }
+            let cwd = FilePath.currentDirectory()
+            let anchor = paths.first ?? "."
+            for p in paths where !FilePath.exists(p) { fail("'\(p)' does not exist") }
+            let configuration = loadConfiguration(anchor: anchor, file: config, preset: preset)
+            let root = Check.repositoryRoot(anchor: anchor, configuration: configuration, cwd: cwd)
+            let request = LintRequest(paths: paths.isEmpty ? ["."] : paths, configuration: configuration,
+                                      repositoryRoot: root, workingDirectory: cwd)
+            let (context, _, _) = Linter(rules: builtInRules).load(request)
+            let semantics = Convention.semantics(context)
+            func endpoint(_ text: String, _ option: String) -> Endpoint {
+                switch semantics.parseEndpoint(text) {
+                case .success(let e): return e
+                case .failure(let error): fail("\(option): \(error)")
+                }
+            }
+            let verdict = semantics.allowed(from: endpoint(from, "--from"), to: endpoint(to, "--to"), port: portQuery)
+            let reporter = TraceReporter(context: context, semantics: semantics)
+            switch format {
+            case .text: FileOutput.standardOutput(reporter.text(verdict))
+            case .json: FileOutput.standardOutput(reporter.json(verdict).serialized() + "\n")
+            }
+            if verdict.result != .yes { throw ExitCode(1) }
+        }
+    }
+}
