@@ -20,6 +20,10 @@ public let builtInRules: [any Rule.Type] = [
     AppNamespaceWithoutProfileRule.self,
     UnknownProfileRule.self,
     PlatformNamespaceWithoutPolicyRule.self,
+    PlatformMissingDNSRule.self,
+    PlatformMissingHealthRule.self,
+    PlatformMissingMetricsRule.self,
+    PlatformMissingHBONERule.self,
     // Semantic pitfalls
     KubernetesEmptyRuleAllowsAllRule.self,
     FQDNWithoutDNSVisibilityRule.self,
@@ -29,6 +33,7 @@ public let builtInRules: [any Rule.Type] = [
     ForeignNamespaceSelectorRule.self,
     SplitRuleRule.self,
     EgressAnyPeerRule.self,
+    MissingCounterpartRule.self,
     // Naming and documentation
     NamingRule.self,
     MissingDescriptionRule.self,

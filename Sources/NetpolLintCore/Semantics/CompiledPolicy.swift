@@ -6,6 +6,10 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
     case entity(String, Span)
     /// An address range outside the cluster; `except` carved out. nil `cidr`: a `${var}` value.
     case cidr(ParsedCIDR?, except: [ParsedCIDR], Span)
+    /// A Kubernetes `ipBlock`: meant for cluster-external addresses, but whether it also matches pod IPs is up to
+    /// the network plugin (kubernetes.io "Network Policies": "These should be cluster-external IPs, since Pod IPs
+    /// are ephemeral and unpredictable"; Cilium never matches pods by CIDR, OVN-Kubernetes does).
+    case ipBlock(ParsedCIDR?, except: [ParsedCIDR], Span)
     /// `toFQDNs`: some names in `world`.
     case fqdn(Span)
     /// A peer kind the engine does not resolve (`toServices`, `toGroups`, `toNodes`): may match what it could name.
@@ -13,7 +17,7 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
 
     public var span: Span {
         switch self {
-        case .selector(_, let s), .entity(_, let s), .cidr(_, _, let s), .fqdn(let s), .unresolved(_, let s): s
+        case .selector(_, let s), .entity(_, let s), .cidr(_, _, let s), .ipBlock(_, _, let s), .fqdn(let s), .unresolved(_, let s): s
         }
     }
 
@@ -38,12 +42,20 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
             case (_, .entity(let other)): return name == other ? .yes : .no
             default: return .no
             }
+        case .ipBlock(let cidr, let except, let span):
+            if e.kind == .pod {
+                // A private range may hold the pod network: on plugins that match pod IPs, it admits pods.
+                guard let cidr else { return .maybe }
+                return Self.privateRanges.contains { CIDRParser.contains(cidr, $0) || CIDRParser.contains($0, cidr) } ? .maybe : .no
+            }
+            return Peer.cidr(cidr, except: except, span).matches(e)
         case .cidr(let cidr, let except, _):
             guard e.isWorld else { return .no }
             guard let cidr else { return .maybe }
             switch e.kind {
             case .address(let a):
-                guard CIDRParser.contains(cidr, a) else { return .no }
+                // An address range asked about (169.254.0.0/16) that only partly overlaps the rule's range: some of it.
+                guard CIDRParser.contains(cidr, a) else { return CIDRParser.contains(a, cidr) ? .maybe : .no }
                 if except.contains(where: { CIDRParser.contains($0, a) }) { return .no }
                 return except.contains(where: { CIDRParser.contains(a, $0) }) ? .maybe : .yes
             default:
@@ -84,7 +96,7 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .selector(let s, _): s.description
         case .entity(let e, _): "entity \(e)"
-        case .cidr(let c, let except, _):
+        case .cidr(let c, let except, _), .ipBlock(let c, let except, _):
             (c.map(CIDRParser.format) ?? "${…}") + (except.isEmpty ? "" : " except " + except.map(CIDRParser.format).joined(separator: ","))
         case .fqdn: "FQDNs"
         case .unresolved(let w, _): w
@@ -124,6 +136,23 @@ public struct CompiledRule: Sendable {
     }
 
     public var portsDescription: String { ports.description }
+
+    /// One query per port entry (its first port; ANY read as TCP), for checking the other end of the rule; entries
+    /// whose number is not known (named ports, `${var}`) are left out. No port list: one "any port" query.
+    public var portQueries: [PortQuery] {
+        if ports.icmpOnly { return [] }
+        guard let entries = ports.entries else { return [PortQuery(nil, "TCP")] }
+        var out: [PortQuery] = []
+        for e in entries where !e.unresolved {
+            // ANY (or no protocol) is read as TCP: the other end usually names only the protocol in use.
+            let protocols = e.protocols.count > 1 && e.protocols.contains("TCP") ? ["TCP"] : e.protocols.sorted()
+            for proto in protocols {
+                let q = PortQuery(e.low == 0 && e.high == 65535 ? nil : e.low, proto)
+                if !out.contains(q) { out.append(q) }
+            }
+        }
+        return out
+    }
 
     /// Every connection `other` matches, `self` matches too.
     func covers(_ other: CompiledRule) -> Bool {
@@ -187,7 +216,7 @@ extension Subject {
                     var peers: [Peer] = []
                     for p in r.peers?.value ?? [] {
                         if let ip = p.ipBlock {
-                            peers.append(.cidr(ip.cidr?.value.parsed, except: ip.except.compactMap(\.value.parsed), ip.span))
+                            peers.append(.ipBlock(ip.cidr?.value.parsed, except: ip.except.compactMap(\.value.parsed), ip.span))
                         } else if p.podSelector != nil || p.namespaceSelector != nil {
                             peers.append(.selector(.kubernetes(pod: p.podSelector, namespaceSelector: p.namespaceSelector, namespace: namespace), p.span))
                         }

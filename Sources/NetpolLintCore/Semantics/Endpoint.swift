@@ -88,41 +88,6 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             return .unknown
         }
     }
-
-    /// A representative pod of the pods a selector picks: the labels the selector fixes (`In` with one value,
-    /// `Exists`), in the one namespace it names — nil when it names no single namespace.
-    public static func representative(of selector: Selector, inventory: Inventory) -> Endpoint? {
-        guard selector.reserved == nil else { return selector.reserved.map { .entity($0) } }
-        var namespace: String?
-        if let names = selector.namespaceNames, names.count == 1 { namespace = names.first }
-        if namespace == nil {
-            // Chosen by namespace labels: the one declared namespace that matches, if exactly one does.
-            let nsReqs = selector.namespaceLabelRequirements
-            guard !nsReqs.isEmpty else { return nil }
-            let matching = inventory.namespaces.values.filter { ns in
-                nsReqs.allSatisfy { $0.evaluate(ns.effectiveLabels[$0.key.namespaceLabelKey ?? ""]) }
-            }
-            guard matching.count == 1 else { return nil }
-            namespace = matching[0].name
-        }
-        guard let namespace else { return nil }
-        var labels: [String: String] = [:]
-        var serviceAccount: String?
-        for r in selector.podRequirements {
-            let value: String?
-            switch r.op {
-            case .in where r.values.count == 1: value = r.values.first
-            case .exists: value = "*"
-            default: value = nil
-            }
-            guard let value else { continue }
-            if case .pod(let k) = r.key { labels[k] = value } else { serviceAccount = value }
-        }
-        let declared = inventory.namespaces[namespace]
-        return Endpoint(namespace: namespace, namespaceLabels: declared?.effectiveLabels ?? [:],
-                        namespaceLabelsComplete: declared != nil, podLabels: labels, podLabelsComplete: false,
-                        serviceAccount: serviceAccount)
-    }
 }
 
 extension LabelKey {
@@ -180,4 +145,39 @@ extension Semantics {
 public struct EndpointSyntaxError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension Semantics {
+    /// Representative pods of the pods a selector picks, one per namespace it can reach: the labels the selector
+    /// fixes (`In` with one value, `Exists`), nothing else known. Empty when the selector names no namespace and
+    /// no namespace label (every namespace: too broad to stand for), or when it selects a reserved identity.
+    public func representatives(of selector: Selector, limit: Int = 64) -> [Endpoint] {
+        guard selector.reserved == nil else { return [] }
+        var namespaces: [String]
+        if let names = selector.namespaceNames {
+            namespaces = names.sorted()
+        } else {
+            let nsReqs = selector.namespaceLabelRequirements
+            guard !nsReqs.isEmpty else { return [] }
+            namespaces = inventory.namespaces.values.filter { ns in
+                nsReqs.allSatisfy { $0.evaluate(ns.effectiveLabels[$0.key.namespaceLabelKey ?? ""]) }
+            }.map(\.name).sorted()
+        }
+        var labels: [String: String] = [:]
+        var serviceAccount: String?
+        for r in selector.podRequirements {
+            let value: String? = switch r.op {
+            case .in where r.values.count == 1: r.values.first
+            case .exists: "*"
+            default: nil
+            }
+            guard let value else { continue }
+            if case .pod(let k) = r.key { labels[k] = value } else { serviceAccount = value }
+        }
+        return namespaces.prefix(limit).map { ns in
+            var e = endpoint(namespace: ns, podLabels: labels, complete: false)
+            e.serviceAccount = serviceAccount
+            return e
+        }
+    }
 }
