@@ -19,6 +19,7 @@ public let builtInRules: [any Rule.Type] = [
     EnforcementDisabledRule.self,
     AppNamespaceWithoutProfileRule.self,
     UnknownProfileRule.self,
+    AccessLabelUnservedRule.self,
     PlatformNamespaceWithoutPolicyRule.self,
     PlatformMissingDNSRule.self,
     PlatformMissingHealthRule.self,
@@ -34,6 +35,9 @@ public let builtInRules: [any Rule.Type] = [
     SplitRuleRule.self,
     EgressAnyPeerRule.self,
     MissingCounterpartRule.self,
+    SelectorMatchesNothingRule.self,
+    EgressBlocksDNSRule.self,
+    DenyShadowsAllowRule.self,
     // Naming and documentation
     NamingRule.self,
     MissingDescriptionRule.self,

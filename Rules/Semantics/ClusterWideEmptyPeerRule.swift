@@ -86,6 +86,22 @@ public struct ClusterWideEmptyPeerRule: Rule {
         ]
     )
 
+    /// The consequence (DESIGN §4): allow rules elsewhere whose other end is admitted by this rule alone, across
+    /// namespaces — the flows that break when `{}` is scoped the way its author meant.
+    static func carriedFlows(_ context: LintContext, object: Int, rule span: Span) -> [RelatedLocation] {
+        var out: [RelatedLocation] = []
+        var seen = Set<RuleRef>()
+        for f in Counterparts.of(context).flows where f.rule.ref.object != object && f.counterpart.enforced == .yes {
+            guard f.source.namespace != f.destination.namespace, !seen.contains(f.rule.ref) else { continue }
+            let admitting = f.counterpart.allows.filter { $0.match != .no }
+            guard !admitting.isEmpty, admitting.allSatisfy({ $0.rule.ref.object == object && $0.rule.ref.span == span }) else { continue }
+            seen.insert(f.rule.ref)
+            let other = context.objects[f.rule.ref.object]
+            out.append(RelatedLocation(f.rule.ref.span, "\(other.displayName) \(f.rule.ref.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by this {} peer"))
+        }
+        return out
+    }
+
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
         for (i, o, policy) in context.ciliumPolicies where policy.isClusterwide {
@@ -103,8 +119,12 @@ public struct ClusterWideEmptyPeerRule: Rule {
                     if pinned && hasPorts { continue }
                     for sel in r.endpoints?.value ?? [] where sel.isEmpty {
                         let field = r.direction == .ingress ? "fromEndpoints" : "toEndpoints"
-                        out.append(Finding("\(o.displayName): \(field) {} selects every Cilium-managed pod in every namespace, not only this namespace (and no host, world or health identity)",
-                                           at: sel.span, object: i))
+                        let carried = Self.carriedFlows(context, object: i, rule: r.span)
+                        var message = "\(o.displayName): \(field) {} selects every Cilium-managed pod in every namespace, not only this namespace (and no host, world or health identity)"
+                        if !carried.isEmpty {
+                            message += "; \(carried.count) cross-namespace allow\(carried.count == 1 ? "" : "s") elsewhere rel\(carried.count == 1 ? "ies" : "y") on it alone and would break if it were scoped to one namespace"
+                        }
+                        out.append(Finding(message, at: sel.span, object: i, related: Array(carried.prefix(10))))
                     }
                 }
             }

@@ -242,3 +242,17 @@ extension KubeObject {
         return []
     }
 }
+
+extension KubeObject {
+    /// The selectors a policy uses to name its peers: Cilium `fromEndpoints` / `toEndpoints` items and
+    /// NetworkPolicy `podSelector` / `namespaceSelector` of `from` / `to` items.
+    public var peerSelectors: [LabelSelector] {
+        if let policy = cilium {
+            return policy.allPeerRules.flatMap { $0.endpoints?.value ?? [] }
+        }
+        if let np = networkPolicy {
+            return np.allRules.flatMap { r in (r.peers?.value ?? []).flatMap { [$0.podSelector, $0.namespaceSelector].compactMap { $0 } } }
+        }
+        return []
+    }
+}

@@ -154,8 +154,8 @@ public struct CompiledRule: Sendable {
         return out
     }
 
-    /// Every connection `other` matches, `self` matches too.
-    func covers(_ other: CompiledRule) -> Bool {
+    /// Every connection `other` matches, `self` matches too (a deny covering an allow).
+    public func covers(_ other: CompiledRule) -> Bool {
         guard ports.covers(other.ports) else { return false }
         if anyPeer { return true }
         if other.anyPeer { return peers.contains { if case .entity("all", _) = $0 { true } else { false } } }

@@ -36,7 +36,7 @@ public struct Requirement: Sendable, Hashable {
     var isSymbolic: Bool { values.contains { $0.contains("${") } }
 
     /// This requirement on a label that has `value` (nil: the label is absent).
-    func evaluate(_ value: String?) -> Bool {
+    public func evaluate(_ value: String?) -> Bool {
         switch op {
         case .in: value.map(values.contains) ?? false
         case .notIn: value.map { !values.contains($0) } ?? true

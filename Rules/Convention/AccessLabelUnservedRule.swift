@@ -1,0 +1,172 @@
+import NetpolLintCore
+
+/// NP214: a namespace opts in to a shared resource that no policy serves.
+public struct AccessLabelUnservedRule: Rule {
+    public init() {}
+
+    public static let description = RuleDescription(
+        id: "NP214", name: "access-label-unserved", category: .convention, defaultSeverity: .warning,
+        presets: ["homelab-profiles"], appliesTo: [.namespace],
+        summary: "A namespace carries an access label that no policy grants, or whose grant the resource never admits",
+        rationale: """
+            Seeds 000 and 001 grant shared resources by opt-in namespace labels: \
+            `access.network-policy.homelab/postgres: "true"` makes the `access-postgres` CCNP allow egress to the \
+            database on 5432, and the database's platform CNP admits namespaces with that label. Both halves must \
+            exist — seed 001's debugging table lists "Egress to database:5432 dropped — Missing postgres access \
+            label" as the symptom. A label that no policy reads (a typo, a resource whose access policy was never \
+            written) grants nothing; a grant whose resource never admits the namespace is dropped at the resource.
+
+            For each access label on a declared Namespace, the rule looks for policies that select namespaces by \
+            that label. With none, the label is reported. Otherwise each egress allow of those policies is checked \
+            at its destination with the semantics engine; when the destination's ingress is enforced and admits \
+            the namespace on none of them, the label is reported with the deciding policy as related location.
+            """,
+        remediation: "Fix the label key, add the `access-<resource>` CCNP for it, or admit the label in the resource's CNP (`fromEndpoints` with `io.cilium.k8s.namespace.labels.<access label>: \"true\"`).",
+        triggeringExamples: [
+            Example("""
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: wiki
+                  labels:
+                    network-policy.homelab/profile: internal
+                    ↓access.network-policy.homelab/postgress: "true"
+                """, configuration: "preset: homelab-profiles"),
+            Example(files: [
+                ("namespaces/wiki.yaml", """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: wiki
+                      labels:
+                        ↓access.network-policy.homelab/dragonfly: "true"
+                    """),
+                ("shared-resources/access-dragonfly.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: access-dragonfly
+                    spec:
+                      description: labelled namespaces may reach Dragonfly
+                      endpointSelector:
+                        matchLabels:
+                          io.cilium.k8s.namespace.labels.access.network-policy.homelab/dragonfly: "true"
+                      egress:
+                        - toEndpoints:
+                            - matchLabels: {io.kubernetes.pod.namespace: database, app: dragonfly}
+                          toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
+                    """),
+                ("platform/database.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: database-default
+                      namespace: database
+                    spec:
+                      description: admits PostgreSQL users only; the Dragonfly grant is never admitted
+                      endpointSelector: {}
+                      ingress:
+                        - fromEndpoints:
+                            - matchLabels:
+                                io.cilium.k8s.namespace.labels.access.network-policy.homelab/postgres: "true"
+                          toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+                    """),
+            ], configuration: "preset: homelab-profiles"),
+        ],
+        nonTriggeringExamples: [
+            Example(files: [
+                ("namespaces/wiki.yaml", """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: wiki
+                      labels:
+                        access.network-policy.homelab/postgres: "true"
+                    """),
+                ("shared-resources/access-postgres.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: access-postgres
+                    spec:
+                      description: labelled namespaces may reach PostgreSQL
+                      endpointSelector:
+                        matchLabels:
+                          io.cilium.k8s.namespace.labels.access.network-policy.homelab/postgres: "true"
+                      egress:
+                        - toEndpoints:
+                            - matchLabels: {io.kubernetes.pod.namespace: database, cnpg.io/cluster: postgres}
+                          toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+                    """),
+                ("platform/database.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: database-default
+                      namespace: database
+                    spec:
+                      description: admits the access label
+                      endpointSelector: {}
+                      ingress:
+                        - fromEndpoints:
+                            - matchLabels:
+                                io.cilium.k8s.namespace.labels.access.network-policy.homelab/postgres: "true"
+                          toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+                    """),
+            ], configuration: "preset: homelab-profiles"),
+            Example("""
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: wiki
+                  labels:
+                    access.network-policy.homelab/postgres: "false"
+                """, configuration: "preset: homelab-profiles"),
+        ]
+    )
+
+    public func check(_ context: LintContext) -> [Finding] {
+        guard let prefix = Convention.of(context).preset?.accessLabelPrefix else { return [] }
+        let semantics = Convention.semantics(context)
+        let flows = Counterparts.of(context).flows
+        var out: [Finding] = []
+        for ns in context.inventory.namespaces.values.sorted(by: { $0.name < $1.name }) {
+            for label in ns.labels where label.key.value.hasPrefix(prefix) && label.value.value != "false" {
+                let key = label.key.value
+                let grantors = semantics.subjects.filter { s in
+                    s.selector.requirements.contains { r in
+                        (r.key == .namespaceLabel(key) || r.key == .pod(key)) && r.evaluate(label.value.value)
+                    }
+                }
+                if grantors.isEmpty {
+                    var message = "namespace '\(ns.name)' opts in to '\(key)', but no policy selects namespaces by that label: the access is granted nowhere"
+                    let served = Set(semantics.subjects.flatMap { s in
+                        s.selector.requirements.compactMap { r -> String? in
+                            if case .namespaceLabel(let k) = r.key, k.hasPrefix(prefix) { return k }
+                            return nil
+                        }
+                    })
+                    if let s = Suggest.closest(key, in: served.sorted()) { message += "; did you mean '\(s)'?" }
+                    out.append(Finding(message, at: label.key.span, object: ns.object))
+                    continue
+                }
+                let grantorObjects = Set(grantors.map(\.object))
+                let mine = flows.filter { f in
+                    grantorObjects.contains(f.rule.ref.object) && f.rule.ref.direction == .egress && f.source.namespace == ns.name
+                }
+                guard !mine.isEmpty, mine.allSatisfy({ $0.counterpart.enforced == .yes && $0.counterpart.result == .no }) else { continue }
+                let f = mine[0]
+                let grant = context.objects[f.rule.ref.object]
+                var related = [RelatedLocation(f.rule.ref.span, "\(grant.displayName) grants egress to \(f.destination) on \(f.port)")]
+                let enforcing = f.counterpart.enforcedBy.filter { $0.match == .yes }.map(\.subject)
+                let namespaced = enforcing.first { context.objects[$0.object].kind != .ciliumClusterwideNetworkPolicy }
+                if let s = namespaced ?? enforcing.first {
+                    related.append(RelatedLocation(context.objects[s.object].anchor, "ingress at \(f.destination) is enforced by \(context.objects[s.object].displayName), which does not admit '\(ns.name)'"))
+                }
+                out.append(Finding("namespace '\(ns.name)' opts in to '\(key)': \(grant.displayName) grants egress to \(f.destination) on \(f.port), but the destination's ingress never admits '\(ns.name)'",
+                                   at: label.key.span, object: ns.object, related: related))
+            }
+        }
+        return out
+    }
+}
