@@ -19,7 +19,7 @@ public struct SelectorMatchesNothingRule: Rule {
             (`namespaceSelector`, `io.cilium.k8s.namespace.labels.<key>`) is matched by no declared namespace \
             although a declared namespace is named like the value — the author meant that namespace; or (2) a \
             namespace name (`io.kubernetes.pod.namespace`, `kubernetes.io/metadata.name`) is used by no object of \
-            the repository and is one typo away from one that is. Pod labels are not checked: pods often come from \
+            the repository, by only one policy, and is at most two edits away from one that is. Pod labels are not checked: pods often come from \
             Helm charts the repository does not render.
             """,
         remediation: "Select namespaces by `kubernetes.io/metadata.name: <name>` (or add the label to the Namespace), and fix misspelt namespace names.",
@@ -127,6 +127,13 @@ public struct SelectorMatchesNothingRule: Rule {
         guard !inventory.namespaces.isEmpty else { return [] }
         let known = inventory.knownNamespaceNames
         let knownSorted = known.sorted()
+        // How many objects name each namespace: a name several policies use is real, even if nothing here declares it.
+        var uses: [String: Set<Int>] = [:]
+        for (i, o) in context.objects.enumerated() {
+            for selector in o.peerSelectors {
+                for r in selector.requirements where r.key == .namespaceName { for v in r.values { uses[v.value, default: []].insert(i) } }
+            }
+        }
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() {
             for selector in o.peerSelectors {
@@ -143,8 +150,9 @@ public struct SelectorMatchesNothingRule: Rule {
                                            at: r.rawKey.span, object: i,
                                            related: [RelatedLocation(context.objects[ns.object].anchor, "namespace '\(meant.value)' is declared here")]))
                     case .namespaceName:
-                        for v in r.values where !known.contains(v.value) && !v.value.contains("${") {
-                            guard let suggestion = Suggest.closest(v.value, in: knownSorted) else { continue }
+                        for v in r.values where !known.contains(v.value) && !v.value.contains("${") && (uses[v.value]?.count ?? 0) < 2 {
+                            guard let suggestion = Suggest.closest(v.value, in: knownSorted),
+                                  Suggest.distance(v.value, suggestion) <= 2 else { continue }
                             out.append(Finding("namespace '\(v.value)' appears nowhere in the repository, so this selector matches nothing; did you mean '\(suggestion)'?",
                                                at: v.span, object: i))
                         }
