@@ -17,8 +17,8 @@ public struct EgressBlocksDNSRule: Rule {
 
             For each namespace, the semantics engine asks whether its pods (each declared workload, and a pod with \
             labels the repository does not show) have egress enforced and may not reach kube-dns \
-            (`k8s-app: kube-dns` in kube-system) on 53/UDP. Any egress rule on port 53 (to node-local-dns, an \
-            upstream resolver, a CIDR) counts as a DNS allow. Only definite cases are reported: when the egress \
+            (`k8s-app: kube-dns` in kube-system) on 53/UDP. Any egress rule on port 53 or 5353 (node-local-dns, \
+            an upstream resolver, OpenShift's dns-default, whose pods listen on 5353) counts as a DNS allow. Only definite cases are reported: when the egress \
             policy or the DNS rule depends on labels the repository does not fix, nothing is said. Platform \
             namespaces are left to NP206, which checks DNS in both protocols.
             """,
@@ -103,6 +103,10 @@ public struct EgressBlocksDNSRule: Rule {
         ]
     )
 
+    /// 53, and 5353 where the resolver pods listen behind the Service (OpenShift's dns-default, some CoreDNS charts):
+    /// policies see the pod port.
+    static let dnsPorts: Set<Int> = [53, 5353]
+
     public func check(_ context: LintContext) -> [Finding] {
         let convention = Convention.of(context)
         let semantics = Convention.semantics(context)
@@ -122,7 +126,7 @@ public struct EgressBlocksDNSRule: Rule {
                 let any53 = semantics.subjects(selecting: pod).contains { s, _ in
                     s.rules.contains { r in
                         guard r.ref.direction == .egress && !r.ref.isDeny else { return false }
-                        return r.portQueries.contains { $0.port == 53 } || r.matches(peer: .world, port: query) != .no
+                        return r.portQueries.contains { Self.dnsPorts.contains($0.port ?? 0) } || r.matches(peer: .world, port: query) != .no
                     }
                 }
                 if any53 { continue }
