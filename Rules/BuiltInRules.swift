@@ -10,6 +10,7 @@ public let builtInRules: [any Rule.Type] = [
     RejectedByAgentRule.self,
     HelmTemplateRule.self,
     FileSkippedRule.self,
+    NotEvaluatedRule.self,
     // The documented conventions (seeds 000-004)
     ExplicitDefaultDenyRule.self,
     DefaultDenyRequiredRule.self,

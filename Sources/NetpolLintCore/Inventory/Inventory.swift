@@ -12,6 +12,16 @@ public struct Inventory: Sendable {
         public var labels: [KeyValue]
         /// Labels including the implicit `kubernetes.io/metadata.name`.
         public var effectiveLabels: [String: String]
+        /// Rendered from this ResourceSet's template (then `object` is the ResourceSet and `labels` point at the
+        /// template), nil for a Namespace written in the repository.
+        public var generatedBy: Int? = nil
+    }
+
+    /// Something the inventory could not work out, reported as a note (NP107), never guessed.
+    public struct Note: Sendable, Hashable {
+        public var message: String
+        public var span: Span
+        public var object: Int
     }
 
     /// A workload's pods as its pod template declares them.
@@ -26,6 +36,8 @@ public struct Inventory: Sendable {
     public private(set) var namespaces: [String: Namespace] = [:]
     /// Resolved namespace per object index (nil for cluster-scoped or unresolved objects).
     public private(set) var objectNamespaces: [String?] = []
+    /// What could not be resolved or rendered.
+    public private(set) var notes: [Note] = []
     /// Workloads (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, ReplicaSet) with a resolved namespace.
     public private(set) var workloads: [Workload] = []
 
@@ -37,6 +49,7 @@ public struct Inventory: Sendable {
             labels["kubernetes.io/metadata.name"] = name
             namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels)
         }
+        renderResourceSets(files: files, objects: objects)
         // Folder → namespace set by a kustomize Kustomization there.
         var kustomizeNamespace: [String: String] = [:]
         var fluxTargets: [(path: String, namespace: String)] = []
@@ -83,6 +96,10 @@ public struct Inventory: Sendable {
             let folder = FilePath.dirname(files[Int(o.span.file)].uri)
             return kustomizeLookup(folder) ?? fluxLookup(folder)
         }
+        for (i, o) in objects.enumerated() where o.kind.isPolicy && o.kind.isNamespaced && objectNamespaces[i] == nil {
+            notes.append(Note(message: "the namespace of \(o.displayName) cannot be resolved (no metadata.namespace, no kustomization namespace, no Flux targetNamespace): it is left out of the semantic checks and of trace",
+                              span: o.anchor, object: i))
+        }
         for (i, o) in objects.enumerated() {
             guard case .workload(let template?) = o.body, let ns = objectNamespaces[i] else { continue }
             var labels: [String: String] = [:]
@@ -97,5 +114,68 @@ public struct Inventory: Sendable {
     /// Namespaces the repository knows: declared, or holding a resolved object.
     public var knownNamespaceNames: Set<String> {
         Set(namespaces.keys).union(objectNamespaces.compactMap { $0 })
+    }
+
+    /// Flux Operator ResourceSets that generate Namespaces: each input rendered through `resourcesTemplate`, the
+    /// Namespaces among the results added (a Namespace written in the repository wins). What cannot be rendered
+    /// becomes a note naming the construct.
+    mutating func renderResourceSets(files: [SourceFile], objects: [KubeObject]) {
+        for (i, o) in objects.enumerated() {
+            guard case .resourceSet(let spec) = o.body, let text = spec.template else { continue }
+            if spec.inputs.isEmpty {
+                if spec.hasExternalInputs {
+                    notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
+                                      span: text.span, object: i))
+                }
+                continue
+            }
+            func position(_ line: Int, _ column: Int) -> Span {
+                guard let start = spec.templateStart else { return text.span }
+                return Span(file: text.span.file, line: Int32(start.line + line - 1), column: Int32(line == 1 ? start.column + column - 1 : column))
+            }
+            let template: FluxTemplate
+            do {
+                template = try FluxTemplate(text.value)
+            } catch {
+                notes.append(Note(message: "\(o.displayName): resourcesTemplate cannot be rendered: \(error.message); the Namespaces it generates are not known to the linter",
+                                  span: position(error.line, error.column), object: i))
+                continue
+            }
+            var skippedKinds = Set<String>()
+            for (n, input) in spec.inputs.enumerated() {
+                let rendered: String
+                do {
+                    rendered = try template.render(["inputs": input])
+                } catch {
+                    notes.append(Note(message: "\(o.displayName): input \(n + 1) cannot be rendered: \(error.message)",
+                                      span: position(error.line, error.column), object: i))
+                    continue
+                }
+                var parser = YAMLParser()
+                let result = Array(rendered.utf8).withUnsafeBytes { parser.parse($0) }
+                if let e = result.error {
+                    notes.append(Note(message: "\(o.displayName): input \(n + 1) renders to invalid YAML (\(e.message) at rendered line \(e.line))",
+                                      span: text.span, object: i))
+                }
+                for document in result.documents {
+                    for generated in ModelDecoder.decode(document, file: text.span.file).objects {
+                        guard generated.kind == .namespace else {
+                            if generated.kind.isPolicy { skippedKinds.insert(generated.kind.rawValue) }
+                            continue
+                        }
+                        guard let name = generated.meta.name?.value, !name.isEmpty, namespaces[name] == nil else { continue }
+                        var labels: [String: String] = [:]
+                        let located = generated.meta.labels.map { KeyValue(key: Located($0.key.value, text.span), value: Located($0.value.value, text.span)) }
+                        for l in located { labels[l.key.value] = l.value.value }
+                        labels["kubernetes.io/metadata.name"] = name
+                        namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: labels, generatedBy: i)
+                    }
+                }
+            }
+            if !skippedKinds.isEmpty {
+                notes.append(Note(message: "\(o.displayName) generates \(skippedKinds.sorted().joined(separator: ", ")) objects; generated policies are not linted",
+                                  span: text.span, object: i))
+            }
+        }
     }
 }

@@ -67,8 +67,26 @@ public struct FluxKustomizationSpec: Sendable, Hashable {
 }
 
 public struct ResourceSetSpec: Sendable, Hashable {
-    public var inputCount: Int
-    public var hasTemplate: Bool
+    /// `spec.inputs`, each item a map bound to `inputs` when the template is rendered.
+    public var inputs: [TemplateValue]
+    /// `spec.resourcesTemplate`: multi-document YAML with `<< >>` template actions.
+    public var template: Located<String>?
+    /// Where the template text starts (line and column of its first character), to map template errors.
+    public var templateStart: (line: Int, column: Int)?
+    /// `spec.inputsFrom` is set: inputs come from the cluster, not the repository.
+    public var hasExternalInputs: Bool
+
+    public var inputCount: Int { inputs.count }
+    public var hasTemplate: Bool { template != nil }
+
+    public static func == (a: ResourceSetSpec, b: ResourceSetSpec) -> Bool {
+        a.inputs == b.inputs && a.template == b.template && a.hasExternalInputs == b.hasExternalInputs
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(inputs)
+        h.combine(template)
+    }
 }
 
 /// One scalar of an object: `spec.egress.toFQDNs.matchName` (list indices dropped), its text and position.

@@ -181,9 +181,18 @@ public struct ModelDecoder {
                 substitute: sub.map { plainKeyValues($0) } ?? []))
         case .resourceSet:
             let spec = top["spec"]?.value ?? -1
+            let templateNode = spec >= 0 ? doc.value(spec, forKey: "resourcesTemplate") : nil
+            var start: (line: Int, column: Int)?
+            if let t = templateNode {
+                let node = doc[t]
+                // Block scalars (`|`) start on the next line, at the content's indentation; others where written.
+                start = node.style == .literal || node.style == .folded ? (Int(node.line) + 1, 1) : (Int(node.line), Int(node.column))
+            }
             body = .resourceSet(ResourceSetSpec(
-                inputCount: spec >= 0 ? plainList(doc.value(spec, forKey: "inputs")).count : 0,
-                hasTemplate: spec >= 0 && doc.value(spec, forKey: "resourcesTemplate") != nil))
+                inputs: spec >= 0 ? plainList(doc.value(spec, forKey: "inputs")).map { templateValue($0, depth: 0) } : [],
+                template: templateNode.flatMap { plainString($0) },
+                templateStart: start,
+                hasExternalInputs: spec >= 0 && doc.value(spec, forKey: "inputsFrom") != nil))
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
         if capture.contains(kind) {
@@ -192,6 +201,27 @@ public struct ModelDecoder {
             object.fields = fields
         }
         objects.append(object)
+    }
+
+    /// A YAML value as a template binding: plain `true`/`false` are booleans, plain numbers numbers, the rest text.
+    func templateValue(_ n: Int32, depth: Int) -> TemplateValue {
+        guard depth < 64 else { return .null }
+        switch doc.kind(n) {
+        case .scalar:
+            if doc.isNull(n) { return .null }
+            let text = doc.string(n)
+            guard doc[n].style == .plain else { return .string(text) }
+            if text == "true" || text == "false" { return .bool(text == "true") }
+            if let first = text.unicodeScalars.first, first == "-" || first.properties.numericType != nil,
+               Double(text) != nil { return .number(text) }
+            return .string(text)
+        case .sequence:
+            return .list(doc.items(n).map { templateValue($0, depth: depth + 1) })
+        case .mapping:
+            var out: [String: TemplateValue] = [:]
+            for (k, v) in doc.entries(n) where out[doc.string(k)] == nil { out[doc.string(k)] = templateValue(v, depth: depth + 1) }
+            return .map(out)
+        }
     }
 
     func collect(_ n: Int32, path: String, into out: inout [FieldValue], depth: Int) {
