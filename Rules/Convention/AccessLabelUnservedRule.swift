@@ -146,7 +146,11 @@ public struct AccessLabelUnservedRule: Rule {
                             return nil
                         }
                     })
-                    if let s = Suggest.closest(key, in: served.sorted()) { message += "; did you mean '\(s)'?" }
+                    let resource = String(key.dropFirst(prefix.count))
+                    let resources = served.map { String($0.dropFirst(prefix.count)) }.sorted()
+                    if let s = Suggest.closest(resource, in: resources), Suggest.distance(resource, s) <= 2 {
+                        message += "; did you mean '\(prefix)\(s)'?"
+                    }
                     out.append(Finding(message, at: label.key.span, object: ns.object))
                     continue
                 }

@@ -14,15 +14,20 @@ public struct PlatformMissingHealthRule: Rule {
             the `host` identity, which Cilium admits by default (`--allow-localhost=auto`) but not with \
             `--allow-localhost=policy` or `policyEnforcementMode=always`; with Istio ambient, istio-cni rewrites \
             them to 169.254.7.127, which Cilium classifies as `world`; `health` is the cilium-health endpoint. So \
-            which sources count is preset data (`homelab-profiles`: `health`, `host`, 169.254.0.0/16), and a rule \
-            admitting any one of them on any port satisfies the check.
+            which sources count is preset data (`homelab-profiles`: `health`, `host`, 169.254.0.0/16; seeds 002 and \
+            004 require no health rule, so their presets name none) or the `sources` parameter, and a rule admitting \
+            any one of them on any port satisfies the check.
 
             Only ingress-enforced pods can miss it. `mode: effective` (default) lets any policy provide it (a \
             health baseline CCNP counts); `mode: explicit` wants the namespace's own CNP to state it.
             """,
         remediation: "Add ingress rules `fromEntities: [health, host]` and, for Istio ambient, `fromCIDR: [169.254.7.127/32]` (or the preset's 169.254.0.0/16) to the namespace's CNP.",
         references: ["https://docs.cilium.io/en/stable/security/policy/language/#entities-based"],
-        parameters: [PlatformRequirement.modeParameter],
+        parameters: [
+            PlatformRequirement.modeParameter,
+            RuleParameter("sources", .strings, default: "the preset's: homelab-profiles health, host, 169.254.0.0/16; none for the other presets",
+                          "Entities and CIDRs health probes come from; a rule admitting any one of them counts. Empty: nothing is required"),
+        ],
         triggeringExamples: [
             Example("""
                 apiVersion: cilium.io/v2
@@ -87,9 +92,11 @@ public struct PlatformMissingHealthRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        let sources: [Endpoint] = Convention.of(context).healthSources.map { s in
+        let configured = context.parameters(Self.description)["sources"]?.strings
+        let sources: [Endpoint] = (configured ?? Convention.of(context).healthSources).map { s in
             CIDRParser.parse(s).map { .address($0, text: s) } ?? .entity(s)
         }
+        guard !sources.isEmpty else { return [] }
         return PlatformRequirement(what: "health-probe ingress", flows: [
             .init(direction: .ingress, peers: sources, ports: [PortQuery(nil, "TCP")]),
         ]).check(context, rule: Self.description)

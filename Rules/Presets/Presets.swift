@@ -19,7 +19,8 @@ public struct Preset: Sendable {
     public var defaultDeny: DefaultDenyPolicy
     /// Pods the convention relies on, declared in the repository or not (NP206–NP209, NP305, `trace`).
     public var wellKnown: [WellKnownEndpoint] = []
-    /// Where health probes come from, any one of which counts (NP207): entities and CIDRs.
+    /// Where health probes come from, any one of which counts (NP207): entities and CIDRs. Empty: the convention
+    /// requires no health-probe rule (seeds 002 and 004 do not; plain Cilium admits kubelet probes from `host`).
     public var healthSources: [String] = []
 }
 
@@ -60,7 +61,7 @@ public enum Presets {
         wellKnown: [
             WellKnownEndpoint(role: "prometheus", namespace: "observability", podLabels: ["app.kubernetes.io/name": "prometheus"]),
         ],
-        healthSources: ["health", "host"])
+        healthSources: [])
 
     /// Seed 004: plain Kubernetes NetworkPolicy with a default-deny-ingress policy per application namespace.
     public static let kubernetes = Preset(
@@ -72,8 +73,7 @@ public enum Presets {
         allowedCIDRs: [],
         meshLabel: nil,
         tier0: [], tier1: [],
-        defaultDeny: .perNamespace,
-        healthSources: ["host"])
+        defaultDeny: .perNamespace)
 
     public static let all = [homelabProfiles, tieredZeroTrust, kubernetes]
 

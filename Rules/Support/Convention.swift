@@ -47,7 +47,7 @@ public struct Convention: Sendable {
         allowedCIDRs = texts.compactMap(CIDRParser.parse)
         publicPorts = Set(config.publicPorts)
         wellKnown = [Self.kubeDNS] + (preset?.wellKnown ?? [])
-        healthSources = preset?.healthSources ?? ["host", "health"]
+        healthSources = preset?.healthSources ?? []
     }
 
     /// A namespace in the mesh: it carries the preset's mesh label (Istio ambient) or is listed in the config.
