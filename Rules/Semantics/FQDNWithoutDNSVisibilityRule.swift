@@ -17,9 +17,10 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             answered REFUSED and its IPs are never learned. Without it the FQDN rule silently allows nothing — \
             seed 002's cert-manager policy has a port-53 rule but no `rules.dns`.
 
-            DNS rules are looked for in the same policy, in CCNPs that select the same endpoints (an empty \
-            endpointSelector, or one whose requirements the policy's selector also has), and in CNPs of the same \
-            namespace whose selector the policy's selector includes. Pattern coverage follows Cilium's matchPattern \
+            DNS rules are looked for in every policy that may select the same endpoints, with the semantics \
+            engine's selector algebra: a policy's own other rules, CCNPs (an empty endpointSelector, namespace \
+            labels evaluated against the declared Namespaces) and CNPs of the same namespace; when it cannot be \
+            told, the DNS rule is assumed to apply, so no finding rests on a guess. Pattern coverage follows Cilium's matchPattern \
             (`*` alone matches every name; otherwise `*` matches within one label).
             """,
         remediation: "Add `rules: {dns: [{matchPattern: \"*\"}]}` (or patterns covering the names) to the port-53 egress rule toward kube-dns for these endpoints.",
@@ -108,117 +109,64 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
     )
 
     public func check(_ context: LintContext) -> [Finding] {
-        // Every rule (spec) with its object, namespace and DNS-visibility patterns.
-        struct Spec {
-            var object: Int
-            var clusterwide: Bool
-            var namespace: String?
-            var selector: LabelSelector?
-            var dns: [String]?  // nil: no DNS-visibility rule
-        }
-        var specs: [Spec] = []
-        for (i, _, policy) in context.ciliumPolicies {
-            for rule in policy.rules {
-                var patterns: [String]?
-                for r in rule.egress?.value ?? [] {
-                    for pr in r.toPorts?.value ?? [] where pr.dns != nil && pr.ports.contains(where: Self.isDNSPort) {
-                        patterns = (patterns ?? []) + (pr.dns ?? []).compactMap { $0.matchPattern?.value ?? $0.matchName?.value }
-                    }
+        let semantics = Convention.semantics(context)
+        // The DNS-visibility patterns of each subject (policy spec), nil when it has no DNS rule with L7 visibility.
+        let patterns: [[String]?] = semantics.subjects.map { s in
+            var out: [String]?
+            for r in Self.rule(of: s, context)?.egress?.value ?? [] {
+                for pr in r.toPorts?.value ?? [] where pr.dns != nil && pr.ports.contains(where: Self.isDNSPort) {
+                    out = (out ?? []) + (pr.dns ?? []).compactMap { $0.matchPattern?.value ?? $0.matchName?.value }
                 }
-                specs.append(Spec(object: i, clusterwide: policy.isClusterwide, namespace: policy.isClusterwide ? nil : context.namespace(of: i),
-                                  selector: rule.endpointSelector, dns: patterns))
             }
+            return out
         }
         var out: [Finding] = []
-        var specIndex = 0
-        for (i, o, policy) in context.ciliumPolicies {
-            for rule in policy.rules {
-                defer { specIndex += 1 }
-                let me = specs[specIndex]
-                let fqdnRules = (rule.egress?.value ?? []).compactMap(\.fqdns)
-                guard !fqdnRules.isEmpty else { continue }
-                let namespace = me.namespace ?? me.selector?.namespaceNames.flatMap { $0.count == 1 ? $0[0].value : nil }
-                var patterns: [String]?
-                for s in specs where s.dns != nil {
-                    let applies: Bool
-                    if s.object == me.object && s.selector == me.selector {
-                        applies = true
-                    } else if s.clusterwide {
-                        applies = Self.covers(s.selector, me.selector, namespace: namespace, context: context)
-                    } else {
-                        applies = s.namespace != nil && s.namespace == namespace && Self.covers(s.selector, me.selector, namespace: namespace, context: context)
-                    }
-                    if applies { patterns = (patterns ?? []) + s.dns! }
-                }
-                guard let patterns else {
-                    for f in fqdnRules {
-                        out.append(Finding("\(o.displayName): toFQDNs never matches — no egress rule for these endpoints allows port 53 with 'rules: dns', so Cilium's DNS proxy never learns the names' IPs",
-                                           at: f.span, object: i))
-                    }
-                    continue
-                }
-                let matchers = patterns.map(DNSPattern.init)
+        for (n, me) in semantics.subjects.enumerated() {
+            guard let rule = Self.rule(of: me, context) else { continue }
+            let fqdnRules = (rule.egress?.value ?? []).compactMap(\.fqdns)
+            guard !fqdnRules.isEmpty else { continue }
+            // The endpoints this spec selects, as representatives (labels the selector fixes, nothing else known).
+            let representatives = semantics.representatives(of: me.selector)
+            var collected: [String]?
+            for (m, other) in semantics.subjects.enumerated() {
+                guard let p = patterns[m] else { continue }
+                // When in doubt the DNS rule applies, so no finding rests on a guess.
+                let applies = m == n || (representatives.isEmpty
+                    ? other.selector.intersects(me.selector)
+                    : representatives.allSatisfy { other.selector.matches($0) != .no })
+                if applies { collected = (collected ?? []) + p }
+            }
+            let o = context.objects[me.object]
+            guard let collected else {
                 for f in fqdnRules {
-                    for sel in f.value {
-                        guard let name = sel.matchName ?? sel.matchPattern else { continue }
-                        let isPattern = sel.matchPattern != nil
-                        if matchers.contains(where: { $0.covers(name.value, isPattern: isPattern) }) { continue }
-                        out.append(Finding("\(o.displayName): '\(name.value)' is not covered by the DNS rules for these endpoints (\(patterns.map { "'\($0)'" }.joined(separator: ", "))): its lookups are refused and toFQDNs never matches it",
-                                           at: sel.span, object: i))
-                    }
+                    out.append(Finding("\(o.displayName): toFQDNs never matches — no egress rule for these endpoints allows port 53 with 'rules: dns', so Cilium's DNS proxy never learns the names' IPs",
+                                       at: f.span, object: me.object))
+                }
+                continue
+            }
+            let matchers = collected.map(DNSPattern.init)
+            for f in fqdnRules {
+                for sel in f.value {
+                    guard let name = sel.matchName ?? sel.matchPattern else { continue }
+                    let isPattern = sel.matchPattern != nil
+                    if matchers.contains(where: { $0.covers(name.value, isPattern: isPattern) }) { continue }
+                    out.append(Finding("\(o.displayName): '\(name.value)' is not covered by the DNS rules for these endpoints (\(collected.map { "'\($0)'" }.joined(separator: ", "))): its lookups are refused and toFQDNs never matches it",
+                                       at: sel.span, object: me.object))
                 }
             }
         }
         return out
     }
 
+    /// The Cilium rule (spec or `specs` item) a subject was compiled from.
+    static func rule(of subject: Subject, _ context: LintContext) -> CiliumRule? {
+        guard let policy = context.objects[subject.object].cilium, subject.specIndex < policy.rules.count else { return nil }
+        return policy.rules[subject.specIndex]
+    }
+
     static func isDNSPort(_ p: PortProtocol) -> Bool {
         if case .number(53)? = p.port?.value { return true }
         return false
-    }
-
-    /// Whether a DNS rule's selector `outer` applies to every endpoint `inner` selects (conservatively: when in
-    /// doubt, it applies, so no finding is made on a guess).
-    static func covers(_ outer: LabelSelector?, _ inner: LabelSelector?, namespace: String?, context: LintContext) -> Bool {
-        guard let outer else { return false }
-        let innerReqs = Set((inner?.requirements ?? []).map { RequirementKey($0) })
-        for r in outer.requirements {
-            switch r.key {
-            case .namespaceName:
-                guard let ns = namespace else { continue }
-                let values = Set(r.values.map(\.value))
-                switch r.op {
-                case .in: if !values.contains(ns) { return false }
-                case .notIn: if values.contains(ns) { return false }
-                case .exists: continue
-                case .doesNotExist: return false
-                }
-            case .namespaceLabel(let key):
-                guard let ns = namespace, let declared = context.inventory.namespaces[ns] else { continue }
-                let value = declared.effectiveLabels[key]
-                let values = Set(r.values.map(\.value))
-                switch r.op {
-                case .in: if !(value.map(values.contains) ?? false) { return false }
-                case .notIn: if value.map(values.contains) ?? false { return false }
-                case .exists: if value == nil { return false }
-                case .doesNotExist: if value != nil { return false }
-                }
-            default:
-                if !innerReqs.contains(RequirementKey(r)) { return false }
-            }
-        }
-        return true
-    }
-
-    struct RequirementKey: Hashable {
-        var key: LabelKey
-        var op: SelectorOperator
-        var values: [String]
-        init(_ r: LabelRequirement) {
-            key = r.key
-            op = r.op
-            values = r.values.map(\.value).sorted()
-        }
     }
 }
 

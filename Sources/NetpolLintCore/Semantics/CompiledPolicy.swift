@@ -166,6 +166,8 @@ public struct CompiledRule: Sendable {
 /// The endpoints one policy (or one `specs` item) applies to, what it enforces and its rules.
 public struct Subject: Sendable {
     public var object: Int
+    /// Which rule of the policy (`CiliumPolicy.rules` index; 0 for a NetworkPolicy).
+    public var specIndex: Int
     public var selector: Selector
     public var selectorSpan: Span
     /// Directions this subject puts into default-deny (Cilium: a non-empty section unless `enableDefaultDeny` says
@@ -203,7 +205,7 @@ extension Subject {
                         rules.append(compile(r, ref: ref, namespace: ns))
                     }
                 }
-                return Subject(object: index, selector: selector, selectorSpan: span, enforces: enforces, rules: rules)
+                return Subject(object: index, specIndex: i, selector: selector, selectorSpan: span, enforces: enforces, rules: rules)
             }
         }
         if let np = object.networkPolicy, let namespace {
@@ -225,7 +227,7 @@ extension Subject {
                     rules.append(CompiledRule(ref: ref, peers: peers, anyPeer: r.peers?.value.isEmpty ?? true, ports: ports))
                 }
             }
-            return [Subject(object: index, selector: selector, selectorSpan: np.podSelector?.span ?? np.specSpan,
+            return [Subject(object: index, specIndex: 0, selector: selector, selectorSpan: np.podSelector?.span ?? np.specSpan,
                             enforces: np.isolates, rules: rules)]
         }
         return []
