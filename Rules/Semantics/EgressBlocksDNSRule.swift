@@ -115,7 +115,7 @@ public struct EgressBlocksDNSRule: Rule {
         var namespaces = Set(context.inventory.namespaces.keys)
         for s in semantics.subjects { namespaces.formUnion(s.selector.namespaceNames ?? []) }
         var out: [Finding] = []
-        for ns in namespaces.sorted() where !convention.isPlatform(ns) && !dns.contains(where: { $0.namespace == ns }) {
+        for ns in namespaces.sorted() where !convention.isPlatform(ns) && !Semantics.isUnresolved(ns) && !dns.contains(where: { $0.namespace == ns }) {
             for pod in semantics.pods(in: ns) {
                 guard let resolver = dns.first else { break }
                 let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query)

@@ -19,8 +19,11 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
 
             DNS rules are looked for in every policy that may select the same endpoints, with the semantics \
             engine's selector algebra: a policy's own other rules, CCNPs (an empty endpointSelector, namespace \
-            labels evaluated against the declared Namespaces) and CNPs of the same namespace; when it cannot be \
-            told, the DNS rule is assumed to apply, so no finding rests on a guess. Pattern coverage follows Cilium's matchPattern \
+            labels evaluated against the declared Namespaces) and CNPs of the same namespace. The policy's pods are \
+            taken to carry the labels its own selector names: a DNS policy that selects pods by another label \
+            (an opt-in label set in a Helm release) does not count, since nothing in the policy guarantees it. \
+            A namespace the repository does not declare may carry any label, so a DNS policy selecting by \
+            namespace label is then assumed to apply. Pattern coverage follows Cilium's matchPattern \
             (`*` alone matches every name; otherwise `*` matches within one label).
             """,
         remediation: "Add `rules: {dns: [{matchPattern: \"*\"}]}` (or patterns covering the names) to the port-53 egress rule toward kube-dns for these endpoints.",
@@ -125,15 +128,26 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             guard let rule = Self.rule(of: me, context) else { continue }
             let fqdnRules = (rule.egress?.value ?? []).compactMap(\.fqdns)
             guard !fqdnRules.isEmpty else { continue }
-            // The endpoints this spec selects, as representatives (labels the selector fixes, nothing else known).
-            let representatives = semantics.representatives(of: me.selector)
+            // The endpoints this spec selects, as representatives carrying exactly the pod labels its selector
+            // names: a DNS policy that selects pods by another label (an opt-in like `dns.home.arpa/l7: "true"`)
+            // is not assumed to cover them. Namespace labels come from the declared Namespaces (unknown otherwise).
+            let representatives = semantics.representatives(of: me.selector, anyNamespace: true).map { e -> Endpoint in
+                var e = e
+                e.podLabelsComplete = true
+                return e
+            }
             var collected: [String]?
             for (m, other) in semantics.subjects.enumerated() {
                 guard let p = patterns[m] else { continue }
                 // When in doubt the DNS rule applies, so no finding rests on a guess.
                 let applies = m == n || (representatives.isEmpty
                     ? other.selector.intersects(me.selector)
-                    : representatives.allSatisfy { other.selector.matches($0) != .no })
+                    : representatives.allSatisfy { rep in
+                        // Pods of every namespace: a DNS policy limited to some namespaces does not cover them all.
+                        if rep.namespace == nil, other.selector.namespaceNames != nil || !other.selector.namespaceLabelRequirements.isEmpty { return false }
+                        return other.selector.matches(rep) != .no
+                    })
+                // (No representative only for a `reserved:` selector.)
                 if applies { collected = (collected ?? []) + p }
             }
             let o = context.objects[me.object]

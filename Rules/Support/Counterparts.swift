@@ -30,14 +30,15 @@ struct Counterparts: Sendable {
             memo[s] = r
             return r
         }
-        for subject in semantics.subjects {
+        let unresolved = Set(semantics.unresolvedPolicies)
+        for subject in semantics.subjects where !unresolved.contains(subject.object) {
             let selves = reps(subject.selector)
             guard !selves.isEmpty else { continue }
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
                 let queries = rule.portQueries
                 for case .selector(let peerSelector, _) in rule.peers {
                     for me in selves {
-                        for peer in reps(peerSelector) {
+                        for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
                             for port in queries {
                                 let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
                                 let other = rule.ref.direction == .egress

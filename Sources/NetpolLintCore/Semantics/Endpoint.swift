@@ -151,18 +151,34 @@ extension Semantics {
     /// Representative pods of the pods a selector picks, one per namespace it can reach: the labels the selector
     /// fixes (`In` with one value, `Exists`), nothing else known. Empty when the selector names no namespace and
     /// no namespace label (every namespace: too broad to stand for), or when it selects a reserved identity.
-    public func representatives(of selector: Selector, limit: Int = 64) -> [Endpoint] {
+    /// With `anyNamespace`, a selector that names no namespace gets one representative whose namespace is unknown.
+    public func representatives(of selector: Selector, limit: Int = 64, anyNamespace: Bool = false) -> [Endpoint] {
         guard selector.reserved == nil else { return [] }
-        var namespaces: [String]
+        var namespaces: [String?]
         if let names = selector.namespaceNames {
             namespaces = names.sorted()
         } else {
             let nsReqs = selector.namespaceLabelRequirements
-            guard !nsReqs.isEmpty else { return [] }
+            guard !nsReqs.isEmpty else {
+                guard anyNamespace else { return [] }
+                return [Endpoint(namespace: nil, namespaceLabelsComplete: false, podLabels: Self.fixedLabels(selector).labels,
+                                 podLabelsComplete: false, serviceAccount: Self.fixedLabels(selector).serviceAccount)]
+            }
             namespaces = inventory.namespaces.values.filter { ns in
                 nsReqs.allSatisfy { $0.evaluate(ns.effectiveLabels[$0.key.namespaceLabelKey ?? ""]) }
             }.map(\.name).sorted()
         }
+        let fixed = Self.fixedLabels(selector)
+        return namespaces.prefix(limit).compactMap { ns in
+            guard let ns else { return nil }
+            var e = endpoint(namespace: ns, podLabels: fixed.labels, complete: false)
+            e.serviceAccount = fixed.serviceAccount
+            return e
+        }
+    }
+
+    /// The pod labels (and service account) a selector fixes: `In` with one value, `Exists` (as `*`).
+    static func fixedLabels(_ selector: Selector) -> (labels: [String: String], serviceAccount: String?) {
         var labels: [String: String] = [:]
         var serviceAccount: String?
         for r in selector.podRequirements {
@@ -174,10 +190,6 @@ extension Semantics {
             guard let value else { continue }
             if case .pod(let k) = r.key { labels[k] = value } else { serviceAccount = value }
         }
-        return namespaces.prefix(limit).map { ns in
-            var e = endpoint(namespace: ns, podLabels: labels, complete: false)
-            e.serviceAccount = serviceAccount
-            return e
-        }
+        return (labels, serviceAccount)
     }
 }

@@ -131,6 +131,8 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
         var result = Tri.yes
         for r in requirements {
             if r.isSymbolic { result = result && .maybe; continue }
+            // Every pod has a namespace, known or not.
+            if r.key == .namespaceName && r.op == .exists { continue }
             switch e.label(r.key) {
             case .known(let v): if !r.evaluate(v) { return .no }
             case .unknown: result = result && .maybe

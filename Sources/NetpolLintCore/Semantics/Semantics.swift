@@ -58,8 +58,14 @@ public struct Semantics: Sendable {
     /// Subjects of namespaced policies by namespace; cluster-wide ones (CCNP, host policies) apart.
     let byNamespace: [String: [Int]]
     let clusterwide: [Int]
-    /// Namespaced policies whose namespace could not be resolved: left out, never guessed.
+    /// Namespaced policies whose namespace could not be resolved: placed in a namespace of their own
+    /// (`unresolvedNamespace`), never guessed.
     public let unresolvedPolicies: [Int]
+
+    /// The stand-in namespace of a policy whose namespace is unknown; it matches no real namespace.
+    public static func unresolvedNamespace(_ object: Int) -> String { "?unresolved-\(object)" }
+
+    public static func isUnresolved(_ namespace: String?) -> Bool { namespace?.hasPrefix("?unresolved-") ?? false }
     public let wellKnown: [WellKnownEndpoint]
     public let inventory: Inventory
 
@@ -69,10 +75,12 @@ public struct Semantics: Sendable {
         var clusterwide: [Int] = []
         var unresolved: [Int] = []
         for (i, o) in objects.enumerated() where o.kind.isPolicy {
-            let ns = inventory.namespace(of: i)
+            var ns = inventory.namespace(of: i)
             if o.kind.isNamespaced && ns == nil {
+                // Kept, in a namespace of its own that no real endpoint is in: its rules still answer questions
+                // about its own pods (NP302), never about anyone else's.
                 unresolved.append(i)
-                continue
+                ns = Self.unresolvedNamespace(i)
             }
             for s in Subject.compile(o, index: i, namespace: ns) {
                 let n = subjects.count
