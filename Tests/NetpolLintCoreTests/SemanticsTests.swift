@@ -1,0 +1,261 @@
+@testable import NetpolLintCore
+import Testing
+
+/// The selector algebra and the allow/deny evaluation (DESIGN §5), on hand-written selectors and small manifests.
+@Suite struct SemanticsTests {
+    // MARK: Helpers
+
+    func req(_ key: LabelKey, _ op: SelectorOperator, _ values: String...) -> Requirement { Requirement(key, op, Set(values)) }
+
+    /// Decodes manifests (several documents) and builds the semantics over them.
+    func semantics(_ yaml: String) -> (Semantics, [KubeObject]) {
+        var parser = YAMLParser()
+        let result = Array(yaml.utf8).withUnsafeBytes { parser.parse($0) }
+        #expect(result.error == nil)
+        var objects: [KubeObject] = []
+        for d in result.documents { objects += ModelDecoder.decode(d, file: 0).objects }
+        let files = [SourceFile(path: "t.yaml", uri: "t.yaml", directives: Directives(), isTarget: true)]
+        let inventory = Inventory(files: files, objects: objects)
+        return (Semantics(objects: objects, inventory: inventory, wellKnown: []), objects)
+    }
+
+    func pod(_ ns: String, _ labels: [String: String] = [:], complete: Bool = true, nsLabels: [String: String] = [:]) -> Endpoint {
+        Endpoint(namespace: ns, namespaceLabels: nsLabels, podLabels: labels, podLabelsComplete: complete)
+    }
+
+    func labelSelector(_ pairs: [(String, String)]) -> LabelSelector {
+        let span = Span(file: 0, line: 1, column: 1)
+        return LabelSelector(span: span, requirements: pairs.map { k, v in
+            LabelRequirement(key: LabelKey.cilium(k), rawKey: Located(k, span), op: .in, values: [Located(v, span)], fromMatchLabels: true)
+        })
+    }
+
+    // MARK: Empty selectors (research (a), (b))
+
+    @Test func cnpEmptyPeerIsOwnNamespaceOnly() {
+        let s = Selector.cilium(labelSelector([]), namespace: "shop", subject: false)
+        #expect(s.matches(pod("shop")) == .yes)
+        #expect(s.matches(pod("other")) == .no)
+        #expect(s.matches(.entity("host")) == .no)
+    }
+
+    @Test func ccnpEmptyPeerIsEveryPodButNoReservedIdentity() {
+        let s = Selector.cilium(labelSelector([]), namespace: nil, subject: false)
+        #expect(s.matches(pod("a")) == .yes)
+        #expect(s.matches(pod("kube-system", ["k8s-app": "kube-dns"])) == .yes)
+        #expect(s.matches(.entity("host")) == .no)
+        #expect(s.matches(.world) == .no)
+        #expect(s.matches(.entity("health")) == .no)
+    }
+
+    @Test func cnpPeerNamingNamespaceOrNamespaceLabelKeepsIt() {
+        let named = Selector.cilium(labelSelector([("io.kubernetes.pod.namespace", "db")]), namespace: "shop", subject: false)
+        #expect(named.matches(pod("db")) == .yes && named.matches(pod("shop")) == .no)
+        let byLabel = Selector.cilium(labelSelector([("io.cilium.k8s.namespace.labels.team", "a")]), namespace: "shop", subject: false)
+        #expect(byLabel.matches(pod("other", nsLabels: ["team": "a"])) == .yes)
+        #expect(byLabel.matches(pod("shop", nsLabels: ["team": "b"])) == .no)
+    }
+
+    @Test func cnpEndpointSelectorNamespaceIsForced() {
+        let s = Selector.cilium(labelSelector([("k8s:io.kubernetes.pod.namespace", "other"), ("app", "x")]), namespace: "shop", subject: true)
+        #expect(s.matches(pod("shop", ["app": "x"])) == .yes)
+        #expect(s.matches(pod("other", ["app": "x"])) == .no)
+    }
+
+    @Test func reservedSelectorSelectsTheEntity() {
+        let s = Selector.cilium(labelSelector([("reserved:host", "")]), namespace: "shop", subject: false)
+        #expect(s.reserved == "host")
+        #expect(s.matches(.entity("host")) == .yes && s.matches(pod("shop")) == .no)
+    }
+
+    @Test func kubernetesSelectors() {
+        let span = Span(file: 0, line: 1, column: 1)
+        let empty = LabelSelector(span: span, requirements: [])
+        let sameNamespace = Selector.kubernetes(pod: empty, namespaceSelector: nil, namespace: "shop")
+        #expect(sameNamespace.matches(pod("shop")) == .yes && sameNamespace.matches(pod("x")) == .no)
+        let allNamespaces = Selector.kubernetes(pod: nil, namespaceSelector: empty, namespace: "shop")
+        #expect(allNamespaces.matches(pod("x")) == .yes && allNamespaces.matches(.world) == .no)
+        let nsReq = LabelRequirement(key: .namespaceLabel("team"), rawKey: Located("team", span), op: .in, values: [Located("a", span)], fromMatchLabels: true)
+        let both = Selector.kubernetes(pod: labelSelector([("app", "api")]), namespaceSelector: LabelSelector(span: span, requirements: [nsReq]), namespace: "shop")
+        #expect(both.matches(pod("x", ["app": "api"], nsLabels: ["team": "a"])) == .yes)
+        #expect(both.matches(pod("x", ["app": "web"], nsLabels: ["team": "a"])) == .no)
+        #expect(both.matches(pod("x", ["app": "api"], nsLabels: ["team": "b"])) == .no)
+    }
+
+    // MARK: Three-valued matching
+
+    @Test func unknownLabelsGiveMaybe() {
+        let s = Selector([req(.pod("app"), .in, "api"), req(.namespaceName, .in, "shop")])
+        #expect(s.matches(pod("shop", [:], complete: false)) == .maybe)
+        #expect(s.matches(pod("shop", [:], complete: true)) == .no)
+        #expect(s.matches(pod("other", [:], complete: false)) == .no)
+        let notIn = Selector([req(.pod("tier"), .notIn, "db")])
+        #expect(notIn.matches(pod("shop")) == .yes)
+        #expect(Selector([req(.pod("x"), .doesNotExist)]).matches(pod("a", ["x": "1"])) == .no)
+        #expect(Selector([req(.pod("app"), .in, "${APP}")]).matches(pod("a", ["app": "b"])) == .maybe)
+    }
+
+    // MARK: intersects / subsumes
+
+    @Test func intersects() {
+        #expect(!Selector([req(.pod("app"), .in, "a")]).intersects(Selector([req(.pod("app"), .in, "b")])))
+        #expect(Selector([req(.pod("app"), .in, "a", "b")]).intersects(Selector([req(.pod("app"), .in, "b")])))
+        #expect(!Selector([req(.pod("app"), .exists)]).intersects(Selector([req(.pod("app"), .doesNotExist)])))
+        #expect(!Selector([req(.pod("app"), .notIn, "a")]).intersects(Selector([req(.pod("app"), .in, "a")])))
+        #expect(Selector([req(.pod("app"), .in, "a")]).intersects(Selector([req(.pod("tier"), .in, "b")])))
+        #expect(!Selector.namespace("a").intersects(.namespace("b")))
+    }
+
+    @Test func subsumes() {
+        let all = Selector([])
+        let ab = Selector([req(.pod("app"), .in, "a", "b")])
+        let a = Selector([req(.pod("app"), .in, "a")])
+        #expect(all.subsumes(a) && ab.subsumes(a) && !a.subsumes(ab))
+        #expect(Selector([req(.pod("app"), .exists)]).subsumes(a))
+        #expect(Selector([req(.pod("app"), .notIn, "b")]).subsumes(a))
+        #expect(!Selector([req(.pod("app"), .notIn, "a")]).subsumes(a))
+        #expect(Selector.allPods.subsumes(.namespace("x")))
+        #expect(!Selector.namespace("x").subsumes(.allPods))
+    }
+
+    // MARK: Ports
+
+    @Test func ports() throws {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: p, namespace: shop}
+            spec:
+              endpointSelector: {}
+              ingress:
+                - fromEntities: [world]
+                  toPorts: [{ports: [{port: "8000", endPort: 8010, protocol: TCP}, {port: "53"}, {port: http, protocol: TCP}]}]
+            """)
+        func allowed(_ port: PortQuery) -> Tri { sem.allowed(from: .world, to: pod("shop"), port: port).result }
+        #expect(allowed(PortQuery(8005, "TCP")) == .yes)
+        #expect(allowed(PortQuery(8011, "TCP")) == .maybe)  // only the named port may be it
+        #expect(allowed(PortQuery(53, "UDP")) == .yes)      // no protocol: ANY
+        #expect(allowed(PortQuery(8005, "UDP")) == .no)
+        #expect(PortQuery.parse("53/udp") == PortQuery(53, "UDP"))
+        #expect(PortQuery.parse("0/TCP") == nil && PortQuery.parse("70000") == nil && PortQuery.parse("80/ICMP") == nil)
+    }
+
+    // MARK: Enforcement, allow and deny
+
+    @Test func emptyCiliumRuleEnforcesAndAllowsNothing() {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: deny, namespace: shop}
+            spec:
+              endpointSelector: {}
+              ingress: [{}]
+            """)
+        let v = sem.allowed(from: pod("other"), to: pod("shop"), port: PortQuery(80))
+        #expect(v.ingress.enforced == .yes && v.result == .no)
+        #expect(v.egress.enforced == .no)
+    }
+
+    @Test func kubernetesEmptyRuleAllowsAllAndPolicyTypesEnforce() {
+        let (sem, _) = semantics("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: all, namespace: shop}
+            spec:
+              podSelector: {}
+              ingress: [{}]
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny-egress, namespace: shop}
+            spec:
+              podSelector: {}
+              policyTypes: [Egress]
+            """)
+        #expect(sem.allowed(from: .world, to: pod("shop"), port: PortQuery(22)).result == .yes)
+        let out = sem.allowed(from: pod("shop"), to: .world, port: PortQuery(443))
+        #expect(out.egress.enforced == .yes && out.result == .no)
+    }
+
+    @Test func l4OnlyRuleAdmitsTheWorldAndDenyWins() {
+        let (sem, objects) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: web, namespace: shop}
+            spec:
+              endpointSelector: {}
+              ingress:
+                - toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata: {name: no-bad-net}
+            spec:
+              endpointSelector: {}
+              ingressDeny:
+                - fromCIDRSet: [{cidr: 203.0.113.0/24, except: [203.0.113.7/32]}]
+            """)
+        let public1 = Endpoint.address(CIDRParser.parse("198.51.100.1")!, text: "198.51.100.1")
+        #expect(sem.allowed(from: public1, to: pod("shop"), port: PortQuery(443)).result == .yes)
+        // "The internet" in general may be inside the denied range: only conditionally allowed.
+        #expect(sem.allowed(from: .world, to: pod("shop"), port: PortQuery(443)).result == .maybe)
+        let denied = sem.allowed(from: .address(CIDRParser.parse("203.0.113.9")!, text: "203.0.113.9"), to: pod("shop"), port: PortQuery(443))
+        #expect(denied.result == .no)
+        #expect(denied.ingress.denies.map { objects[$0.rule.ref.object].name } == ["no-bad-net"])
+        #expect(denied.ingress.allows.map { objects[$0.rule.ref.object].name } == ["web"])
+        let carved = sem.allowed(from: .address(CIDRParser.parse("203.0.113.7")!, text: "203.0.113.7"), to: pod("shop"), port: PortQuery(443))
+        #expect(carved.result == .yes)
+    }
+
+    @Test func enableDefaultDenyFalseDoesNotEnforce() {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata: {name: probes}
+            spec:
+              endpointSelector: {}
+              enableDefaultDeny: {ingress: false}
+              ingress:
+                - fromCIDR: [169.254.7.127/32]
+            """)
+        let v = sem.allowed(from: pod("a"), to: pod("b"), port: PortQuery(80))
+        #expect(v.ingress.enforced == .no && v.result == .yes)
+    }
+
+    @Test func entitiesAndClusterMeaning() {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: api, namespace: shop}
+            spec:
+              endpointSelector: {}
+              egress:
+                - toEntities: [cluster]
+                - toEntities: [kube-apiserver]
+                  toPorts: [{ports: [{port: "6443", protocol: TCP}]}]
+            """)
+        #expect(sem.allowed(from: pod("shop"), to: pod("db"), port: PortQuery(5432)).result == .yes)
+        #expect(sem.allowed(from: pod("shop"), to: .entity("host"), port: PortQuery(10250)).result == .yes)
+        #expect(sem.allowed(from: pod("shop"), to: .world, port: PortQuery(443)).result == .no)
+        #expect(sem.allowed(from: pod("shop"), to: .entity("kube-apiserver"), port: PortQuery(6443)).result == .yes)
+    }
+
+    @Test func endpointParsingAndUnresolvedPolicies() {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: nowhere}
+            spec:
+              endpointSelector: {}
+              ingress: [{}]
+            """)
+        #expect(sem.unresolvedPolicies == [0])
+        // A policy without a namespace decides nothing about real pods.
+        #expect(sem.allowed(from: pod("a"), to: pod("b"), port: PortQuery(80)).ingress.enforced == .no)
+        guard case .success(let e) = sem.parseEndpoint("shop/app=api,tier=web") else { Issue.record("parse failed"); return }
+        #expect(e.namespace == "shop" && e.podLabels == ["app": "api", "tier": "web"] && e.podLabelsComplete)
+        guard case .success(let w) = sem.parseEndpoint("10.0.0.0/8"), case .address = w.kind else { Issue.record("CIDR"); return }
+        if case .success = sem.parseEndpoint("shop/app") { Issue.record("label without value accepted") }
+        if case .success = sem.parseEndpoint("300.1.1.1") { Issue.record("bad address accepted") }
+    }
+}
