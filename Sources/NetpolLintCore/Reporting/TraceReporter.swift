@@ -44,7 +44,7 @@ public struct TraceReporter {
         "\(context.objects[s.object].displayName) (\(location(context.objects[s.object].anchor)))"
     }
 
-    static func hedge(_ t: Tri) -> String { t == .maybe ? " [depends on labels or ports the repository does not fix]" : "" }
+    static func hedge(_ t: Tri) -> String { t == .maybe ? " [not certain: depends on labels, ports or addresses the repository does not fix]" : "" }
 
     public func text(_ v: Verdict) -> String {
         var out = "\(Self.word(v.result))  \(v.source) -> \(v.destination) on \(v.port)\n"
