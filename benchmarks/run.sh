@@ -75,11 +75,17 @@ measure_once() {
 
 # The tools take turns (floor, jobs=1, jobs=2, floor, ...) so a burst of load from elsewhere on the machine hits
 # all of them alike; each keeps its best (minimum wall) run of $runs, with that run's peak RSS.
-tools=(floor "jobs=1" "jobs=2")
+# "nosem" is --jobs 1 with every rule that asks the semantics engine switched off: the price of the semantics is
+# jobs=1 / nosem (target: at most 1.5x).
+semantic_rules=(NP206 NP207 NP208 NP209 NP210 NP214 NP302 NP305 NP306 NP308)
+nosem_flags=()
+for r in "${semantic_rules[@]}"; do nosem_flags+=(--disable "$r"); done
+tools=(floor "jobs=1" "jobs=2" nosem)
 tool_cmd() {   # tool_cmd TOOL DIR: sets the array cmd
   case "$1" in
     floor) cmd=("$floor" "$2") ;;
     jobs=*) cmd=("$lint" check --jobs "${1#jobs=}" --format json "$2") ;;
+    nosem) cmd=("$lint" check --jobs 1 --format json "${nosem_flags[@]}" "$2") ;;
   esac
 }
 
@@ -105,12 +111,14 @@ for ds in "${datasets[@]}"; do
   done
 
   floor_wall="${best_wall[floor]}"
+  sem_ratio="$(awk -v a="${best_wall[jobs=1]}" -v b="${best_wall[nosem]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+  notes+=("$ds: semantics cost = ${sem_ratio}x (--jobs 1 with the semantic rules ${best_wall[jobs=1]} s, without ${best_wall[nosem]} s)")
   for t in "${tools[@]}"; do
     w="${best_wall[$t]}"; k="${best_rss[$t]}"
     ratio="$(awk -v a="$w" -v f="$floor_wall" 'BEGIN { if (f > 0) printf "%.2f", a / f; else print "n/a" }')"
     rows+=("$ds|$files|$mb|$t|$w|$k|$ratio")
-    if [ "$t" = floor ]; then
-      echo "bench:   floor   ${w}s" >&2
+    if [ "$t" = floor ] || [ "$t" = nosem ]; then
+      echo "bench:   $t   ${w}s" >&2
     else
       notes+=("$ds: netpol-lint --jobs ${t#jobs=} = ${ratio}x floor (${w} s vs ${floor_wall} s, peak RSS $(awk -v k="$k" 'BEGIN { printf "%.0f", k / 1024 }') MB, $files files, $mb MB)")
       echo "bench:   $t  ${w}s  [${best_err[$t]}]" >&2
@@ -172,4 +180,4 @@ echo
 for n in "${notes[@]}"; do echo "$n"; done
 echo "$stdin_line"
 echo
-echo "targets: corpus --jobs 1 <= 1.5x floor; one file via --stdin <= 30 ms wall including process start"
+echo "targets: corpus --jobs 1 <= 1.5x floor; semantics cost <= 1.5x; one file via --stdin <= 30 ms wall including process start"

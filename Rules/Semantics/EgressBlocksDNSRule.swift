@@ -118,12 +118,13 @@ public struct EgressBlocksDNSRule: Rule {
         for ns in namespaces.sorted() where !convention.isPlatform(ns) && !Semantics.isUnresolved(ns) && !dns.contains(where: { $0.namespace == ns }) {
             for pod in semantics.pods(in: ns) {
                 guard let resolver = dns.first else { break }
-                let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query)
+                let selecting = semantics.subjects(selecting: pod)
+                guard selecting.contains(where: { $0.match == .yes && $0.subject.enforces.contains(.egress) }) else { continue }
+                let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query, selecting: selecting)
                 guard v.enforced == .yes, v.result == .no else { continue }
-                // Any other port-53 egress (node-local-dns, an upstream resolver) counts as DNS.
-                // Any other DNS path counts: a port-53 rule to anything (node-local-dns, an upstream resolver), or
-                // every port to the internet.
-                let any53 = semantics.subjects(selecting: pod).contains { s, _ in
+                // Any other DNS path counts: a port-53 or 5353 rule to anything (node-local-dns, an upstream
+                // resolver), or every port to the internet.
+                let any53 = selecting.contains { s, _ in
                     s.rules.contains { r in
                         guard r.ref.direction == .egress && !r.ref.isDeny else { return false }
                         return r.portQueries.contains { Self.dnsPorts.contains($0.port ?? 0) } || r.matches(peer: .world, port: query) != .no

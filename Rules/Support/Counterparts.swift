@@ -24,6 +24,7 @@ struct Counterparts: Sendable {
     init(_ semantics: Semantics) {
         // Representatives per selector are reused: many rules name the same peers.
         var memo: [Selector: [Endpoint]] = [:]
+        var selectingMemo: [Endpoint: [(subject: Subject, match: Tri)]] = [:]
         func reps(_ s: Selector) -> [Endpoint] {
             if let r = memo[s] { return r }
             let r = semantics.representatives(of: s, limit: 32)
@@ -39,11 +40,22 @@ struct Counterparts: Sendable {
                 for case .selector(let peerSelector, _) in rule.peers {
                     for me in selves {
                         for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
+                            // The other end's policies, looked up once per endpoint.
+                            let selecting: [(subject: Subject, match: Tri)]
+                            if let cached = selectingMemo[peer] {
+                                selecting = cached
+                            } else {
+                                selecting = semantics.subjects(selecting: peer)
+                                selectingMemo[peer] = selecting
+                            }
+                            // Nothing enforces that direction there: every flow to it passes; nothing to report.
+                            let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
+                            guard selecting.contains(where: { $0.subject.enforces.contains(otherDirection) }) else { continue }
                             for port in queries {
                                 let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
                                 let other = rule.ref.direction == .egress
-                                    ? semantics.evaluate(.ingress, at: dst, peer: src, port: port)
-                                    : semantics.evaluate(.egress, at: src, peer: dst, port: port)
+                                    ? semantics.evaluate(.ingress, at: dst, peer: src, port: port, selecting: selecting)
+                                    : semantics.evaluate(.egress, at: src, peer: dst, port: port, selecting: selecting)
                                 flows.append(Flow(rule: rule, source: src, destination: dst, port: port, counterpart: other))
                             }
                         }

@@ -21,7 +21,7 @@ public indirect enum JSON: Sendable, Equatable {
         func newline(_ level: Int) {
             guard pretty else { return }
             out += "\n"
-            out += String(repeating: "  ", count: level)
+            for _ in 0..<level { out += "  " }
         }
         switch self {
         case .null: out += "null"
@@ -56,6 +56,12 @@ public indirect enum JSON: Sendable, Equatable {
 
     static func escape(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escaping: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

@@ -22,18 +22,18 @@ public enum Tri: Sendable, Hashable {
 
 /// One requirement of a `Selector` on a normalised label key.
 public struct Requirement: Sendable, Hashable {
-    public var key: LabelKey
-    public var op: SelectorOperator
-    public var values: Set<String>
+    public let key: LabelKey
+    public let op: SelectorOperator
+    public let values: Set<String>
+    /// A Flux `${var}` value: its text is not known until deployment.
+    let isSymbolic: Bool
 
     public init(_ key: LabelKey, _ op: SelectorOperator, _ values: Set<String> = []) {
         self.key = key
         self.op = op
         self.values = values
+        self.isSymbolic = values.contains { $0.contains("${") }
     }
-
-    /// A Flux `${var}` value: its text is not known until deployment.
-    var isSymbolic: Bool { values.contains { $0.contains("${") } }
 
     /// This requirement on a label that has `value` (nil: the label is absent).
     public func evaluate(_ value: String?) -> Bool {

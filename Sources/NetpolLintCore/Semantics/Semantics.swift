@@ -116,10 +116,12 @@ public struct Semantics: Sendable {
     }
 
     /// How `direction` at `endpoint` treats a connection with `peer` on `port`.
+    /// `selecting`: the subjects selecting `endpoint`, when the caller already has them (many questions about one
+    /// endpoint).
     public func evaluate(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, port: PortQuery,
-                         only: ((Subject) -> Bool)? = nil) -> DirectionVerdict {
+                         only: ((Subject) -> Bool)? = nil, selecting: [(subject: Subject, match: Tri)]? = nil) -> DirectionVerdict {
         var verdict = DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: [])
-        for (s, m) in subjects(selecting: endpoint) where only?(s) ?? true {
+        for (s, m) in selecting ?? subjects(selecting: endpoint) where only?(s) ?? true {
             if s.enforces.contains(direction) {
                 verdict.enforcedBy.append((s, m))
                 verdict.enforced = verdict.enforced || m
