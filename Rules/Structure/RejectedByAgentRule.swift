@@ -97,54 +97,9 @@ public struct RejectedByAgentRule: Rule {
         ]
     )
 
-    static let combinable: Set<String> = ["fromRequires", "toRequires", "toFQDNs"]
-
     public func check(_ context: LintContext) -> [Finding] {
-        var out: [Finding] = []
-        let version = context.ciliumVersion
-        for (index, object, policy) in context.ciliumPolicies {
-            for rule in policy.rules {
-                let sections = [rule.ingress, rule.ingressDeny, rule.egress, rule.egressDeny]
-                if version >= CiliumVersion(major: 1, minor: 17), !sections.contains(where: { !($0?.value.isEmpty ?? true) }) {
-                    out.append(Finding("\(object.displayName) has no ingress, ingressDeny, egress or egressDeny rule; Cilium ≥ 1.17 marks it Valid=False and enforces nothing",
-                                       at: rule.keySpan, object: index))
-                }
-                if !policy.isClusterwide, rule.nodeSelector != nil {
-                    out.append(Finding("nodeSelector is only valid in a CiliumClusterwideNetworkPolicy; the agent rejects \(object.displayName)",
-                                       at: rule.nodeSelector!.span, object: index))
-                }
-                for r in rule.allPeerRules {
-                    let kinds = r.peerKinds.filter { !Self.combinable.contains($0.key) }
-                    if kinds.count > 1 {
-                        out.append(Finding("combining \(kinds[0].key) and \(kinds[1].key) in one rule is not supported; the agent rejects \(object.displayName) — split them into two rules",
-                                           at: kinds[1].span, object: index))
-                    }
-                    if version >= CiliumVersion(major: 1, minor: 19), let req = r.requires {
-                        out.append(Finding("\(r.direction == .ingress ? "fromRequires" : "toRequires") was removed in Cilium 1.19; \(object.displayName) is rejected",
-                                           at: req.span, object: index))
-                    }
-                    if let icmps = r.icmps, let ports = r.toPorts, !ports.value.isEmpty {
-                        out.append(Finding("icmps and toPorts cannot be combined in one rule; the agent rejects \(object.displayName)",
-                                           at: icmps.span, object: index))
-                    }
-                    for pr in r.toPorts?.value ?? [] {
-                        if r.direction == .ingress, pr.dns != nil {
-                            out.append(Finding("DNS rules are only allowed on egress; the agent rejects \(object.displayName)", at: pr.span, object: index))
-                        }
-                        guard pr.hasL7Rules else { continue }
-                        for p in pr.ports {
-                            if case .number(0)? = p.port?.value {
-                                out.append(Finding("L7 rules cannot be used when the port is 0; the agent rejects \(object.displayName)", at: p.port!.span, object: index))
-                            }
-                            if pr.hasHTTP, p.proto?.value != "TCP" {
-                                out.append(Finding("L7 HTTP rules apply only to TCP, and this port's protocol is \(p.proto?.value ?? "omitted (ANY)"); the agent rejects \(object.displayName)",
-                                                   at: p.proto?.span ?? p.span, object: index))
-                            }
-                        }
-                    }
-                }
-            }
+        context.ciliumPolicies.flatMap { index, object, _ in
+            object.agentRejections(version: context.ciliumVersion).map { Finding($0.message, at: $0.span, object: index) }
         }
-        return out
     }
 }

@@ -142,17 +142,20 @@ private let intraE = "baseline-allow-intra-namespace egress[0]", intraI = "basel
                   ingress: [intraI, "kube-dns ingress[0]@102"]),
         // Profiles by namespace label: isolated admits Prometheus; monitoring's copy-pasted `internal` profile (NP203)
         // admits the internal gateway; the `toPort` typo (NP101) leaves profile-standard open on every port.
+        // monitoring-default combines fromEndpoints and fromCIDR in one rule (monitoring.yaml:14, NP104): the agent
+        // rejects the whole policy, so none of its rules count; monitoring's egress is the baselines'.
         TraceCase(H, "monitoring/app.kubernetes.io/name=prometheus", "batch/app=backup", "9090/TCP", "ALLOWED",
-                  enforced: "yes/yes", allowed: "yes/yes", egress: [intraE, "monitoring-default egress[0]"],
+                  enforced: "yes/yes", allowed: "yes/yes", egress: [intraE],
                   ingress: [intraI, "baseline-prometheus-scrape ingress[0]", "profile-isolated ingress[0]@14"]),
         TraceCase(H, "istio-gateway/gateway.networking.k8s.io/gateway-name=internal", "monitoring/app.kubernetes.io/name=grafana", "3000/TCP", "ALLOWED",
                   enforced: "yes/yes", allowed: "yes/yes", egress: [intraE],
-                  ingress: [intraI, "monitoring-default ingress[0]@10", "profile-internal ingress[0]@12"]),
+                  ingress: [intraI, "profile-internal ingress[0]@12"]),
         TraceCase(H, "istio-gateway/app=gw", "my-app/app=web", "9999/TCP", "ALLOWED",
                   enforced: "yes/yes", allowed: "yes/yes", egress: [intraE], ingress: [intraI, "profile-standard ingress[0]@11"]),
-        // `cluster` entity (monitoring.yaml:20-21) includes host.
-        TraceCase(H, "monitoring/app.kubernetes.io/name=grafana", "host", "9100/TCP", "ALLOWED",
-                  enforced: "yes/no", allowed: "yes/yes", egress: ["monitoring-default egress[0]@20"], ingress: []),
+        // The `cluster` entity of monitoring.yaml:20-21 would include host, but the agent rejects that policy (NP104);
+        // the baselines that enforce monitoring's egress allow nothing to host.
+        TraceCase(H, "monitoring/app.kubernetes.io/name=grafana", "host", "9100/TCP", "DENIED",
+                  enforced: "yes/no", allowed: "no/yes", egress: [], ingress: []),
         // Platform CNPs: xDS from any namespace; CoreDNS upstream via world; metrics-server to remote-node.
         TraceCase(H, "paperless/app=x", "istio-system/app=istiod", "15012/TCP", "ALLOWED",
                   enforced: "yes/yes", allowed: "yes/yes", egress: [intraE], ingress: [intraI, "istio-system-default ingress[3]@28"]),

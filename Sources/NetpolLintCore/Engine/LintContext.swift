@@ -80,7 +80,9 @@ public struct LintContext: Sendable {
 
     /// The repository's policies, all together (built on first use; `wellKnown` comes from the convention).
     public func semantics(wellKnown: [WellKnownEndpoint]) -> Semantics {
-        cache.value("semantics") { Semantics(objects: objects, inventory: inventory, wellKnown: wellKnown) }
+        cache.value("semantics") {
+            Semantics(objects: objects, inventory: inventory, wellKnown: wellKnown, ciliumVersion: configuration.ciliumVersion)
+        }
     }
 
     public var ciliumVersion: CiliumVersion { configuration.ciliumVersion }

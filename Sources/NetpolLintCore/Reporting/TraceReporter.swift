@@ -31,6 +31,10 @@ public struct TraceReporter {
             let names = semantics.unresolvedPolicies.prefix(3).map { "\(context.objects[$0].displayName) (\(location(context.objects[$0].anchor)))" }
             out.append("\(semantics.unresolvedPolicies.count) namespaced polic\(semantics.unresolvedPolicies.count == 1 ? "y" : "ies") left out because their namespace could not be resolved: \(names.joined(separator: ", "))\(semantics.unresolvedPolicies.count > 3 ? ", ..." : "")")
         }
+        if !semantics.rejectedPolicies.isEmpty {
+            let names = semantics.rejectedPolicies.prefix(3).map { "\(context.objects[$0].displayName) (\(location(context.objects[$0].anchor)))" }
+            out.append("\(semantics.rejectedPolicies.count) Cilium polic\(semantics.rejectedPolicies.count == 1 ? "y" : "ies") left out because the agent rejects \(semantics.rejectedPolicies.count == 1 ? "it" : "them") (NP104): \(names.joined(separator: ", "))\(semantics.rejectedPolicies.count > 3 ? ", ..." : "")")
+        }
         return out
     }
 

@@ -69,12 +69,21 @@ public struct Semantics: Sendable {
     public let wellKnown: [WellKnownEndpoint]
     public let inventory: Inventory
 
-    public init(objects: [KubeObject], inventory: Inventory, wellKnown: [WellKnownEndpoint]) {
+    /// Cilium policies the agent rejects (NP104): not enforced at all, so left out.
+    public let rejectedPolicies: [Int]
+
+    public init(objects: [KubeObject], inventory: Inventory, wellKnown: [WellKnownEndpoint],
+                ciliumVersion: CiliumVersion = .newestKnown) {
         var subjects: [Subject] = []
+        var rejected: [Int] = []
         var byNamespace: [String: [Int]] = [:]
         var clusterwide: [Int] = []
         var unresolved: [Int] = []
         for (i, o) in objects.enumerated() where o.kind.isPolicy {
+            if !o.agentRejections(version: ciliumVersion).isEmpty {
+                rejected.append(i)
+                continue
+            }
             var ns = inventory.namespace(of: i)
             if o.kind.isNamespaced && ns == nil {
                 // Kept, in a namespace of its own that no real endpoint is in: its rules still answer questions
@@ -96,6 +105,7 @@ public struct Semantics: Sendable {
         self.byNamespace = byNamespace
         self.clusterwide = clusterwide
         self.unresolvedPolicies = unresolved
+        self.rejectedPolicies = rejected
         self.wellKnown = wellKnown
         self.inventory = inventory
     }
