@@ -174,6 +174,46 @@ import Testing
         }
         #expect(total == 11_057)
     }
+
+    /// Under every preset, the convention and semantic rules run over every repository without a crash, and
+    /// `trace` answers (and renders, text and JSON) questions between the namespaces each repository declares.
+    @Test func corpusSemanticsAndTraceUnderEveryPreset() throws {
+        guard let shared = TestSupport.requireShared("the real-repository corpus semantics test") else { return }
+        let corpus = shared + "/corpus"
+        let repos = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }
+        var questions = 0
+        for repo in repos.sorted() {
+            for preset in Presets.all.map(\.name) {
+                var configuration = Configuration()
+                configuration.preset = preset
+                var request = LintRequest(paths: [corpus + "/" + repo], configuration: configuration,
+                                          repositoryRoot: corpus + "/" + repo, workingDirectory: corpus)
+                request.jobs = 2
+                let report = try Linter(rules: builtInRules).run(request)
+                #expect(report.statistics.filesDiscovered > 0, "\(repo) under \(preset)")
+            }
+            let request = LintRequest(paths: [corpus + "/" + repo], configuration: Configuration(),
+                                      repositoryRoot: corpus + "/" + repo, workingDirectory: corpus)
+            let context = Linter(rules: builtInRules).load(request).context
+            let semantics = Convention.semantics(context)
+            let reporter = TraceReporter(context: context, semantics: semantics)
+            let namespaces = Array(context.inventory.knownNamespaceNames.sorted().prefix(12))
+            var endpoints = namespaces.map { semantics.endpoint(namespace: $0, podLabels: [:], complete: true) }
+            endpoints += [.world, .entity("host"), .entity("kube-apiserver"), .address(CIDRParser.parse("10.0.0.5")!, text: "10.0.0.5")]
+            endpoints += semantics.wellKnownEndpoints("dns")
+            for a in endpoints {
+                for b in endpoints {
+                    for port in [PortQuery(53, "UDP"), PortQuery(443, "TCP")] {
+                        let v = semantics.allowed(from: a, to: b, port: port)
+                        #expect(reporter.text(v).hasPrefix(TraceReporter.word(v.result)))
+                        #expect(reporter.json(v).serialized(pretty: false).hasPrefix("{\"verdict\":"))
+                        questions += 1
+                    }
+                }
+            }
+        }
+        #expect(questions > 1000)
+    }
 }
 
 @Suite(.serialized) struct InitTests {
