@@ -156,16 +156,15 @@ public struct AccessLabelUnservedRule: Rule {
                 }
                 let grantorObjects = Set(grantors.map(\.object))
                 let mine = flows.filter { f in
-                    grantorObjects.contains(f.rule.ref.object) && f.rule.ref.direction == .egress && f.source.namespace == ns.name
+                    grantorObjects.contains(f.rule.object) && f.rule.direction == .egress && f.source.namespace == ns.name
                 }
-                guard !mine.isEmpty, mine.allSatisfy({ $0.counterpart.enforced == .yes && $0.counterpart.result == .no }) else { continue }
+                guard !mine.isEmpty, mine.allSatisfy({ $0.other.enforced == .yes && $0.other.result == .no }) else { continue }
                 let f = mine[0]
-                let grant = context.objects[f.rule.ref.object]
-                var related = [RelatedLocation(f.rule.ref.span, "\(grant.displayName) grants egress to \(f.destination) on \(f.port)")]
-                let enforcing = f.counterpart.enforcedBy.filter { $0.match == .yes }.map(\.subject)
-                let namespaced = enforcing.first { context.objects[$0.object].kind != .ciliumClusterwideNetworkPolicy }
-                if let s = namespaced ?? enforcing.first {
-                    related.append(RelatedLocation(context.objects[s.object].anchor, "ingress at \(f.destination) is enforced by \(context.objects[s.object].displayName), which does not admit '\(ns.name)'"))
+                let grant = context.objects[f.rule.object]
+                var related = [RelatedLocation(f.rule.span, "\(grant.displayName) grants egress to \(f.destination) on \(f.port)")]
+                let namespaced = f.other.enforcing.first { context.objects[$0].kind != .ciliumClusterwideNetworkPolicy }
+                if let object = namespaced ?? f.other.enforcing.first {
+                    related.append(RelatedLocation(context.objects[object].anchor, "ingress at \(f.destination) is enforced by \(context.objects[object].displayName), which does not admit '\(ns.name)'"))
                 }
                 out.append(Finding("namespace '\(ns.name)' opts in to '\(key)': \(grant.displayName) grants egress to \(f.destination) on \(f.port), but the destination's ingress never admits '\(ns.name)'",
                                    at: label.key.span, object: ns.object, related: related))

@@ -91,13 +91,14 @@ public struct ClusterWideEmptyPeerRule: Rule {
     static func carriedFlows(_ context: LintContext, object: Int, rule span: Span) -> [RelatedLocation] {
         var out: [RelatedLocation] = []
         var seen = Set<RuleRef>()
-        for f in Counterparts.of(context).flows where f.rule.ref.object != object && f.counterpart.enforced == .yes {
-            guard f.source.namespace != f.destination.namespace, !seen.contains(f.rule.ref) else { continue }
-            let admitting = f.counterpart.allows.filter { $0.match != .no }
-            guard !admitting.isEmpty, admitting.allSatisfy({ $0.rule.ref.object == object && $0.rule.ref.span == span }) else { continue }
-            seen.insert(f.rule.ref)
-            let other = context.objects[f.rule.ref.object]
-            out.append(RelatedLocation(f.rule.ref.span, "\(other.displayName) \(f.rule.ref.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by this {} peer"))
+        for f in Counterparts.of(context).flows where f.rule.object != object && f.other.enforced == .yes {
+            guard f.source.namespace != f.destination.namespace, !seen.contains(f.rule) else { continue }
+            guard f.other.admittingCount >= 1,
+                  f.other.admitting.allSatisfy({ $0.object == object && $0.span == span }),
+                  f.other.admittingCount <= f.other.admitting.count else { continue }
+            seen.insert(f.rule)
+            let other = context.objects[f.rule.object]
+            out.append(RelatedLocation(f.rule.span, "\(other.displayName) \(f.rule.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by this {} peer"))
         }
         return out
     }

@@ -179,12 +179,12 @@ public struct MissingCounterpartRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         var byRule: [RuleRef: (flows: [Counterparts.Flow], ends: [String])] = [:]
         var order: [RuleRef] = []
-        for f in Counterparts.of(context).flows where f.counterpart.enforced == .yes && f.counterpart.result == .no {
-            if byRule[f.rule.ref] == nil { order.append(f.rule.ref) }
-            let end = "\(f.rule.ref.direction == .egress ? f.destination : f.source) on \(f.port.port == nil ? "any port" : f.port.description)"
-            if byRule[f.rule.ref]?.ends.contains(end) ?? false { continue }
-            byRule[f.rule.ref, default: ([], [])].flows.append(f)
-            byRule[f.rule.ref]?.ends.append(end)
+        for f in Counterparts.of(context).flows where f.other.enforced == .yes && f.other.result == .no {
+            let end = "\(f.rule.direction == .egress ? f.destination : f.source) on \(f.port.port == nil ? "any port" : f.port.description)"
+            if byRule[f.rule] == nil { order.append(f.rule) }
+            if byRule[f.rule]?.ends.contains(end) ?? false { continue }
+            byRule[f.rule, default: ([], [])].flows.append(f)
+            byRule[f.rule]?.ends.append(end)
         }
         return order.map { ref in
             let (flows, ends) = byRule[ref]!
@@ -199,16 +199,16 @@ public struct MissingCounterpartRule: Rule {
             }
             var related: [RelatedLocation] = []
             for f in flows.prefix(3) {
-                for (r, m) in f.counterpart.denies where m == .yes {
-                    related.append(RelatedLocation(r.ref.span, "denied by \(context.objects[r.ref.object].displayName) \(r.ref.path)"))
+                for r in f.other.denying {
+                    related.append(RelatedLocation(r.span, "denied by \(context.objects[r.object].displayName) \(r.path)"))
                 }
-                for (s, m) in f.counterpart.enforcedBy where m == .yes && context.objects[s.object].kind != .ciliumClusterwideNetworkPolicy {
-                    let other = context.objects[s.object]
-                    related.append(RelatedLocation(other.anchor, "\(f.counterpart.direction.rawValue) at \(f.counterpart.endpoint) is enforced by \(other.displayName)"))
+                // The namespace's own policies first: that is where a counterpart belongs.
+                let enforcing = f.other.enforcing.sorted { a, b in
+                    (context.objects[a].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0) < (context.objects[b].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0)
                 }
-                if related.isEmpty, let (s, _) = f.counterpart.enforcedBy.first(where: { $0.match == .yes }) {
-                    let other = context.objects[s.object]
-                    related.append(RelatedLocation(other.anchor, "\(f.counterpart.direction.rawValue) at \(f.counterpart.endpoint) is enforced by \(other.displayName)"))
+                for object in enforcing.prefix(2) {
+                    let other = context.objects[object]
+                    related.append(RelatedLocation(other.anchor, "\(f.other.direction.rawValue) at \(f.other.endpoint) is enforced by \(other.displayName)"))
                 }
             }
             var unique: [RelatedLocation] = []

@@ -5,14 +5,27 @@ import NetpolLintCore
 /// per run and shared by NP210 (missing counterpart), NP308 (what a cluster-wide `{}` peer silently carries) and
 /// NP214 (access labels).
 struct Counterparts: Sendable {
+    /// What the other end decides, kept small: many flows share one answer.
+    struct OtherEnd: Sendable {
+        var direction: Direction
+        var endpoint: Endpoint
+        var enforced: Tri
+        var result: Tri
+        /// Allow rules that (possibly) admit the flow; at most two are kept — NP308 asks "exactly this one?".
+        var admitting: [RuleRef]
+        var admittingCount: Int
+        /// When the flow is refused: deny rules that match, and policies that definitely enforce the direction.
+        var denying: [RuleRef]
+        var enforcing: [Int]
+    }
+
     struct Flow: Sendable {
         /// The rule that allows the flow at one end.
-        var rule: CompiledRule
+        var rule: RuleRef
         var source: Endpoint
         var destination: Endpoint
         var port: PortQuery
-        /// The other end: ingress at the destination for an egress rule, egress at the source for an ingress rule.
-        var counterpart: DirectionVerdict
+        var other: OtherEnd
     }
 
     var flows: [Flow] = []
@@ -21,15 +34,48 @@ struct Counterparts: Sendable {
         context.cache.value("counterparts") { Counterparts(Convention.semantics(context)) }
     }
 
+    struct Question: Hashable {
+        var direction: Direction
+        var at: Endpoint
+        var peer: Endpoint
+        var port: PortQuery
+    }
+
     init(_ semantics: Semantics) {
-        // Representatives per selector are reused: many rules name the same peers.
-        var memo: [Selector: [Endpoint]] = [:]
-        var selectingMemo: [Endpoint: [(subject: Subject, match: Tri)]] = [:]
+        // Representatives per selector, the policies selecting an endpoint, and the answers are reused: many rules
+        // name the same peers (and copies of a repository repeat every question).
+        var representatives: [Selector: [Endpoint]] = [:]
         func reps(_ s: Selector) -> [Endpoint] {
-            if let r = memo[s] { return r }
+            if let r = representatives[s] { return r }
             let r = semantics.representatives(of: s, limit: 32)
-            memo[s] = r
+            representatives[s] = r
             return r
+        }
+        var selectingMemo: [Endpoint: [(subject: Subject, match: Tri)]] = [:]
+        var answers: [Question: OtherEnd?] = [:]
+        func answer(_ q: Question) -> OtherEnd? {
+            if let a = answers[q] { return a }
+            let selecting: [(subject: Subject, match: Tri)]
+            if let cached = selectingMemo[q.at] {
+                selecting = cached
+            } else {
+                selecting = semantics.subjects(selecting: q.at)
+                selectingMemo[q.at] = selecting
+            }
+            var result: OtherEnd?
+            // Nothing there enforces the direction: every flow passes, nothing to say.
+            if selecting.contains(where: { $0.subject.enforces.contains(q.direction) }) {
+                let v = semantics.evaluate(q.direction, at: q.at, peer: q.peer, port: q.port, selecting: selecting)
+                let admitting = v.allows.filter { $0.match != .no }.map(\.rule.ref)
+                let refused = v.result == .no
+                result = OtherEnd(
+                    direction: q.direction, endpoint: q.at, enforced: v.enforced, result: v.result,
+                    admitting: Array(admitting.prefix(2)), admittingCount: admitting.count,
+                    denying: refused ? v.denies.filter { $0.match == .yes }.prefix(3).map(\.rule.ref) : [],
+                    enforcing: refused ? v.enforcedBy.filter { $0.match == .yes }.prefix(5).map(\.subject.object) : [])
+            }
+            answers[q] = .some(result)
+            return result
         }
         let unresolved = Set(semantics.unresolvedPolicies)
         for subject in semantics.subjects where !unresolved.contains(subject.object) {
@@ -37,26 +83,17 @@ struct Counterparts: Sendable {
             guard !selves.isEmpty else { continue }
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
                 let queries = rule.portQueries
+                let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
                 for case .selector(let peerSelector, _) in rule.peers {
                     for me in selves {
                         for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
-                            // The other end's policies, looked up once per endpoint.
-                            let selecting: [(subject: Subject, match: Tri)]
-                            if let cached = selectingMemo[peer] {
-                                selecting = cached
-                            } else {
-                                selecting = semantics.subjects(selecting: peer)
-                                selectingMemo[peer] = selecting
-                            }
-                            // Nothing enforces that direction there: every flow to it passes; nothing to report.
-                            let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
-                            guard selecting.contains(where: { $0.subject.enforces.contains(otherDirection) }) else { continue }
                             for port in queries {
                                 let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
-                                let other = rule.ref.direction == .egress
-                                    ? semantics.evaluate(.ingress, at: dst, peer: src, port: port, selecting: selecting)
-                                    : semantics.evaluate(.egress, at: src, peer: dst, port: port, selecting: selecting)
-                                flows.append(Flow(rule: rule, source: src, destination: dst, port: port, counterpart: other))
+                                let q = rule.ref.direction == .egress
+                                    ? Question(direction: otherDirection, at: dst, peer: src, port: port)
+                                    : Question(direction: otherDirection, at: src, peer: dst, port: port)
+                                guard let other = answer(q) else { continue }
+                                flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
                             }
                         }
                     }
