@@ -28,14 +28,21 @@ public struct TraceReporter {
             }
         }
         if !semantics.unresolvedPolicies.isEmpty {
-            let names = semantics.unresolvedPolicies.prefix(3).map { "\(context.objects[$0].displayName) (\(location(context.objects[$0].anchor)))" }
-            out.append("\(semantics.unresolvedPolicies.count) namespaced polic\(semantics.unresolvedPolicies.count == 1 ? "y" : "ies") left out because their namespace could not be resolved: \(names.joined(separator: ", "))\(semantics.unresolvedPolicies.count > 3 ? ", ..." : "")")
+            out.append("\(policies(semantics.unresolvedPolicies)) left out because their namespace could not be resolved: \(listed(semantics.unresolvedPolicies))")
         }
         if !semantics.rejectedPolicies.isEmpty {
-            let names = semantics.rejectedPolicies.prefix(3).map { "\(context.objects[$0].displayName) (\(location(context.objects[$0].anchor)))" }
-            out.append("\(semantics.rejectedPolicies.count) Cilium polic\(semantics.rejectedPolicies.count == 1 ? "y" : "ies") left out because the agent rejects \(semantics.rejectedPolicies.count == 1 ? "it" : "them") (NP104): \(names.joined(separator: ", "))\(semantics.rejectedPolicies.count > 3 ? ", ..." : "")")
+            out.append("\(policies(semantics.rejectedPolicies)) left out because the Cilium agent rejects them (NP104): \(listed(semantics.rejectedPolicies))")
         }
         return out
+    }
+
+    /// `2 policies`.
+    func policies(_ objects: [Int]) -> String { "\(objects.count) polic\(objects.count == 1 ? "y" : "ies")" }
+
+    /// The first three objects with their places.
+    func listed(_ objects: [Int]) -> String {
+        objects.prefix(3).map { "\(context.objects[$0].displayName) (\(location(context.objects[$0].anchor)))" }.joined(separator: ", ")
+            + (objects.count > 3 ? ", ..." : "")
     }
 
     func location(_ span: Span) -> String { "\(context.path(of: span)):\(span.line)" }
