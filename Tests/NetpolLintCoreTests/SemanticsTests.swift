@@ -258,4 +258,38 @@ import Testing
         if case .success = sem.parseEndpoint("shop/app") { Issue.record("label without value accepted") }
         if case .success = sem.parseEndpoint("300.1.1.1") { Issue.record("bad address accepted") }
     }
+
+    @Test func dnsNamesAndWorkloads() {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: gh, namespace: ci}
+            spec:
+              endpointSelector: {matchLabels: {app: runner}}
+              egress:
+                - toFQDNs: [{matchName: api.github.com}, {matchPattern: "*.githubusercontent.com"}]
+                  toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: runner, namespace: ci}
+            spec:
+              template:
+                metadata: {labels: {app: runner}}
+            """)
+        guard case .success(let runner) = sem.parseEndpoint("ci/runner") else { Issue.record("workload not found"); return }
+        #expect(runner.podLabels == ["app": "runner"] && runner.podLabelsComplete)
+        guard case .failure(let e) = sem.parseEndpoint("ci/runnr") else { Issue.record("unknown workload accepted"); return }
+        #expect(e.message.contains("did you mean 'runner'"))
+        func to(_ name: String) -> Tri {
+            guard case .success(let host) = sem.parseEndpoint(name) else { return .no }
+            return sem.allowed(from: runner, to: host, port: PortQuery(443)).result
+        }
+        #expect(to("api.github.com") == .yes)
+        #expect(to("API.GitHub.com") == .yes)
+        #expect(to("raw.githubusercontent.com") == .yes)
+        #expect(to("evil.example.com") == .no)
+        #expect(to("a.b.githubusercontent.com") == .no)  // `*` stays within one label
+        #expect(sem.allowed(from: runner, to: .world, port: PortQuery(443)).result == .maybe)
+    }
 }

@@ -27,6 +27,8 @@ public struct Inventory: Sendable {
     /// A workload's pods as its pod template declares them.
     public struct Workload: Sendable {
         public var object: Int
+        /// `metadata.name` of the Deployment, StatefulSet, ...
+        public var name: String
         public var namespace: String
         public var podLabels: [String: String]
         public var serviceAccount: String?
@@ -104,7 +106,7 @@ public struct Inventory: Sendable {
             guard case .workload(let template?) = o.body, let ns = objectNamespaces[i] else { continue }
             var labels: [String: String] = [:]
             for l in template.labels where !l.value.value.contains("${") { labels[l.key.value] = l.value.value }
-            workloads.append(Workload(object: i, namespace: ns, podLabels: labels,
+            workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
                                       serviceAccount: template.serviceAccount?.value ?? "default"))
         }
     }

@@ -27,6 +27,10 @@ public struct TraceReporter {
                 out.append("namespace '\(ns)' is not declared in the repository: its only label is taken to be kubernetes.io/metadata.name=\(ns)")
             }
         }
+        for (r, m) in v.egress.allows where m != .no && r.usesFQDNs {
+            out.append("\(describe(r.ref)) allows by DNS name: it works only when the source's DNS lookups of that name pass a DNS rule with L7 visibility (`rules: dns`); `netpol-lint check` reports when they do not (NP302)")
+            break
+        }
         if !semantics.unresolvedPolicies.isEmpty {
             out.append("\(policies(semantics.unresolvedPolicies)) left out because their namespace could not be resolved: \(listed(semantics.unresolvedPolicies))")
         }

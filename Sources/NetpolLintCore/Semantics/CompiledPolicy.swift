@@ -10,14 +10,14 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
     /// the network plugin (kubernetes.io "Network Policies": "These should be cluster-external IPs, since Pod IPs
     /// are ephemeral and unpredictable"; Cilium never matches pods by CIDR, OVN-Kubernetes does).
     case ipBlock(ParsedCIDR?, except: [ParsedCIDR], Span)
-    /// `toFQDNs`: some names in `world`.
-    case fqdn(Span)
+    /// `toFQDNs`: the names in `world` its `matchName` / `matchPattern` cover.
+    case fqdn([DNSPattern], Span)
     /// A peer kind the engine does not resolve (`toServices`, `toGroups`, `toNodes`): may match what it could name.
     case unresolved(String, Span)
 
     public var span: Span {
         switch self {
-        case .selector(_, let s), .entity(_, let s), .cidr(_, _, let s), .ipBlock(_, _, let s), .fqdn(let s), .unresolved(_, let s): s
+        case .selector(_, let s), .entity(_, let s), .cidr(_, _, let s), .ipBlock(_, _, let s), .fqdn(_, let s), .unresolved(_, let s): s
         }
     }
 
@@ -65,7 +65,10 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
                 guard cidr.prefixLength == 0 else { return .maybe }
                 return except.allSatisfy { ex in Self.privateRanges.contains { CIDRParser.contains($0, ex) } } ? .yes : .maybe
             }
-        case .fqdn:
+        case .fqdn(let patterns, _):
+            if case .dnsName(let name) = e.kind {
+                return patterns.contains { $0.covers(name, isPattern: false) } ? .yes : .no
+            }
             return e.isWorld ? .maybe : .no
         case .unresolved(let what, _):
             switch (what, e.kind) {
@@ -98,7 +101,7 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
         case .entity(let e, _): "entity \(e)"
         case .cidr(let c, let except, _), .ipBlock(let c, let except, _):
             (c.map(CIDRParser.format) ?? "${…}") + (except.isEmpty ? "" : " except " + except.map(CIDRParser.format).joined(separator: ","))
-        case .fqdn: "FQDNs"
+        case .fqdn(let p, _): "FQDNs " + p.map(\.text).joined(separator: ",")
         case .unresolved(let w, _): w
         }
     }
@@ -136,6 +139,9 @@ public struct CompiledRule: Sendable {
     }
 
     public var portsDescription: String { ports.description }
+
+    /// A `toFQDNs` rule: it only works when Cilium's DNS proxy sees the lookups (NP302).
+    public var usesFQDNs: Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
 
     /// One query per port entry (its first port; ANY read as TCP), for checking the other end of the rule; entries
     /// whose number is not known (named ports, `${var}`) are left out. No port list: one "any port" query.
@@ -245,7 +251,9 @@ extension Subject {
                 peers.append(.cidr(c.cidr?.value.parsed, except: c.except.compactMap(\.value.parsed), c.span))
             }
         }
-        if let f = r.fqdns { peers.append(.fqdn(f.span)) }
+        if let f = r.fqdns {
+            peers.append(.fqdn(f.value.compactMap { ($0.matchName ?? $0.matchPattern).map { DNSPattern($0.value) } }, f.span))
+        }
         if let s = r.services { peers.append(.unresolved("toServices", s.span)) }
         if let g = r.groups { peers.append(.unresolved("toGroups", g.span)) }
         if let n = r.nodes { peers.append(.unresolved("nodes", n.span)) }

@@ -9,6 +9,9 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         case entity(String)
         /// An address outside the cluster (classified `world` by Cilium).
         case address(ParsedCIDR)
+        /// A host outside the cluster known by its DNS name (`api.github.com`): `world`, reachable through
+        /// `toFQDNs` rules that cover the name.
+        case dnsName(String)
     }
 
     public var kind: Kind
@@ -55,6 +58,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             return (namespace ?? "*") + (labels.isEmpty ? "" : "/" + labels)
         case .entity(let e): return e
         case .address(let c): return CIDRParser.format(c)
+        case .dnsName(let n): return n
         }
     }
 
@@ -65,7 +69,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .pod: false
         case .entity(let e): e == "world"
-        case .address: true
+        case .address, .dnsName: true
         }
     }
 
@@ -105,10 +109,16 @@ extension Semantics {
     /// Reserved identities `trace` accepts as endpoints (research (f)); `world` is any address outside the cluster.
     public static let traceEntities = ["world", "host", "remote-node", "kube-apiserver", "health", "init", "ingress", "unmanaged"]
 
-    /// Parses a `trace` endpoint: `NAMESPACE[/key=value,...]`, an entity, or an IP address / CIDR. A pod named
-    /// this way has exactly the labels given (its namespace's labels come from the inventory).
+    /// Parses a `trace` endpoint: `NAMESPACE[/key=value,...]`, `NAMESPACE/WORKLOAD` (a declared Deployment,
+    /// StatefulSet, ... whose pod-template labels are used), an entity, an IP address / CIDR, or a DNS name. A pod named this way
+    /// has exactly the labels given (its namespace's labels come from the inventory).
     public func parseEndpoint(_ text: String) -> Result<Endpoint, EndpointSyntaxError> {
         if Self.traceEntities.contains(text) { return .success(text == "world" ? .world : .entity(text)) }
+        if text.contains("."), let first = text.unicodeScalars.first, first.properties.isAlphabetic,
+           text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" }) {
+            // Namespace names have no dots: a dotted name is a host outside the cluster.
+            return .success(Endpoint(kind: .dnsName(text.lowercased()), namespace: nil, name: text))
+        }
         if let first = text.unicodeScalars.first, first.properties.numericType != nil || text.contains(":") {
             guard let cidr = CIDRParser.parse(text) else {
                 return .failure(EndpointSyntaxError(message: "'\(text)' is not an IP address or CIDR"))
@@ -122,6 +132,25 @@ extension Semantics {
         }
         var labels: [String: String] = [:]
         var serviceAccount: String?
+        if parts.count == 2, !parts[1].isEmpty, !parts[1].contains("=") {
+            // NAMESPACE/WORKLOAD: the pods of a Deployment (StatefulSet, ...) the repository declares.
+            let name = String(parts[1])
+            let inNamespace = inventory.workloads.filter { $0.namespace == namespace }
+            guard let w = inNamespace.first(where: { $0.name == name }) else {
+                var message = "no workload '\(name)' in namespace '\(namespace)'"
+                if inNamespace.isEmpty {
+                    message += " (the repository declares no workload there; give the pod's labels as \(namespace)/key=value)"
+                } else {
+                    message += "; workloads there: \(inNamespace.map(\.name).sorted().prefix(8).joined(separator: ", "))"
+                    if let s = Suggest.closest(name, in: inNamespace.map(\.name)) { message += "; did you mean '\(s)'?" }
+                }
+                return .failure(EndpointSyntaxError(message: message))
+            }
+            var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: true)
+            e.serviceAccount = w.serviceAccount
+            e.name = text
+            return .success(e)
+        }
         if parts.count == 2 {
             for pair in parts[1].split(separator: ",") {
                 let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

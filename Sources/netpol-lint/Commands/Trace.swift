@@ -8,7 +8,8 @@ extension NetpolLintCommand {
             abstract: "Would the repository's policies allow a connection? Prints the verdict and the deciding rules.",
             discussion: """
                 Endpoints: NAMESPACE[/key=value,...] (a pod with exactly these labels; serviceaccount=NAME sets its \
-                service account), an entity (world, host, remote-node, kube-apiserver, health, init, ingress, \
+                service account), NAMESPACE/WORKLOAD (the pods of a Deployment, StatefulSet, ... the repository \
+                declares), an entity (world, host, remote-node, kube-apiserver, health, init, ingress, \
                 unmanaged), or an IP address / CIDR outside the cluster.
                 Exit status: 0 allowed, 1 denied (or conditional: the answer depends on a named port, an FQDN or a \
                 ${var} the repository does not fix), 2 usage or configuration error.
