@@ -16,8 +16,9 @@ public struct SelectorMatchesNothingRule: Rule {
             selector matches no namespace and the frontend is locked out of the API.
 
             Reported, with the repository's Namespace objects as the truth, when (1) a namespace-label requirement \
-            (`namespaceSelector`, `io.cilium.k8s.namespace.labels.<key>`) is matched by no declared namespace \
-            although a declared namespace is named like the value — the author meant that namespace; or (2) a \
+            (`namespaceSelector`, `io.cilium.k8s.namespace.labels.<key>`) on a name-like key (`name`, `namespace`, \
+            `ns`, `…/name`) is matched by no declared namespace although a declared namespace is named like the \
+            value — the author meant that namespace; or (2) a \
             namespace name (`io.kubernetes.pod.namespace`, `kubernetes.io/metadata.name`) is used by no object of \
             the repository, by only one policy, and is at most two edits away from one that is. Pod labels are not checked: pods often come from \
             Helm charts the repository does not render.
@@ -122,6 +123,10 @@ public struct SelectorMatchesNothingRule: Rule {
         ]
     )
 
+    /// Namespace-label keys people use to mean "the namespace called": a value equal to a namespace's name is then
+    /// meant as that name. (A platform-managed label such as `network.openshift.io/policy-group: ingress` is not.)
+    static let nameLikeKeys: Set<String> = ["name", "namespace", "ns", "kubernetes.io/name"]
+
     public func check(_ context: LintContext) -> [Finding] {
         let inventory = context.inventory
         guard !inventory.namespaces.isEmpty else { return [] }
@@ -139,7 +144,7 @@ public struct SelectorMatchesNothingRule: Rule {
             for selector in o.peerSelectors {
                 for r in selector.requirements where r.op == .in {
                     switch r.key {
-                    case .namespaceLabel(let key):
+                    case .namespaceLabel(let key) where Self.nameLikeKeys.contains(key) || key.hasSuffix("/name") || key.hasSuffix("/namespace"):
                         let matched = inventory.namespaces.values.contains { ns in
                             r.values.contains { ns.effectiveLabels[key] == $0.value }
                         }
