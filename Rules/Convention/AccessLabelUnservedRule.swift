@@ -16,8 +16,8 @@ public struct AccessLabelUnservedRule: Rule {
             label" as the symptom. A label that no policy reads (a typo, a resource whose access policy was never \
             written) grants nothing; a grant whose resource never admits the namespace is dropped at the resource.
 
-            For each access label on a declared Namespace, the rule looks for policies that select namespaces by \
-            that label. With none, the label is reported. Otherwise each egress allow of those policies is checked \
+            For each access label on a declared Namespace, the rule looks for policies that read that label — \
+            selecting the labelled namespaces, or admitting them as a peer. With none, the label is reported. Otherwise each egress allow of those policies is checked \
             at its destination with the semantics engine; when the destination's ingress is enforced and admits \
             the namespace on none of them, the label is reported with the deciding policy as related location.
             """,
@@ -74,6 +74,28 @@ public struct AccessLabelUnservedRule: Rule {
             ], configuration: "preset: homelab-profiles"),
         ],
         nonTriggeringExamples: [
+            Example(files: [
+                ("namespaces/paperless.yaml", """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: paperless
+                      labels: {access.network-policy.homelab/postgres: "true"}
+                    """),
+                ("platform/database.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: database-default, namespace: database}
+                    spec:
+                      description: the resource admits the label; egress is not restricted
+                      endpointSelector: {}
+                      ingress:
+                        - fromEndpoints:
+                            - matchLabels:
+                                io.cilium.k8s.namespace.labels.access.network-policy.homelab/postgres: "true"
+                          toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+                    """),
+            ], configuration: "preset: homelab-profiles"),
             Example(files: [
                 ("namespaces/wiki.yaml", """
                     apiVersion: v1
@@ -133,13 +155,19 @@ public struct AccessLabelUnservedRule: Rule {
         for ns in context.inventory.namespaces.values.sorted(by: { $0.name < $1.name }) {
             for label in ns.labels where label.key.value.hasPrefix(prefix) && label.value.value != "false" {
                 let key = label.key.value
-                let grantors = semantics.subjects.filter { s in
-                    s.selector.requirements.contains { r in
+                func reads(_ selector: Selector) -> Bool {
+                    selector.requirements.contains { r in
                         (r.key == .namespaceLabel(key) || r.key == .pod(key)) && r.evaluate(label.value.value)
                     }
                 }
-                if grantors.isEmpty {
-                    var message = "namespace '\(ns.name)' opts in to '\(key)', but no policy selects namespaces by that label: the access is granted nowhere"
+                // Granted by an egress policy selecting the labelled namespaces, or admitted by a rule whose peer
+                // names the label (the resource's own CNP).
+                let grantors = semantics.subjects.filter { reads($0.selector) }
+                let admitters = semantics.subjects.filter { s in
+                    s.rules.contains { r in r.peers.contains { if case .selector(let sel, _) = $0 { reads(sel) } else { false } } }
+                }
+                if grantors.isEmpty && admitters.isEmpty {
+                    var message = "namespace '\(ns.name)' opts in to '\(key)', but no policy reads that label: the access is granted nowhere"
                     let served = Set(semantics.subjects.flatMap { s in
                         s.selector.requirements.compactMap { r -> String? in
                             if case .namespaceLabel(let k) = r.key, k.hasPrefix(prefix) { return k }
@@ -154,6 +182,7 @@ public struct AccessLabelUnservedRule: Rule {
                     out.append(Finding(message, at: label.key.span, object: ns.object))
                     continue
                 }
+                guard !grantors.isEmpty else { continue }
                 let grantorObjects = Set(grantors.map(\.object))
                 let mine = flows.filter { f in
                     grantorObjects.contains(f.rule.object) && f.rule.direction == .egress && f.source.namespace == ns.name

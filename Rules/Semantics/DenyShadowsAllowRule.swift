@@ -51,6 +51,26 @@ public struct DenyShadowsAllowRule: Rule {
             ]),
         ],
         nonTriggeringExamples: [
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumClusterwideNetworkPolicy
+                metadata: {name: deny-world-ingress}
+                spec:
+                  description: nothing from the internet, anywhere
+                  endpointSelector: {}
+                  enableDefaultDeny: {ingress: false}
+                  ingressDeny:
+                    - fromEntities: [world]
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: default-deny, namespace: shop}
+                spec:
+                  description: an empty rule allows nothing, so nothing is shadowed
+                  endpointSelector: {}
+                  ingress:
+                    - {}
+                """),
             Example(files: [
                 ("baselines/deny-metadata.yaml", """
                     apiVersion: cilium.io/v2

@@ -127,7 +127,8 @@ public struct EgressBlocksDNSRule: Rule {
                 let any53 = selecting.contains { s, _ in
                     s.rules.contains { r in
                         guard r.ref.direction == .egress && !r.ref.isDeny else { return false }
-                        return r.portQueries.contains { Self.dnsPorts.contains($0.port ?? 0) } || r.matches(peer: .world, port: query) != .no
+                        let namesDNSPort = r.portQueries.contains { q in q.port != nil && Self.dnsPorts.contains { q.range.contains($0) } }
+                        return namesDNSPort || r.matches(peer: .world, port: query) != .no
                     }
                 }
                 if any53 { continue }

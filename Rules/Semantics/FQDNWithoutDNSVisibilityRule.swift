@@ -20,7 +20,8 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             DNS rules are looked for in every policy that may select the same endpoints, with the semantics \
             engine's selector algebra: a policy's own other rules, CCNPs (an empty endpointSelector, namespace \
             labels evaluated against the declared Namespaces) and CNPs of the same namespace. The policy's pods are \
-            taken to carry the labels its own selector names: a DNS policy that selects pods by another label \
+            the declared workloads it selects, with their labels; when none is declared, they are taken to carry \
+            the labels its own selector names: a DNS policy that selects pods by another label \
             (an opt-in label set in a Helm release) does not count, since nothing in the policy guarantees it. \
             A namespace the repository does not declare may carry any label, so a DNS policy selecting by \
             namespace label is then assumed to apply. Pattern coverage follows Cilium's matchPattern \
@@ -74,6 +75,33 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                 """),
         ],
         nonTriggeringExamples: [
+            Example(files: [
+                ("apps/ci/fqdn.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: runner-github}
+                    spec:
+                      description: no namespace here; the folder's other policy gives DNS visibility
+                      endpointSelector: {matchLabels: {app: runner}}
+                      egress:
+                        - toFQDNs: [{matchName: api.github.com}]
+                          toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                    """),
+                ("apps/ci/dns.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: dns-visibility}
+                    spec:
+                      description: DNS visibility for the whole namespace
+                      endpointSelector: {}
+                      egress:
+                        - toEndpoints:
+                            - matchLabels: {io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts:
+                            - ports: [{port: "53", protocol: ANY}]
+                              rules: {dns: [{matchPattern: "*"}]}
+                    """),
+            ]),
             Example(files: [
                 ("baselines/dns.yaml", """
                     apiVersion: cilium.io/v2
@@ -131,7 +159,12 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             // The endpoints this spec selects, as representatives carrying exactly the pod labels its selector
             // names: a DNS policy that selects pods by another label (an opt-in like `dns.home.arpa/l7: "true"`)
             // is not assumed to cover them. Namespace labels come from the declared Namespaces (unknown otherwise).
-            let representatives = semantics.representatives(of: me.selector, anyNamespace: true).map { e -> Endpoint in
+            // The declared workloads the spec selects stand for its pods when there are any (with their labels).
+            let declared = context.inventory.workloads.compactMap { w -> Endpoint? in
+                let e = semantics.endpoint(namespace: w.namespace, podLabels: w.podLabels, complete: true)
+                return me.selector.matches(e) == .yes ? e : nil
+            }
+            let representatives = !declared.isEmpty ? declared : semantics.representatives(of: me.selector, anyNamespace: true).map { e -> Endpoint in
                 var e = e
                 e.podLabelsComplete = true
                 return e

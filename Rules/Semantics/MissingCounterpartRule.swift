@@ -89,6 +89,36 @@ public struct MissingCounterpartRule: Rule {
             ]),
         ],
         nonTriggeringExamples: [
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: app-egress, namespace: shop}
+                spec:
+                  description: syslog without a protocol (ANY); the collector admits UDP; every labelled pod may reach a range
+                  endpointSelector:
+                    matchExpressions: [{key: app, operator: Exists}]
+                  egress:
+                    - toEndpoints:
+                        - matchLabels: {io.kubernetes.pod.namespace: logging, app: syslog}
+                      toPorts: [{ports: [{port: "514"}]}]
+                    - toEndpoints:
+                        - matchLabels: {io.kubernetes.pod.namespace: logging, app: syslog}
+                      toPorts: [{ports: [{port: "8000", endPort: 8100, protocol: TCP}]}]
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: syslog-ingress, namespace: logging}
+                spec:
+                  description: syslog over UDP, the API of the collector on 8080, from the api pods
+                  endpointSelector: {matchLabels: {app: syslog}}
+                  ingress:
+                    - fromEndpoints:
+                        - matchLabels: {io.kubernetes.pod.namespace: shop}
+                      toPorts: [{ports: [{port: "514", protocol: UDP}]}]
+                    - fromEndpoints:
+                        - matchLabels: {io.kubernetes.pod.namespace: shop, app: api}
+                      toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+                """),
             Example(files: [
                 ("namespaces/paperless.yaml", """
                     apiVersion: v1

@@ -57,6 +57,19 @@ public struct WorldOpenRule: Rule {
                 apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy
                 metadata:
+                  name: allow-unreachable
+                  namespace: shop
+                spec:
+                  description: ICMP destination-unreachable from the internet (PMTU discovery) opens no port
+                  endpointSelector: {}
+                  ingress:
+                    - fromEntities: [world]
+                      icmps: [{fields: [{type: 3, family: IPv4}]}]
+                """),
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
                   name: gateway
                   namespace: istio-gateway
                 spec:
@@ -106,10 +119,11 @@ public struct WorldOpenRule: Rule {
         for (i, o) in context.objects.enumerated() {
             if let policy = o.cilium {
                 for rule in policy.rules {
-                    for r in rule.ingress?.value ?? [] {
+                    // An ICMP-only rule opens no port (PMTU discovery needs ICMP from the internet).
+                    for r in rule.ingress?.value ?? [] where !(r.icmps != nil && (r.toPorts?.value.isEmpty ?? true)) {
                         let ports = r.toPorts.map { $0.value.flatMap(\.ports) }
                         if r.hasNoPeer {
-                            if r.toPorts != nil || r.icmps != nil {
+                            if r.toPorts != nil {
                                 report("every source, the internet included (a rule with ports and no peer is a wildcard at L3),", ports, r.span, o, i)
                             }
                             continue

@@ -99,7 +99,8 @@ public struct RejectedByAgentRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         context.ciliumPolicies.flatMap { index, object, _ in
-            object.agentRejections(version: context.ciliumVersion).map { Finding($0.message, at: $0.span, object: index) }
+            object.agentRejections(version: context.ciliumVersion).filter { $0.reportedBy == Self.description.id }
+                .map { Finding($0.message, at: $0.span, object: index) }
         }
     }
 }

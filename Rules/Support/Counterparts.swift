@@ -82,18 +82,30 @@ struct Counterparts: Sendable {
             let selves = reps(subject.selector)
             guard !selves.isEmpty else { continue }
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
-                let queries = rule.portQueries
+                let groups = rule.portGroups
                 let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
                 for case .selector(let peerSelector, _) in rule.peers {
                     for me in selves {
                         for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
-                            for port in queries {
-                                let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
-                                let q = rule.ref.direction == .egress
-                                    ? Question(direction: otherDirection, at: dst, peer: src, port: port)
-                                    : Question(direction: otherDirection, at: src, peer: dst, port: port)
-                                guard let other = answer(q) else { continue }
-                                flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                            let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
+                            // One flow per port entry: its alternatives (protocols) are asked in turn; the first the
+                            // other end does not refuse stands for the entry, else the first refused one.
+                            groups: for group in groups {
+                                var refused: (PortQuery, OtherEnd)?
+                                for port in group {
+                                    let q = Question(direction: otherDirection, at: rule.ref.direction == .egress ? dst : src,
+                                                     peer: rule.ref.direction == .egress ? src : dst, port: port)
+                                    // Not enforced there: the entry passes, nothing to record.
+                                    guard let other = answer(q) else { continue groups }
+                                    if other.result != .no {
+                                        flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                                        continue groups
+                                    }
+                                    if refused == nil { refused = (port, other) }
+                                }
+                                if let (port, other) = refused {
+                                    flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                                }
                             }
                         }
                     }

@@ -292,4 +292,102 @@ import Testing
         #expect(to("a.b.githubusercontent.com") == .no)  // `*` stays within one label
         #expect(sem.allowed(from: runner, to: .world, port: PortQuery(443)).result == .maybe)
     }
+
+    // Regressions found in review: each of these once gave a definite but wrong answer.
+
+    @Test func policyTypesDefaulting() {
+        let (sem, _) = semantics("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web, namespace: shop}
+            spec:
+              podSelector: {}
+              ingress: [{ports: [{port: 8080}]}]
+              egress: []
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: empty-types, namespace: other}
+            spec:
+              podSelector: {}
+              policyTypes: []
+            """)
+        // `egress: []` without policyTypes does not isolate egress (defaults.go: len(spec.Egress) != 0).
+        #expect(sem.allowed(from: pod("shop"), to: .world, port: PortQuery(443)).egress.enforced == .no)
+        // `policyTypes: []` defaults to Ingress.
+        #expect(sem.allowed(from: .world, to: pod("other"), port: PortQuery(80)).result == .no)
+    }
+
+    @Test func someRangeOrAnyPortIsOnlyPartlyCoveredBySinglePorts() {
+        let (sem, _) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: db, namespace: shop}
+            spec:
+              endpointSelector: {}
+              ingress:
+                - fromEntities: [world]
+              ingressDeny:
+                - fromEntities: [world]
+                  toPorts: [{ports: [{port: "22", protocol: TCP}]}]
+            """)
+        #expect(sem.allowed(from: .world, to: pod("shop"), port: PortQuery(22)).result == .no)
+        #expect(sem.allowed(from: .world, to: pod("shop"), port: PortQuery(443)).result == .yes)
+        // "Some port": the deny covers only one of them.
+        #expect(sem.allowed(from: .world, to: pod("shop"), port: PortQuery(nil, "TCP")).result == .maybe)
+        #expect(sem.allowed(from: .world, to: pod("shop"), port: PortQuery(20, "TCP", endPort: 30)).result == .maybe)
+    }
+
+    @Test func requiresNarrowsAndRejectedPoliciesAreLeftOut() {
+        let (sem, objects) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: prod-only, namespace: shop}
+            spec:
+              endpointSelector: {matchLabels: {app: db}}
+              ingress:
+                - fromRequires: [{matchLabels: {env: prod}}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: api, namespace: shop}
+            spec:
+              endpointSelector: {matchLabels: {app: db}}
+              ingress:
+                - fromEndpoints: [{matchLabels: {app: api}}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: mixed, namespace: shop}
+            spec:
+              endpointSelector: {matchLabels: {app: api}}
+              egress:
+                - toEndpoints: [{matchLabels: {app: db}}]
+                  toFQDNs: [{matchName: api.github.com}]
+            """)
+        // Rejected by the agent from 1.19 (fromRequires removed) and always (toFQDNs combined with toEndpoints).
+        #expect(sem.rejectedPolicies.map { objects[$0].name } == ["prod-only", "mixed"])
+        let old = Semantics(objects: objects, inventory: sem.inventory, wellKnown: [], ciliumVersion: CiliumVersion(major: 1, minor: 18))
+        #expect(old.rejectedPolicies.map { objects[$0].name } == ["mixed"])
+        let v = old.allowed(from: pod("shop", ["app": "api", "env": "dev"]), to: pod("shop", ["app": "db"]), port: PortQuery(5432))
+        #expect(v.ingress.result == .maybe)
+    }
+
+    @Test func substitutedNamespaceLabelsAreUnknown() {
+        let (sem, _) = semantics("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop, labels: {team: "${TEAM}"}}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: db, namespace: database}
+            spec:
+              endpointSelector: {}
+              ingress:
+                - fromEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.team: backend}}]
+            """)
+        let shop = sem.endpoint(namespace: "shop", podLabels: [:], complete: false)
+        #expect(sem.allowed(from: shop, to: pod("database"), port: PortQuery(5432)).result == .maybe)
+    }
 }

@@ -10,8 +10,10 @@ public struct Inventory: Sendable {
         /// Index of the `Namespace` object.
         public var object: Int
         public var labels: [KeyValue]
-        /// Labels including the implicit `kubernetes.io/metadata.name`.
+        /// Labels including the implicit `kubernetes.io/metadata.name`; `${var}` values left out.
         public var effectiveLabels: [String: String]
+        /// No label value is a `${var}` substitution: the labels are all known.
+        public var labelsComplete: Bool = true
         /// Rendered from this ResourceSet's template (then `object` is the ResourceSet and `labels` point at the
         /// template), nil for a Namespace written in the repository.
         public var generatedBy: Int? = nil
@@ -46,10 +48,8 @@ public struct Inventory: Sendable {
     public init(files: [SourceFile], objects: [KubeObject]) {
         for (i, o) in objects.enumerated() where o.kind == .namespace {
             guard let name = o.meta.name?.value, namespaces[name] == nil else { continue }
-            var labels: [String: String] = [:]
-            for l in o.meta.labels { labels[l.key.value] = l.value.value }
-            labels["kubernetes.io/metadata.name"] = name
-            namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels)
+            let (labels, complete) = Self.effectiveLabels(o.meta.labels, name: name)
+            namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels, labelsComplete: complete)
         }
         renderResourceSets(files: files, objects: objects)
         // Folder → namespace set by a kustomize Kustomization there.
@@ -98,6 +98,9 @@ public struct Inventory: Sendable {
             let folder = FilePath.dirname(files[Int(o.span.file)].uri)
             return kustomizeLookup(folder) ?? fluxLookup(folder)
         }
+        for (i, o) in objects.enumerated() where o.kind.isNamespaced && objectNamespaces[i] == nil {
+            unresolvedFolders[i] = FilePath.dirname(files[Int(o.span.file)].uri)
+        }
         for (i, o) in objects.enumerated() where o.kind.isPolicy && o.kind.isNamespaced && objectNamespaces[i] == nil {
             notes.append(Note(message: "the namespace of \(o.displayName) cannot be resolved (no metadata.namespace, no kustomization namespace, no Flux targetNamespace): it is left out of the semantic checks and of trace",
                               span: o.anchor, object: i))
@@ -112,6 +115,21 @@ public struct Inventory: Sendable {
     }
 
     public func namespace(of object: Int) -> String? { objectNamespaces[object] }
+
+    /// The folder of a namespaced object whose namespace is unresolved (objects of one folder share a namespace).
+    public private(set) var unresolvedFolders: [Int: String] = [:]
+
+    /// A Namespace's labels as a map, with `kubernetes.io/metadata.name`; `${var}` values are unknown, not text.
+    static func effectiveLabels(_ labels: [KeyValue], name: String) -> (labels: [String: String], complete: Bool) {
+        var out: [String: String] = [:]
+        var complete = true
+        for l in labels {
+            if l.value.value.contains("${") { complete = false; continue }
+            out[l.key.value] = l.value.value
+        }
+        out["kubernetes.io/metadata.name"] = name
+        return (out, complete)
+    }
 
     /// Namespaces the repository knows: declared, or holding a resolved object.
     public var knownNamespaceNames: Set<String> {
@@ -166,11 +184,10 @@ public struct Inventory: Sendable {
                             continue
                         }
                         guard let name = generated.meta.name?.value, !name.isEmpty, namespaces[name] == nil else { continue }
-                        var labels: [String: String] = [:]
                         let located = generated.meta.labels.map { KeyValue(key: Located($0.key.value, text.span), value: Located($0.value.value, text.span)) }
-                        for l in located { labels[l.key.value] = l.value.value }
-                        labels["kubernetes.io/metadata.name"] = name
-                        namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: labels, generatedBy: i)
+                        let (labels, complete) = Self.effectiveLabels(located, name: name)
+                        namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: labels,
+                                                     labelsComplete: complete, generatedBy: i)
                     }
                 }
             }

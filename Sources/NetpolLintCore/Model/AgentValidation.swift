@@ -3,11 +3,13 @@
 public struct AgentRejection: Sendable, Hashable {
     public var message: String
     public var span: Span
+    /// The rule that reports it: NP104, or NP102 for a shape the model already reports as an invalid value.
+    public var reportedBy: String = "NP104"
 }
 
 extension KubeObject {
     /// Peer kinds Cilium lets a rule combine with another.
-    static let combinablePeerKinds: Set<String> = ["fromRequires", "toRequires", "toFQDNs"]
+    static let combinablePeerKinds: Set<String> = ["fromRequires", "toRequires"]
 
     /// The reasons the agent rejects this CNP/CCNP under the given Cilium version (empty: accepted).
     public func agentRejections(version: CiliumVersion) -> [AgentRejection] {
@@ -24,7 +26,11 @@ extension KubeObject {
             }
             for r in rule.allPeerRules {
                 let kinds = r.peerKinds.filter { !Self.combinablePeerKinds.contains($0.key) }
-                if kinds.count > 1 {
+                if let fqdns = r.fqdns, kinds.count > 1 {
+                    // rule_validation.go: "Combining ToFQDNs and ... is not supported yet" (research (e)).
+                    out.append(AgentRejection(message: "toFQDNs combined with another peer kind; the agent rejects \(displayName)",
+                                              span: fqdns.span, reportedBy: "NP102"))
+                } else if kinds.count > 1 {
                     reject("combining \(kinds[0].key) and \(kinds[1].key) in one rule is not supported; the agent rejects \(displayName) — split them into two rules", kinds[1].span)
                 }
                 if version >= CiliumVersion(major: 1, minor: 19), let req = r.requires {

@@ -152,12 +152,14 @@ public struct NetworkPolicySpec: Sendable, Hashable {
     public var egress: Located<[NetworkPolicyRule]>?
 
     /// Directions the policy isolates, per the Kubernetes defaulting of `policyTypes`.
+    /// An empty or absent list defaults to Ingress, plus Egress when there are egress rules (`SetDefaults_NetworkPolicy`,
+    /// kubernetes/pkg/apis/networking/v1/defaults.go: `len(spec.Egress) != 0`).
     public var isolates: Set<Direction> {
-        if let types = policyTypes?.value {
+        if let types = policyTypes?.value, !types.isEmpty {
             return Set(types.compactMap { Direction(rawValue: $0.value.lowercased()) })
         }
         var out: Set<Direction> = [.ingress]
-        if egress != nil { out.insert(.egress) }
+        if !(egress?.value.isEmpty ?? true) { out.insert(.egress) }
         return out
     }
 }

@@ -143,25 +143,31 @@ public struct CompiledRule: Sendable {
     /// A `toFQDNs` rule: it only works when Cilium's DNS proxy sees the lookups (NP302).
     public var usesFQDNs: Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
 
-    /// One query per port entry (its first port; ANY read as TCP), for checking the other end of the rule; entries
-    /// whose number is not known (named ports, `${var}`) are left out. No port list: one "any port" query.
-    public var portQueries: [PortQuery] {
+    /// The rule's ports as questions for the other end: one group per port entry, whose alternatives are its
+    /// protocols (ANY: TCP, UDP, SCTP) over its whole range; the other end answers the entry when it admits any
+    /// alternative. Entries whose number is not known (named ports, `${var}`) are left out. No port list: every
+    /// port of TCP or UDP.
+    public var portGroups: [[PortQuery]] {
         if ports.icmpOnly { return [] }
-        guard let entries = ports.entries else { return [PortQuery(nil, "TCP")] }
-        var out: [PortQuery] = []
+        guard let entries = ports.entries else { return [[PortQuery(nil, "TCP"), PortQuery(nil, "UDP")]] }
+        var out: [[PortQuery]] = []
         for e in entries where !e.unresolved {
-            // ANY (or no protocol) is read as TCP: the other end usually names only the protocol in use.
-            let protocols = e.protocols.count > 1 && e.protocols.contains("TCP") ? ["TCP"] : e.protocols.sorted()
-            for proto in protocols {
-                let q = PortQuery(e.low == 0 && e.high == 65535 ? nil : e.low, proto)
-                if !out.contains(q) { out.append(q) }
-            }
+            let all = e.low == 0 && e.high == 65535
+            // TCP first: what the other end usually names when a rule says ANY.
+            let protocols = e.protocols.sorted { ($0 == "TCP" ? 0 : $0 == "UDP" ? 1 : 2, $0) < ($1 == "TCP" ? 0 : $1 == "UDP" ? 1 : 2, $1) }
+            let group = protocols.map { PortQuery(all ? nil : e.low, $0, endPort: all || e.high == e.low ? nil : e.high) }
+            if !out.contains(group) { out.append(group) }
         }
         return out
     }
 
+    /// Every port query of the rule, flattened.
+    public var portQueries: [PortQuery] { portGroups.flatMap { $0 } }
+
     /// Every connection `other` matches, `self` matches too (a deny covering an allow).
     public func covers(_ other: CompiledRule) -> Bool {
+        // A rule that allows nothing (`{}`, an empty peer list) is not shadowed: it has nothing to lose.
+        if !other.anyPeer && other.peers.isEmpty { return false }
         guard ports.covers(other.ports) else { return false }
         if anyPeer { return true }
         if other.anyPeer { return peers.contains { if case .entity("all", _) = $0 { true } else { false } } }
@@ -180,6 +186,9 @@ public struct Subject: Sendable {
     /// false; Kubernetes: `policyTypes`).
     public var enforces: Set<Direction>
     public var rules: [CompiledRule]
+    /// Directions with `fromRequires` / `toRequires` (before Cilium 1.19): they add label requirements to every
+    /// allow for the selected endpoints, which the engine does not model, so allows there are only *maybe*.
+    public var requires: Set<Direction> = []
 }
 
 extension Subject {
@@ -211,7 +220,9 @@ extension Subject {
                         rules.append(compile(r, ref: ref, namespace: ns))
                     }
                 }
-                return Subject(object: index, specIndex: i, selector: selector, selectorSpan: span, enforces: enforces, rules: rules)
+                var subject = Subject(object: index, specIndex: i, selector: selector, selectorSpan: span, enforces: enforces, rules: rules)
+                for r in rule.allPeerRules where r.requires != nil { subject.requires.insert(r.direction) }
+                return subject
             }
         }
         if let np = object.networkPolicy, let namespace {

@@ -20,6 +20,8 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// The namespace's labels are all known (a declared Namespace, or a `trace` argument).
     public var namespaceLabelsComplete: Bool
     public var podLabels: [String: String]
+    /// Labels known to be there whose value is not known (a selector's `Exists`).
+    public var podLabelsPresent: Set<String> = []
     public var podLabelsComplete: Bool
     public var serviceAccount: String?
     /// How people name it: `database/app=postgres`, `world`, `10.0.0.1/32`.
@@ -80,6 +82,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         switch key {
         case .pod(let k):
             if let v = podLabels[k] { return .known(v) }
+            if podLabelsPresent.contains(k) { return .unknown }
             return podLabelsComplete ? .known(nil) : .unknown
         case .namespaceName:
             return namespace.map { .known($0) } ?? .unknown
@@ -190,8 +193,11 @@ extension Semantics {
             let nsReqs = selector.namespaceLabelRequirements
             guard !nsReqs.isEmpty else {
                 guard anyNamespace else { return [] }
-                return [Endpoint(namespace: nil, namespaceLabelsComplete: false, podLabels: Self.fixedLabels(selector).labels,
-                                 podLabelsComplete: false, serviceAccount: Self.fixedLabels(selector).serviceAccount)]
+                let fixed = Self.fixedLabels(selector)
+                var e = Endpoint(namespace: nil, namespaceLabelsComplete: false, podLabels: fixed.labels,
+                                 podLabelsComplete: false, serviceAccount: fixed.serviceAccount)
+                e.podLabelsPresent = fixed.present
+                return [e]
             }
             namespaces = inventory.namespaces.values.filter { ns in
                 nsReqs.allSatisfy { $0.evaluate(ns.effectiveLabels[$0.key.namespaceLabelKey ?? ""]) }
@@ -202,23 +208,25 @@ extension Semantics {
             guard let ns else { return nil }
             var e = endpoint(namespace: ns, podLabels: fixed.labels, complete: false)
             e.serviceAccount = fixed.serviceAccount
+            e.podLabelsPresent = fixed.present
             return e
         }
     }
 
-    /// The pod labels (and service account) a selector fixes: `In` with one value, `Exists` (as `*`).
-    static func fixedLabels(_ selector: Selector) -> (labels: [String: String], serviceAccount: String?) {
+    /// The pod labels (and service account) a selector fixes (`In` with one value), and the labels it requires to
+    /// exist whatever their value (`Exists`, `In` with several values).
+    static func fixedLabels(_ selector: Selector) -> (labels: [String: String], present: Set<String>, serviceAccount: String?) {
         var labels: [String: String] = [:]
+        var present = Set<String>()
         var serviceAccount: String?
         for r in selector.podRequirements {
-            let value: String? = switch r.op {
-            case .in where r.values.count == 1: r.values.first
-            case .exists: "*"
-            default: nil
+            switch (r.key, r.op) {
+            case (.pod(let k), .in) where r.values.count == 1: labels[k] = r.values.first
+            case (.pod(let k), .in), (.pod(let k), .exists): present.insert(k)
+            case (.serviceAccount, .in) where r.values.count == 1: serviceAccount = r.values.first
+            default: continue
             }
-            guard let value else { continue }
-            if case .pod(let k) = r.key { labels[k] = value } else { serviceAccount = value }
         }
-        return (labels, serviceAccount)
+        return (labels, present, serviceAccount)
     }
 }

@@ -1,13 +1,23 @@
 /// The port a connection goes to: `5432/TCP`, or `nil` port for "some port" (a health probe or a metrics scrape
 /// whose port the repository does not say).
 public struct PortQuery: Sendable, Hashable, CustomStringConvertible {
+    /// The port, or the first of a range; nil: some port, which one is not known.
     public var port: Int?
+    /// The last port of a range (`port...endPort`): some port in it.
+    public var endPort: Int?
     /// Upper case: TCP, UDP, SCTP or ICMP.
     public var proto: String
 
-    public init(_ port: Int?, _ proto: String = "TCP") {
+    public init(_ port: Int?, _ proto: String = "TCP", endPort: Int? = nil) {
         self.port = port
+        self.endPort = endPort
         self.proto = proto.uppercased()
+    }
+
+    /// The ports asked about: one, a range, or all.
+    public var range: ClosedRange<Int> {
+        guard let port else { return 0...65535 }
+        return port...max(port, endPort ?? port)
     }
 
     /// `53/UDP`, `5432` (TCP), `any/TCP`.
@@ -21,7 +31,10 @@ public struct PortQuery: Sendable, Hashable, CustomStringConvertible {
         return PortQuery(p, proto)
     }
 
-    public var description: String { "\(port.map(String.init) ?? "any")/\(proto)" }
+    public var description: String {
+        guard let port else { return "any/\(proto)" }
+        return (endPort.map { $0 > port ? "\(port)-\($0)" : "\(port)" } ?? "\(port)") + "/\(proto)"
+    }
 }
 
 /// The ports of one rule item, ready to match: nil `entries` means every port of every protocol.
@@ -68,20 +81,26 @@ struct PortMatcher: Sendable {
         entries = out
     }
 
+    /// Whether the entries admit the connection. A query for a range (or for "some port") is matched for sure only
+    /// by an entry covering the whole range; an entry covering part of it matches *maybe* — for an allow, some of
+    /// the ports pass; for a deny, some are refused, not all.
     func matches(_ q: PortQuery) -> Tri {
         if icmpOnly { return q.proto == "ICMP" ? .yes : .no }
         guard let entries else { return .yes }
+        let asked = q.range
         var result = Tri.no
         for e in entries where e.protocols.contains(q.proto) {
-            guard let port = q.port else { return .yes }
-            if port >= e.low && port <= e.high { result = result || (e.unresolved ? .maybe : .yes) }
+            guard e.low <= asked.upperBound && e.high >= asked.lowerBound else { continue }
+            if !e.unresolved && e.low <= asked.lowerBound && e.high >= asked.upperBound { return .yes }
+            result = .maybe
         }
         return result
     }
 
     /// Every connection `other` matches, `self` matches (used to decide that a deny covers an allow).
     func covers(_ other: PortMatcher) -> Bool {
-        if other.icmpOnly { return icmpOnly || entries == nil }
+        // ICMP types are not modelled: only a deny of everything covers an ICMP allow.
+        if other.icmpOnly { return !icmpOnly && entries == nil }
         guard let mine = entries else { return true }
         guard let theirs = other.entries else { return false }
         return theirs.allSatisfy { t in

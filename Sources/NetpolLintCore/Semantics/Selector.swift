@@ -124,6 +124,7 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
     /// Whether the endpoint is selected. `.maybe` when the answer depends on labels the endpoint does not define.
     public func matches(_ e: Endpoint) -> Tri {
         if let reserved {
+            if reserved == "world" { return e.isWorld ? .yes : .no }
             guard case .entity(let entity) = e.kind else { return .no }
             return entity == reserved ? .yes : .no
         }

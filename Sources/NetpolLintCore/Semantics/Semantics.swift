@@ -63,7 +63,8 @@ public struct Semantics: Sendable {
     public let unresolvedPolicies: [Int]
 
     /// The stand-in namespace of a policy whose namespace is unknown; it matches no real namespace.
-    public static func unresolvedNamespace(_ object: Int) -> String { "?unresolved-\(object)" }
+    /// Policies of one folder share one (a kustomization there would give them the same namespace).
+    public static func unresolvedNamespace(_ folder: String) -> String { "?unresolved-\(folder)" }
 
     public static func isUnresolved(_ namespace: String?) -> Bool { namespace?.hasPrefix("?unresolved-") ?? false }
     public let wellKnown: [WellKnownEndpoint]
@@ -86,10 +87,10 @@ public struct Semantics: Sendable {
             }
             var ns = inventory.namespace(of: i)
             if o.kind.isNamespaced && ns == nil {
-                // Kept, in a namespace of its own that no real endpoint is in: its rules still answer questions
-                // about its own pods (NP302), never about anyone else's.
+                // Kept, in a stand-in namespace of its folder that no real endpoint is in: its rules still answer
+                // questions about its own pods (NP302), never about anyone else's.
                 unresolved.append(i)
-                ns = Self.unresolvedNamespace(i)
+                ns = Self.unresolvedNamespace(inventory.unresolvedFolders[i] ?? "\(i)")
             }
             for s in Subject.compile(o, index: i, namespace: ns) {
                 let n = subjects.count
@@ -131,7 +132,10 @@ public struct Semantics: Sendable {
     public func evaluate(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, port: PortQuery,
                          only: ((Subject) -> Bool)? = nil, selecting: [(subject: Subject, match: Tri)]? = nil) -> DirectionVerdict {
         var verdict = DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: [])
-        for (s, m) in selecting ?? subjects(selecting: endpoint) where only?(s) ?? true {
+        let selecting = selecting ?? subjects(selecting: endpoint)
+        // `fromRequires` / `toRequires` on a selecting policy narrow every allow in that direction.
+        let narrowed = selecting.contains { $0.subject.requires.contains(direction) }
+        for (s, m) in selecting where only?(s) ?? true {
             if s.enforces.contains(direction) {
                 verdict.enforcedBy.append((s, m))
                 verdict.enforced = verdict.enforced || m
@@ -139,7 +143,11 @@ public struct Semantics: Sendable {
             for r in s.rules where r.ref.direction == direction {
                 let match = m && r.matches(peer: peer, port: port)
                 guard match != .no else { continue }
-                if r.ref.isDeny { verdict.denies.append((r, match)) } else { verdict.allows.append((r, match)) }
+                if r.ref.isDeny {
+                    verdict.denies.append((r, match))
+                } else {
+                    verdict.allows.append((r, narrowed && match == .yes ? .maybe : match))
+                }
             }
         }
         return verdict
@@ -158,7 +166,7 @@ public struct Semantics: Sendable {
     public func endpoint(namespace: String, podLabels: [String: String], complete: Bool) -> Endpoint {
         let declared = inventory.namespaces[namespace]
         return Endpoint(namespace: namespace, namespaceLabels: declared?.effectiveLabels ?? [:],
-                        namespaceLabelsComplete: complete || declared != nil, podLabels: podLabels,
+                        namespaceLabelsComplete: complete || (declared?.labelsComplete ?? false), podLabels: podLabels,
                         podLabelsComplete: complete)
     }
 
