@@ -269,6 +269,8 @@ import Testing
               egress:
                 - toFQDNs: [{matchName: api.github.com}, {matchPattern: "*.githubusercontent.com"}]
                   toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+                  toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.github.com"}, {matchPattern: "*.githubusercontent.com"}]}}]
             ---
             apiVersion: apps/v1
             kind: Deployment
@@ -290,6 +292,9 @@ import Testing
         #expect(to("raw.githubusercontent.com") == .yes)
         #expect(to("evil.example.com") == .no)
         #expect(to("a.b.githubusercontent.com") == .no)  // `*` stays within one label
+        // A name the DNS rule does not cover: its lookups are refused, so toFQDNs could not allow it anyway.
+        let verdict = sem.allowed(from: runner, to: Endpoint(kind: .dnsName("example.org"), namespace: nil), port: PortQuery(443))
+        #expect(verdict.egress.dnsVisibility == .no && verdict.result == .no)
         #expect(sem.allowed(from: runner, to: .world, port: PortQuery(443)).result == .maybe)
     }
 

@@ -27,9 +27,15 @@ public struct TraceReporter {
                 out.append("namespace '\(ns)' is not declared in the repository: its only label is taken to be kubernetes.io/metadata.name=\(ns)")
             }
         }
-        for (r, m) in v.egress.allows where m != .no && r.usesFQDNs {
-            out.append("\(describe(r.ref)) allows by DNS name: it works only when the source's DNS lookups of that name pass a DNS rule with L7 visibility (`rules: dns`); `netpol-lint check` reports when they do not (NP302)")
-            break
+        if case .dnsName(let name) = v.destination.kind, let visibility = v.egress.dnsVisibility {
+            switch visibility {
+            case .no:
+                out.append("no egress rule with `rules: dns` on port 53 covers '\(name)' for the source: Cilium never learns its addresses, so toFQDNs rules cannot allow it (NP302)")
+            case .maybe:
+                out.append("a DNS rule covering '\(name)' applies to the source only if its pods carry the labels that rule selects: toFQDNs allows depend on it (NP302)")
+            case .yes:
+                break
+            }
         }
         if !semantics.unresolvedPolicies.isEmpty {
             out.append("\(policies(semantics.unresolvedPolicies)) left out because their namespace could not be resolved: \(listed(semantics.unresolvedPolicies))")

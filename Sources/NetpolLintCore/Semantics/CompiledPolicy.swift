@@ -125,6 +125,8 @@ public struct CompiledRule: Sendable {
     /// No L3 peer: every peer, world included (Cilium L4-only rule; Kubernetes rule without `from`/`to`).
     public var anyPeer: Bool
     var ports: PortMatcher
+    /// The names a port-53 egress rule with `rules: dns` lets Cilium's DNS proxy see (nil: no DNS visibility).
+    public var dnsVisibility: [DNSPattern]? = nil
 
     public func matches(peer e: Endpoint, port: PortQuery) -> Tri {
         let portMatch = ports.matches(port)
@@ -278,6 +280,12 @@ extension Subject {
         }
         // An L4-only (or ICMP-only) rule has a wildcard L3 peer; an empty rule or an L3 list written empty has none.
         let anyPeer = r.hasNoPeer && (!(r.toPorts?.value.isEmpty ?? true) || r.icmps != nil)
-        return CompiledRule(ref: ref, peers: peers, anyPeer: anyPeer, ports: ports)
+        var compiled = CompiledRule(ref: ref, peers: peers, anyPeer: anyPeer, ports: ports)
+        if r.direction == .egress, !r.isDeny {
+            for pr in r.toPorts?.value ?? [] where pr.dns != nil && pr.ports.contains(where: { if case .number(53)? = $0.port?.value { true } else { false } }) {
+                compiled.dnsVisibility = (compiled.dnsVisibility ?? []) + (pr.dns ?? []).compactMap { ($0.matchPattern ?? $0.matchName).map { DNSPattern($0.value) } }
+            }
+        }
+        return compiled
     }
 }

@@ -24,6 +24,9 @@ public struct DirectionVerdict: Sendable {
     /// Allow and deny rules that match the connection, with how surely.
     public var allows: [(rule: CompiledRule, match: Tri)]
     public var denies: [(rule: CompiledRule, match: Tri)]
+    /// For egress to a DNS name: whether a DNS rule with L7 visibility covers the name for this endpoint. A
+    /// `toFQDNs` allow works only then (Cilium learns the name's addresses from the answers it sees).
+    public var dnsVisibility: Tri? = nil
 
     /// Allowed in this direction.
     public var result: Tri {
@@ -135,6 +138,18 @@ public struct Semantics: Sendable {
         let selecting = selecting ?? subjects(selecting: endpoint)
         // `fromRequires` / `toRequires` on a selecting policy narrow every allow in that direction.
         let narrowed = selecting.contains { $0.subject.requires.contains(direction) }
+        // Egress to a host by DNS name: toFQDNs matches only when the lookups are visible to the DNS proxy.
+        var visibility: Tri?
+        if direction == .egress, case .dnsName(let name) = peer.kind {
+            var v = Tri.no
+            for (s, m) in selecting {
+                for r in s.rules where r.dnsVisibility?.contains(where: { $0.covers(name, isPattern: false) }) ?? false {
+                    v = v || m
+                }
+            }
+            visibility = v
+            verdict.dnsVisibility = v
+        }
         for (s, m) in selecting where only?(s) ?? true {
             if s.enforces.contains(direction) {
                 verdict.enforcedBy.append((s, m))
@@ -146,7 +161,10 @@ public struct Semantics: Sendable {
                 if r.ref.isDeny {
                     verdict.denies.append((r, match))
                 } else {
-                    verdict.allows.append((r, narrowed && match == .yes ? .maybe : match))
+                    var m = narrowed && match == .yes ? .maybe : match
+                    if let visibility, r.usesFQDNs { m = m && visibility }
+                    guard m != .no else { continue }
+                    verdict.allows.append((r, m))
                 }
             }
         }
