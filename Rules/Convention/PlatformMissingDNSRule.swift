@@ -16,9 +16,10 @@ public struct PlatformMissingDNSRule: Rule {
 
             The check asks the semantics engine whether the namespace's pods (each declared workload, and a pod with \
             labels the repository does not show) may connect to kube-dns (`k8s-app: kube-dns` in kube-system) on \
-            53/UDP and 53/TCP: egress at the pod and ingress at kube-dns, deny rules included. With `mode: \
-            effective` (the default) any policy may provide it — a DNS baseline CCNP counts; with `mode: explicit` \
-            the namespace's own CNP must allow it, as seed 001 words it. The finding is reported at the namespace's \
+            53/UDP and 53/TCP at the pods' own egress, deny rules included (a refusal at kube-dns' ingress is \
+            reported by NP210 at the rule that allows the flow). With `mode: effective` (the default) any policy may \
+            provide it — a DNS baseline CCNP counts; `mode: explicit` also wants the namespace's own CNP to allow \
+            it, as seed 001 words it. The finding is reported at the namespace's \
             CNP, the place to fix, or at its Namespace object when it has none. Which namespaces are platform \
             namespaces is preset data (`platformNamespaces`, and every CNP under a `platform/` folder).
             """,

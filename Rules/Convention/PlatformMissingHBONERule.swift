@@ -16,8 +16,9 @@ public struct PlatformMissingHBONERule: Rule {
             while plain-text probes still pass, which makes the failure look like an Istio bug.
 
             A namespace is in the mesh when it carries the preset's mesh label (`istio.io/dataplane-mode: \
-            ambient`) or is listed in `meshNamespaces`. Both directions are checked; `mode: effective` (default) \
-            lets any policy provide them, `mode: explicit` wants the namespace's own CNP to state them.
+            ambient`) or is listed in `meshNamespaces`. Both directions are checked at the namespace's pods (a \
+            refusal at ztunnel is NP210's); `mode: effective` (default) lets any policy provide them, `mode: \
+            explicit` also wants the namespace's own CNP to state them.
             """,
         remediation: "Add HBONE rules to the namespace's CNP: ingress `fromEndpoints` and egress `toEndpoints` `{io.kubernetes.pod.namespace: istio-system, app: ztunnel}` on 15008/TCP.",
         references: ["https://istio.io/latest/docs/ambient/usage/networkpolicy/"],

@@ -19,7 +19,7 @@ public struct PlatformMissingHealthRule: Rule {
             any one of them on any port satisfies the check.
 
             Only ingress-enforced pods can miss it. `mode: effective` (default) lets any policy provide it (a \
-            health baseline CCNP counts); `mode: explicit` wants the namespace's own CNP to state it.
+            health baseline CCNP counts); `mode: explicit` also wants the namespace's own CNP to state it.
             """,
         remediation: "Add ingress rules `fromEntities: [health, host]` and, for Istio ambient, `fromCIDR: [169.254.7.127/32]` (or the preset's 169.254.0.0/16) to the namespace's CNP.",
         references: ["https://docs.cilium.io/en/stable/security/policy/language/#entities-based"],

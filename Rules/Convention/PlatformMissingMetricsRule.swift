@@ -15,8 +15,9 @@ public struct PlatformMissingMetricsRule: Rule {
 
             Prometheus is the preset's well-known endpoint (`homelab-profiles`: `app.kubernetes.io/name: \
             prometheus` in monitoring; `tiered-zero-trust`: in observability); the metrics port is not known, so a \
-            rule admitting Prometheus on any port counts. Prometheus' own egress is checked too: a scrape needs both \
-            ends. `mode: effective` (default) lets any policy provide it; `mode: explicit` wants the namespace's own \
+            rule admitting Prometheus on any port counts. Only the namespace's ingress is judged here; when \
+            Prometheus' own egress refuses the scrape, NP210 reports it at the rule that admits Prometheus. \
+            `mode: effective` (default) lets any policy provide it; `mode: explicit` also wants the namespace's own \
             CNP to admit Prometheus. Without a preset that names Prometheus, the rule does nothing.
             """,
         remediation: "Add to the namespace's CNP an ingress rule from `{io.kubernetes.pod.namespace: monitoring, app.kubernetes.io/name: prometheus}` on the metrics ports.",

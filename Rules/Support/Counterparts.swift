@@ -79,7 +79,9 @@ struct Counterparts: Sendable {
         }
         let unresolved = Set(semantics.unresolvedPolicies)
         for subject in semantics.subjects where !unresolved.contains(subject.object) {
-            let selves = reps(subject.selector)
+            // A cluster-wide subject (`endpointSelector: {}` in a CCNP) stands for a pod of each declared namespace.
+            var selves = reps(subject.selector)
+            if selves.isEmpty { selves = semantics.representatives(of: subject.selector, limit: 32, everyDeclaredNamespace: true) }
             guard !selves.isEmpty else { continue }
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
                 let groups = rule.portGroups

@@ -17,7 +17,7 @@ struct PlatformRequirement {
     /// `mode: effective` (any policy may provide it) or `explicit` (the namespace's own CNP must state it).
     static let modeParameter = RuleParameter(
         "mode", .choice(["effective", "explicit"]), default: "effective",
-        "effective: satisfied when the repository's policies together allow the traffic (a baseline CCNP counts); explicit: the namespace's own CiliumNetworkPolicy must allow it (seed 001's wording)")
+        "effective: satisfied when the repository's policies together allow the traffic (a baseline CCNP counts); explicit: that, and the namespace's own CiliumNetworkPolicy must allow it too (seed 001's wording)")
 
     static func explicit(_ context: LintContext, _ rule: RuleDescription) -> Bool {
         context.parameters(rule)["mode"]?.string == "explicit"
@@ -53,53 +53,61 @@ struct PlatformRequirement {
         for (ns, anchor, object) in Self.platformNamespaces(context) where namespaces?(ns) ?? true {
             var missing: [String] = []
             var related: [RelatedLocation] = []
+            var onlyExplicit = true
             for flow in flows {
                 for port in flow.ports {
                     if let why = gap(semantics, namespace: ns, flow: flow, port: port, explicit: explicit, context: context) {
                         missing.append("\(flow.direction == .egress ? "to" : "from") \(flow.peers.map(\.name).joined(separator: " or ")) on \(port.port == nil ? "any port" : port.description)")
-                        for r in why where !related.contains(r) { related.append(r) }
+                        for r in why.related where !related.contains(r) { related.append(r) }
+                        onlyExplicit = onlyExplicit && why.onlyExplicit
                     }
                 }
             }
             guard !missing.isEmpty else { continue }
-            let how = explicit ? "no rule of its own CiliumNetworkPolicy allows traffic" : "its pods cannot send or receive traffic"
+            let how = onlyExplicit ? "its own CiliumNetworkPolicy states no rule for traffic" : "its policies allow no traffic"
             out.append(Finding("platform namespace '\(ns)' lacks \(what): \(how) \(missing.joined(separator: "; "))",
                                at: anchor, object: object, related: Array(related.prefix(8))))
         }
         return out
     }
 
-    /// Why the namespace's pods miss the flow on this port (the rules that decide), or nil when it is (or may be) met.
+    /// Why the namespace's pods miss the flow on this port (the rules that decide), or nil when it is (or may be)
+    /// met. Only the platform pods' own side is judged — their egress for DNS and HBONE out, their ingress for
+    /// probes, scrapes and HBONE in: that is what the namespace's CNP can fix. A refusal at the other end (kube-dns'
+    /// ingress, Prometheus' egress) belongs to NP210 at the rule that allows the flow. `explicit` also wants the
+    /// namespace's own CNP to allow the flow.
     func gap(_ semantics: Semantics, namespace: String, flow: Flow, port: PortQuery, explicit: Bool,
-             context: LintContext) -> [RelatedLocation]? {
+             context: LintContext) -> (related: [RelatedLocation], onlyExplicit: Bool)? {
+        let own: (Subject) -> Bool = { s in
+            context.objects[s.object].kind == .ciliumNetworkPolicy && context.namespace(of: s.object) == namespace
+        }
         for pod in semantics.pods(in: namespace) {
             var decided: [RelatedLocation] = []
             var met = false
+            var onlyExplicit = true
             for peer in flow.peers {
-                if explicit {
-                    let own: (Subject) -> Bool = { s in
-                        context.objects[s.object].kind == .ciliumNetworkPolicy && context.namespace(of: s.object) == namespace
-                    }
-                    let v = semantics.evaluate(flow.direction, at: pod, peer: peer, port: port, only: own)
-                    if v.allows.contains(where: { $0.match != .no }) && !v.denies.contains(where: { $0.match == .yes }) { met = true }
-                } else {
-                    let v = flow.direction == .egress
-                        ? semantics.allowed(from: pod, to: peer, port: port)
-                        : semantics.allowed(from: peer, to: pod, port: port)
-                    if v.result != .no { met = true }
-                    for d in [v.egress, v.ingress] where d.result == .no {
-                        for (r, m) in d.denies where m == .yes {
-                            decided.append(RelatedLocation(r.ref.span, "denied by \(context.objects[r.ref.object].displayName) \(r.ref.path)"))
-                        }
-                        for (s, m) in d.enforcedBy where m == .yes {
-                            let o = context.objects[s.object]
-                            decided.append(RelatedLocation(o.anchor, "\(d.direction.rawValue) at \(d.endpoint) is enforced by \(o.displayName), which allows no such traffic"))
-                        }
+                let v = semantics.evaluate(flow.direction, at: pod, peer: peer, port: port)
+                var ok = v.result != .no
+                if ok && explicit {
+                    let mine = semantics.evaluate(flow.direction, at: pod, peer: peer, port: port, only: own)
+                    ok = mine.allows.contains { $0.match != .no }
+                    if !ok {
+                        decided.append(contentsOf: mine.enforcedBy.prefix(1).map { s, _ in
+                            RelatedLocation(context.objects[s.object].anchor, "\(context.objects[s.object].displayName) states no such rule (mode: explicit)")
+                        })
                     }
                 }
-                if met { break }
+                if ok { met = true; break }
+                if v.result == .no { onlyExplicit = false }
+                for (r, m) in v.denies where m == .yes {
+                    decided.append(RelatedLocation(r.ref.span, "denied by \(context.objects[r.ref.object].displayName) \(r.ref.path)"))
+                }
+                for (s, m) in v.enforcedBy where m == .yes {
+                    let o = context.objects[s.object]
+                    decided.append(RelatedLocation(o.anchor, "\(v.direction.rawValue) at \(v.endpoint) is enforced by \(o.displayName), which allows no such traffic"))
+                }
             }
-            if !met { return decided }
+            if !met { return (decided, onlyExplicit) }
         }
         return nil
     }

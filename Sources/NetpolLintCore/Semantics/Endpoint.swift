@@ -183,15 +183,17 @@ extension Semantics {
     /// Representative pods of the pods a selector picks, one per namespace it can reach: the labels the selector
     /// fixes (`In` with one value, `Exists`), nothing else known. Empty when the selector names no namespace and
     /// no namespace label (every namespace: too broad to stand for), or when it selects a reserved identity.
-    /// With `anyNamespace`, a selector that names no namespace gets one representative whose namespace is unknown.
-    public func representatives(of selector: Selector, limit: Int = 64, anyNamespace: Bool = false) -> [Endpoint] {
+    /// With `anyNamespace`, a selector that names no namespace gets one representative whose namespace is unknown;
+    /// with `everyDeclaredNamespace`, one in each declared namespace (up to `limit`).
+    public func representatives(of selector: Selector, limit: Int = 64, anyNamespace: Bool = false,
+                                everyDeclaredNamespace: Bool = false) -> [Endpoint] {
         guard selector.reserved == nil else { return [] }
         var namespaces: [String?]
         if let names = selector.namespaceNames {
             namespaces = names.sorted()
         } else {
             let nsReqs = selector.namespaceLabelRequirements
-            guard !nsReqs.isEmpty else {
+            guard !nsReqs.isEmpty || everyDeclaredNamespace else {
                 guard anyNamespace else { return [] }
                 let fixed = Self.fixedLabels(selector)
                 var e = Endpoint(namespace: nil, namespaceLabelsComplete: false, podLabels: fixed.labels,
