@@ -395,4 +395,33 @@ import Testing
         let shop = sem.endpoint(namespace: "shop", podLabels: [:], complete: false)
         #expect(sem.allowed(from: shop, to: pod("database"), port: PortQuery(5432)).result == .maybe)
     }
+
+    @Test func nearMissesExplainARefusal() {
+        let (sem, objects) = semantics("""
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata: {name: access-dragonfly}
+            spec:
+              endpointSelector: {matchLabels: {io.cilium.k8s.namespace.labels.access/dragonfly: "true"}}
+              egress:
+                - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: database, app: dragonfly}}]
+                  toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: app, namespace: shop}
+            spec:
+              endpointSelector: {}
+              egress:
+                - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: database, app: dragonfly}}]
+                  toPorts: [{ports: [{port: "6380", protocol: TCP}]}]
+            """)
+        let src = pod("shop", ["app": "web"]), dst = pod("database", ["app": "dragonfly"])
+        let v = sem.allowed(from: src, to: dst, port: PortQuery(6379))
+        #expect(v.result == .no)
+        let misses = sem.nearMisses(.egress, at: src, peer: dst, port: PortQuery(6379))
+        #expect(misses.map { objects[$0.rule.object].name } == ["app", "access-dragonfly"])
+        #expect(misses[0].reason.contains("only on 6380/TCP"))
+        #expect(misses[1].reason.contains("io.cilium.k8s.namespace.labels.access/dragonfly=true"))
+    }
 }

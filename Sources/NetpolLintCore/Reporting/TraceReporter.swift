@@ -82,11 +82,20 @@ public struct TraceReporter {
             for (r, m) in d.allows { out += "  allowed by \(describe(r.ref))\(Self.hedge(m))\n" }
             for (r, m) in d.denies { out += "  denied by \(describe(r.ref))\(Self.hedge(m))\n" }
             if d.enforced != .no && d.allows.isEmpty { out += "  no rule allows it\n" }
+            if d.result == .no {
+                for n in nearMisses(d, v) { out += "  near miss: \(describe(n.rule)) \(n.reason)\n" }
+            }
             out += "  => \(Self.word(d.result).lowercased())\n"
         }
         let notes = notes(v)
         if !notes.isEmpty { out += "\n" + notes.map { "note: \($0)\n" }.joined() }
         return out
+    }
+
+    /// Near misses of a refused direction (egress at the source toward the destination, ingress at the destination
+    /// from the source).
+    func nearMisses(_ d: DirectionVerdict, _ v: Verdict) -> [Semantics.NearMiss] {
+        semantics.nearMisses(d.direction, at: d.endpoint, peer: d.direction == .egress ? v.destination : v.source, port: v.port)
     }
 
     func json(_ ref: RuleRef, _ m: Tri) -> JSON {
@@ -114,6 +123,15 @@ public struct TraceReporter {
                 ("allowedBy", .array(d.allows.map { json($0.rule.ref, $0.match) })),
                 ("deniedBy", .array(d.denies.map { json($0.rule.ref, $0.match) })),
                 ("allowed", tri(d.result)),
+                ("nearMisses", .array(d.result == .no ? nearMisses(d, v).map { n in
+                    var o = json(n.rule, .yes)
+                    if case .object(var pairs) = o {
+                        pairs.removeAll { $0.0 == "certain" }
+                        pairs.append(("reason", .string(n.reason)))
+                        o = .object(pairs)
+                    }
+                    return o
+                } : [])),
             ])
         }
         return .object([

@@ -131,14 +131,22 @@ public struct CompiledRule: Sendable {
     public func matches(peer e: Endpoint, port: PortQuery) -> Tri {
         let portMatch = ports.matches(port)
         if portMatch == .no { return .no }
-        if anyPeer { return portMatch }
+        return matchesPeer(e) && portMatch
+    }
+
+    /// Whether the rule's peers include the endpoint, ports aside.
+    public func matchesPeer(_ e: Endpoint) -> Tri {
+        if anyPeer { return .yes }
         var peerMatch = Tri.no
         for p in peers {
             peerMatch = peerMatch || p.matches(e)
             if peerMatch == .yes { break }
         }
-        return peerMatch && portMatch
+        return peerMatch
     }
+
+    /// Whether the rule's ports include the port, peers aside.
+    public func matchesPort(_ port: PortQuery) -> Tri { ports.matches(port) }
 
     public var portsDescription: String { ports.description }
 

@@ -131,12 +131,16 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
         guard e.kind == .pod else { return .no }
         var result = Tri.yes
         for r in requirements {
-            if r.isSymbolic { result = result && .maybe; continue }
             // Every pod has a namespace, known or not.
             if r.key == .namespaceName && r.op == .exists { continue }
             switch e.label(r.key) {
-            case .known(let v): if !r.evaluate(v) { return .no }
-            case .unknown: result = result && .maybe
+            case .known(nil):
+                // Absent: the answer does not depend on the values, `${var}` or not.
+                if !r.evaluate(nil) { return .no }
+            case .known(let v):
+                if r.isSymbolic { result = result && .maybe } else if !r.evaluate(v) { return .no }
+            case .unknown:
+                result = result && .maybe
             }
         }
         return result
@@ -201,8 +205,10 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         if let reserved { return "reserved:\(reserved)" }
-        if requirements.isEmpty { return "{}" }
-        return requirements.map { r in
+        // `io.kubernetes.pod.namespace` Exists (every pod of every namespace) goes without saying.
+        let shown = requirements.filter { !($0.key == .namespaceName && $0.op == .exists) }
+        if shown.isEmpty { return "{}" }
+        return shown.map { r in
             switch r.op {
             case .in where r.values.count == 1: "\(r.key)=\(r.values.first!)"
             case .in: "\(r.key) in (\(r.values.sorted().joined(separator: ",")))"

@@ -178,6 +178,35 @@ public struct Semantics: Sendable {
                 ingress: evaluate(.ingress, at: destination, peer: source, port: port))
     }
 
+    /// An allow rule that almost decides a refused connection, and what is missing — what someone debugging a drop
+    /// wants to see: the rule allows the peer on other ports, or would allow it if its policy selected the endpoint.
+    public struct NearMiss: Sendable {
+        public var rule: RuleRef
+        public var reason: String
+    }
+
+    /// Near misses for a refused direction, the most telling first: right peer but other ports, then policies that
+    /// would allow it but do not select the endpoint, then right port but other peers.
+    public func nearMisses(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, port: PortQuery, limit: Int = 5) -> [NearMiss] {
+        var wrongPort: [NearMiss] = [], notSelected: [NearMiss] = [], wrongPeer: [NearMiss] = []
+        for s in subjects {
+            for r in s.rules where r.ref.direction == direction && !r.ref.isDeny {
+                let peerMatch = r.matchesPeer(peer), portMatch = r.matchesPort(port)
+                let selected = s.selector.matches(endpoint)
+                if selected != .no {
+                    if peerMatch != .no && portMatch == .no {
+                        wrongPort.append(NearMiss(rule: r.ref, reason: "allows \(peer) only on \(r.portsDescription)"))
+                    } else if peerMatch == .no && portMatch != .no && !r.peers.isEmpty {
+                        wrongPeer.append(NearMiss(rule: r.ref, reason: "allows \(port) only for \(r.peers.map(\.description).joined(separator: "; "))"))
+                    }
+                } else if peerMatch != .no && portMatch != .no && (r.anyPeer || !r.peers.isEmpty) {
+                    notSelected.append(NearMiss(rule: r.ref, reason: "would allow it, but its policy selects \(s.selector), not \(endpoint)"))
+                }
+            }
+        }
+        return Array((wrongPort + notSelected + wrongPeer).prefix(limit))
+    }
+
     // MARK: Endpoints
 
     /// A pod in `namespace` with the given labels; the namespace's labels come from the inventory.
