@@ -117,6 +117,7 @@ public struct TraceReporter {
                 ("enforcedBy", .array(d.enforcedBy.map { s, m in
                     let o = context.objects[s.object]
                     return .object([("policy", .string(o.name)), ("kind", .string(o.kind.rawValue)),
+                                    ("namespace", semantics.inventory.namespace(of: s.object).map(JSON.string) ?? .null),
                                     ("file", .string(context.path(of: o.anchor))), ("line", .int(Int(o.anchor.line))),
                                     ("certain", .bool(m == .yes))])
                 })),
@@ -135,6 +136,8 @@ public struct TraceReporter {
             ])
         }
         return .object([
+            ("schemaVersion", .int(1)),
+            ("tool", .object([("name", .string("netpol-lint")), ("version", .string(NetpolLint.version))])),
             ("verdict", .string(Self.word(v.result))),
             ("source", .string(v.source.name)), ("destination", .string(v.destination.name)),
             ("port", .string(v.port.description)),

@@ -130,8 +130,21 @@ extension Semantics {
         }
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let namespace = String(parts[0])
+        if parts.count == 2 && parts[1].isEmpty {
+            return .failure(EndpointSyntaxError(message: "'\(text)': nothing after '/' (give NAMESPACE, NAMESPACE/key=value,... or NAMESPACE/WORKLOAD)"))
+        }
+        if parts.count == 1, !inventory.knownNamespaceNames.contains(namespace) {
+            // A bare word that names no namespace of the repository and looks like an entity is a mistake, not a
+            // namespace nobody declared.
+            if ["cluster", "all", "none"].contains(namespace) {
+                return .failure(EndpointSyntaxError(message: "'\(namespace)' is a set of endpoints, not one; name a pod (NAMESPACE/key=value), an entity (\(Self.traceEntities.joined(separator: ", "))) or an address"))
+            }
+            if let s = Suggest.closest(namespace, in: Self.traceEntities) {
+                return .failure(EndpointSyntaxError(message: "'\(namespace)' is no namespace of the repository; did you mean the entity '\(s)'?"))
+            }
+        }
         guard !namespace.isEmpty, namespace.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
-            return .failure(EndpointSyntaxError(message: "'\(text)' is not NAMESPACE[/key=value,...], an entity (\(Self.traceEntities.joined(separator: ", "))) or a CIDR"))
+            return .failure(EndpointSyntaxError(message: "'\(text)' is not NAMESPACE[/key=value,...], NAMESPACE/WORKLOAD, an entity (\(Self.traceEntities.joined(separator: ", "))), an IP address or CIDR, or a DNS name"))
         }
         var labels: [String: String] = [:]
         var serviceAccount: String?
@@ -163,6 +176,9 @@ extension Semantics {
                 if kv[0] == "serviceaccount" || kv[0] == "io.cilium.k8s.policy.serviceaccount" {
                     serviceAccount = String(kv[1])
                 } else {
+                    guard labels[String(kv[0])] == nil else {
+                        return .failure(EndpointSyntaxError(message: "label '\(kv[0])' is given twice in '\(text)'"))
+                    }
                     labels[String(kv[0])] = String(kv[1])
                 }
             }

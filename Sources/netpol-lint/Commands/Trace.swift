@@ -10,7 +10,9 @@ extension NetpolLintCommand {
                 Endpoints: NAMESPACE[/key=value,...] (a pod with exactly these labels; serviceaccount=NAME sets its \
                 service account), NAMESPACE/WORKLOAD (the pods of a Deployment, StatefulSet, ... the repository \
                 declares), an entity (world, host, remote-node, kube-apiserver, health, init, ingress, \
-                unmanaged), or an IP address / CIDR outside the cluster.
+                unmanaged), an IP address / CIDR outside the cluster, or a DNS name (api.github.com, matched \
+                against toFQDNs). A refused direction lists near misses: rules that allow the peer on other ports, \
+                or would allow it if their policy selected the endpoint.
                 Exit status: 0 allowed, 1 denied (or conditional: the answer depends on a named port, an FQDN or a \
                 ${var} the repository does not fix), 2 usage or configuration error.
                 """)
