@@ -667,6 +667,11 @@ private let intraE = "baseline-allow-intra-namespace egress[0]", intraI = "basel
         UsageCase(why: "unknown format", args: ["--from", "my-app", "--to", "world", "--port", "80/TCP", "--format", "yaml"]),
         UsageCase(why: "path that does not exist", args: ["--from", "my-app", "--to", "world", "--port", "80/TCP", "no-such-dir"]),
         UsageCase(why: "unknown preset", args: ["--from", "my-app", "--to", "world", "--port", "80/TCP", "--preset", "nope"]),
+        UsageCase(why: "entity misspelt", args: ["--from", "my-app", "--to", "wrld", "--port", "80/TCP"]),
+        UsageCase(why: "a set of endpoints", args: ["--from", "cluster", "--to", "world", "--port", "80/TCP"]),
+        UsageCase(why: "nothing after the slash", args: ["--from", "my-app/", "--to", "world", "--port", "80/TCP"]),
+        UsageCase(why: "label given twice", args: ["--from", "my-app/app=a,app=b", "--to", "world", "--port", "80/TCP"]),
+        UsageCase(why: "unknown workload", args: ["--from", "legacy-crm/legacy-cr", "--to", "world", "--port", "80/TCP"]),
     ]
 
     @Test("usage errors exit 2", arguments: usage)
