@@ -13,7 +13,8 @@ public struct NotEvaluatedRule: Rule {
             declares. Two things can be unknowable from the files alone, and netpol-lint says so rather than \
             guessing: a namespaced policy whose namespace is set nowhere — no `metadata.namespace`, no kustomize \
             `namespace:` on its path, no Flux Kustomization `targetNamespace` whose `path` contains it — and a Flux \
-            Operator ResourceSet whose `resourcesTemplate` uses a template construct outside the supported subset \
+            Operator ResourceSet whose `resourcesTemplate` (or a string of its `resources` list) uses a template \
+            construct outside the supported subset \
             (field access, `if`/`else if`/`else`/`end`, `eq`, `ne`, `and`, `or`, `not`, `index`, `quote`, `default`, \
             `int`, `lower`, `upper`, `slugify`, `toString`, `<<-`/`->>` trimming) or takes its inputs from the cluster \
             (`inputsFrom`). The note names the construct; the Namespaces such a ResourceSet generates (and their \
@@ -43,7 +44,7 @@ public struct NotEvaluatedRule: Rule {
                   inputs:
                     - tenant: team-a
                   resourcesTemplate: |
-                    ↓<<- range $i, $t := inputs.list >>
+                    <<- ↓range $i, $t := inputs.list >>
                     ---
                     apiVersion: v1
                     kind: Namespace
@@ -53,6 +54,24 @@ public struct NotEvaluatedRule: Rule {
                 """),
         ],
         nonTriggeringExamples: [
+            Example("""
+                apiVersion: fluxcd.controlplane.io/v1
+                kind: ResourceSet
+                metadata:
+                  name: teams
+                  namespace: flux-system
+                spec:
+                  inputs:
+                    - team: shop
+                      profile: standard
+                  resources:
+                    - apiVersion: v1
+                      kind: Namespace
+                      metadata:
+                        name: << inputs.team >>
+                        labels:
+                          network-policy.homelab/profile: << inputs.profile | quote >>
+                """),
             Example("""
                 apiVersion: fluxcd.controlplane.io/v1
                 kind: ResourceSet

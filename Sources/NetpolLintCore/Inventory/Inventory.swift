@@ -141,7 +141,9 @@ public struct Inventory: Sendable {
     /// becomes a note naming the construct.
     mutating func renderResourceSets(files: [SourceFile], objects: [KubeObject]) {
         for (i, o) in objects.enumerated() {
-            guard case .resourceSet(let spec) = o.body, let text = spec.template else { continue }
+            guard case .resourceSet(let spec) = o.body else { continue }
+            if !spec.resources.isEmpty { renderResources(spec, object: o, index: i) }
+            guard let text = spec.template else { continue }
             if spec.inputs.isEmpty {
                 if spec.hasExternalInputs {
                     notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
@@ -151,7 +153,7 @@ public struct Inventory: Sendable {
             }
             func position(_ line: Int, _ column: Int) -> Span {
                 guard let start = spec.templateStart else { return text.span }
-                return Span(file: text.span.file, line: Int32(start.line + line - 1), column: Int32(line == 1 ? start.column + column - 1 : column))
+                return Span(file: text.span.file, line: Int32(start.line + line - 1), column: Int32(start.column + column - 1))
             }
             let template: FluxTemplate
             do {
@@ -195,6 +197,77 @@ public struct Inventory: Sendable {
                 notes.append(Note(message: "\(o.displayName) generates \(skippedKinds.sorted().joined(separator: ", ")) objects; generated policies are not linted",
                                   span: text.span, object: i))
             }
+        }
+    }
+
+    /// `spec.resources`: each object's string values rendered per input; Namespaces are added like the template's.
+    mutating func renderResources(_ spec: ResourceSetSpec, object o: KubeObject, index i: Int) {
+        let anchor = spec.resourcesSpan ?? o.anchor
+        if spec.inputs.isEmpty {
+            if spec.hasExternalInputs {
+                notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
+                                  span: anchor, object: i))
+            }
+            return
+        }
+        var skippedKinds = Set<String>()
+        var failed = false
+        for (n, input) in spec.inputs.enumerated() {
+            for resource in spec.resources {
+                let rendered: TemplateValue
+                do {
+                    rendered = try Self.render(resource, with: input, depth: 0)
+                } catch {
+                    if !failed {
+                        notes.append(Note(message: "\(o.displayName): resources cannot be rendered for input \(n + 1): \(error.message); the Namespaces it generates are not known to the linter",
+                                          span: anchor, object: i))
+                    }
+                    failed = true
+                    continue
+                }
+                guard case .map(let fields) = rendered, case .string(let kind)? = fields["kind"] else { continue }
+                if ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy"].contains(kind) { skippedKinds.insert(kind) }
+                guard kind == "Namespace", case .map(let meta)? = fields["metadata"], case .string(let name)? = meta["name"],
+                      !name.isEmpty, namespaces[name] == nil else { continue }
+                var located: [KeyValue] = []
+                if case .map(let labels)? = meta["labels"] {
+                    for (k, v) in labels.sorted(by: { $0.key < $1.key }) {
+                        let text: String
+                        switch v {
+                        case .string(let s), .number(let s): text = s
+                        case .bool(let b): text = b ? "true" : "false"
+                        default: continue
+                        }
+                        located.append(KeyValue(key: Located(k, anchor), value: Located(text, anchor)))
+                    }
+                }
+                let (labels, complete) = Self.effectiveLabels(located, name: name)
+                namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: labels,
+                                             labelsComplete: complete, generatedBy: i)
+            }
+        }
+        if !skippedKinds.isEmpty {
+            notes.append(Note(message: "\(o.displayName) generates \(skippedKinds.sorted().joined(separator: ", ")) objects; generated policies are not linted",
+                              span: anchor, object: i))
+        }
+    }
+
+    /// Renders every string of a value that holds a template action.
+    static func render(_ value: TemplateValue, with input: TemplateValue, depth: Int) throws(FluxTemplateError) -> TemplateValue {
+        guard depth < 64 else { return value }
+        switch value {
+        case .string(let s) where s.contains("<<"):
+            return .string(try FluxTemplate(s).render(["inputs": input]))
+        case .list(let items):
+            var out: [TemplateValue] = []
+            for item in items { out.append(try render(item, with: input, depth: depth + 1)) }
+            return .list(out)
+        case .map(let fields):
+            var out: [String: TemplateValue] = [:]
+            for (k, v) in fields { out[k] = try render(v, with: input, depth: depth + 1) }
+            return .map(out)
+        default:
+            return value
         }
     }
 }

@@ -75,12 +75,15 @@ public struct ResourceSetSpec: Sendable, Hashable {
     public var templateStart: (line: Int, column: Int)?
     /// `spec.inputsFrom` is set: inputs come from the cluster, not the repository.
     public var hasExternalInputs: Bool
+    /// `spec.resources`: objects whose string values are templates, rendered per input.
+    public var resources: [TemplateValue] = []
+    public var resourcesSpan: Span?
 
     public var inputCount: Int { inputs.count }
-    public var hasTemplate: Bool { template != nil }
+    public var hasTemplate: Bool { template != nil || !resources.isEmpty }
 
     public static func == (a: ResourceSetSpec, b: ResourceSetSpec) -> Bool {
-        a.inputs == b.inputs && a.template == b.template && a.hasExternalInputs == b.hasExternalInputs
+        a.inputs == b.inputs && a.template == b.template && a.hasExternalInputs == b.hasExternalInputs && a.resources == b.resources
     }
 
     public func hash(into h: inout Hasher) {

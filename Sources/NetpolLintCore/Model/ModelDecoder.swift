@@ -181,18 +181,24 @@ public struct ModelDecoder {
                 substitute: sub.map { plainKeyValues($0) } ?? []))
         case .resourceSet:
             let spec = top["spec"]?.value ?? -1
-            let templateNode = spec >= 0 ? doc.value(spec, forKey: "resourcesTemplate") : nil
+            let templateEntry = spec >= 0 && doc.kind(spec) == .mapping ? doc.entries(spec).first { doc.string($0.key) == "resourcesTemplate" } : nil
             var start: (line: Int, column: Int)?
-            if let t = templateNode {
+            if let (k, t) = templateEntry {
                 let node = doc[t]
-                // Block scalars (`|`) start on the next line, at the content's indentation; others where written.
-                start = node.style == .literal || node.style == .folded ? (Int(node.line) + 1, 1) : (Int(node.line), Int(node.column))
+                // A block scalar (`|`) starts on the next line, its content indented (by YAML's usual two spaces)
+                // past its key; other scalars start where written.
+                start = node.style == .literal || node.style == .folded
+                    ? (Int(node.line) + 1, Int(doc[k].column) + 2) : (Int(node.line), Int(node.column))
             }
-            body = .resourceSet(ResourceSetSpec(
+            let resources = spec >= 0 ? doc.value(spec, forKey: "resources") : nil
+            var decoded = ResourceSetSpec(
                 inputs: spec >= 0 ? plainList(doc.value(spec, forKey: "inputs")).map { templateValue($0, depth: 0) } : [],
-                template: templateNode.flatMap { plainString($0) },
+                template: templateEntry.flatMap { plainString($0.value) },
                 templateStart: start,
-                hasExternalInputs: spec >= 0 && doc.value(spec, forKey: "inputsFrom") != nil))
+                hasExternalInputs: spec >= 0 && doc.value(spec, forKey: "inputsFrom") != nil)
+            decoded.resources = plainList(resources).map { templateValue($0, depth: 0) }
+            decoded.resourcesSpan = resources.map { span($0) }
+            body = .resourceSet(decoded)
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
         if capture.contains(kind) {

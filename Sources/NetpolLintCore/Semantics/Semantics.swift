@@ -199,7 +199,9 @@ public struct Semantics: Sendable {
                     } else if peerMatch == .no && portMatch != .no && !r.peers.isEmpty {
                         wrongPeer.append(NearMiss(rule: r.ref, reason: "allows \(port) only for \(r.peers.map(\.description).joined(separator: "; "))"))
                     }
-                } else if peerMatch != .no && portMatch != .no && (r.anyPeer || !r.peers.isEmpty) {
+                } else if peerMatch != .no && portMatch != .no && (r.anyPeer || !r.peers.isEmpty),
+                          s.selector.namespaceNames.map({ names in endpoint.namespace.map(names.contains) ?? false }) ?? true {
+                    // A policy of another namespace can never select it: only cluster-wide ones and its own count.
                     notSelected.append(NearMiss(rule: r.ref, reason: "would allow it, but its policy selects \(s.selector), not \(endpoint)"))
                 }
             }
