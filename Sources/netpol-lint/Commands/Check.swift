@@ -67,8 +67,17 @@ extension NetpolLintCommand {
                 case .tooLarge: fail("standard input is larger than the \(limit / (1024 * 1024)) MB limit")
                 case .failed(let reason): fail("cannot read standard input: \(reason)")
                 }
-                // Context: the repository the file belongs to (its config folder or git root).
-                if paths.isEmpty { lintPaths = [root]; request.paths = lintPaths }
+                // Context: the repository the file belongs to — its configuration's folder when that lies inside the
+                // git root (a repository of several convention trees), else the git root.
+                if paths.isEmpty {
+                    var context = root
+                    if let file = configuration.file {
+                        let folder = FilePath.dirname(FilePath.absolute(file))
+                        if FilePath.isInside(folder, root) { context = folder }
+                    }
+                    lintPaths = [context]
+                    request.paths = lintPaths
+                }
             }
             request.jobs = jobs
             request.maxFileSize = maxFileSize.map { $0 * 1024 * 1024 } ?? configuration.maxFileSize
