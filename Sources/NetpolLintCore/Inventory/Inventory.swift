@@ -34,6 +34,8 @@ public struct Inventory: Sendable {
         public var namespace: String
         public var podLabels: [String: String]
         public var serviceAccount: String?
+        /// Runs in the node's network namespace: network policies do not apply to its pods.
+        public var hostNetwork: Bool = false
     }
 
     /// Declared namespaces by name (the first declaration wins).
@@ -110,7 +112,7 @@ public struct Inventory: Sendable {
             var labels: [String: String] = [:]
             for l in template.labels where !l.value.value.contains("${") { labels[l.key.value] = l.value.value }
             workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
-                                      serviceAccount: template.serviceAccount?.value ?? "default"))
+                                      serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork))
         }
     }
 

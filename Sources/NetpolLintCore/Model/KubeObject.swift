@@ -53,6 +53,9 @@ public struct PodTemplate: Sendable, Hashable {
     public var labels: [KeyValue]
     public var annotations: [KeyValue] = []
     public var serviceAccount: Located<String>?
+    /// `hostNetwork: true`: the pods use the node's network, so network policies do not apply to them (Cilium gives
+    /// them the `host` identity).
+    public var hostNetwork = false
 }
 
 public struct KustomizationSpec: Sendable, Hashable {

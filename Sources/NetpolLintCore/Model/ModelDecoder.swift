@@ -165,7 +165,9 @@ public struct ModelDecoder {
         case .deployment, .statefulSet, .daemonSet, .replicaSet, .job, .pod, .cronJob:
             var template = decodePodTemplate(kind: kind, top["spec"]?.value)
             if kind == .pod {
+                let hostNetwork = template?.hostNetwork ?? false
                 template = PodTemplate(labels: meta.labels, annotations: meta.annotations, serviceAccount: template?.serviceAccount)
+                template?.hostNetwork = hostNetwork
             }
             body = .workload(template)
         case .kustomization:
@@ -316,6 +318,10 @@ public struct ModelDecoder {
         let labels = podMeta.flatMap { doc.value($0, forKey: "labels") }.map { plainKeyValues($0) } ?? []
         let annotations = podMeta.flatMap { doc.value($0, forKey: "annotations") }.map { plainKeyValues($0) } ?? []
         let sa = podSpec.flatMap { doc.value($0, forKey: "serviceAccountName") }.flatMap { plainString($0) }
-        return PodTemplate(labels: labels, annotations: annotations, serviceAccount: sa)
+        var template = PodTemplate(labels: labels, annotations: annotations, serviceAccount: sa)
+        if let h = podSpec.flatMap({ doc.value($0, forKey: "hostNetwork") }), doc.kind(h) == .scalar {
+            template.hostNetwork = doc.scalarEquals(h, "true")
+        }
+        return template
     }
 }
