@@ -186,19 +186,31 @@ public struct CompiledRule: Sendable {
 }
 
 /// The endpoints one policy (or one `specs` item) applies to, what it enforces and its rules.
-public struct Subject: Sendable {
-    public var object: Int
+/// A reference type: many answers refer to the same subject, and copying it should cost one reference count.
+public final class Subject: Sendable {
+    public let object: Int
     /// Which rule of the policy (`CiliumPolicy.rules` index; 0 for a NetworkPolicy).
-    public var specIndex: Int
-    public var selector: Selector
-    public var selectorSpan: Span
+    public let specIndex: Int
+    public let selector: Selector
+    public let selectorSpan: Span
     /// Directions this subject puts into default-deny (Cilium: a non-empty section unless `enableDefaultDeny` says
     /// false; Kubernetes: `policyTypes`).
-    public var enforces: Set<Direction>
-    public var rules: [CompiledRule]
+    public let enforces: Set<Direction>
+    public let rules: [CompiledRule]
     /// Directions with `fromRequires` / `toRequires` (before Cilium 1.19): they add label requirements to every
     /// allow for the selected endpoints, which the engine does not model, so allows there are only *maybe*.
-    public var requires: Set<Direction> = []
+    public let requires: Set<Direction>
+
+    init(object: Int, specIndex: Int, selector: Selector, selectorSpan: Span, enforces: Set<Direction>,
+         rules: [CompiledRule], requires: Set<Direction> = []) {
+        self.object = object
+        self.specIndex = specIndex
+        self.selector = selector
+        self.selectorSpan = selectorSpan
+        self.enforces = enforces
+        self.rules = rules
+        self.requires = requires
+    }
 }
 
 extension Subject {
@@ -230,9 +242,9 @@ extension Subject {
                         rules.append(compile(r, ref: ref, namespace: ns))
                     }
                 }
-                var subject = Subject(object: index, specIndex: i, selector: selector, selectorSpan: span, enforces: enforces, rules: rules)
-                for r in rule.allPeerRules where r.requires != nil { subject.requires.insert(r.direction) }
-                return subject
+                let requires = Set(rule.allPeerRules.filter { $0.requires != nil }.map(\.direction))
+                return Subject(object: index, specIndex: i, selector: selector, selectorSpan: span, enforces: enforces,
+                               rules: rules, requires: requires)
             }
         }
         if let np = object.networkPolicy, let namespace {
