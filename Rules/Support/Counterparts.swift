@@ -79,9 +79,10 @@ struct Counterparts: Sendable {
         }
         let unresolved = Set(semantics.unresolvedPolicies)
         for subject in semantics.subjects where !unresolved.contains(subject.object) {
-            // A cluster-wide subject (`endpointSelector: {}` in a CCNP) stands for a pod of each declared namespace.
+            // A cluster-wide subject (`endpointSelector: {}` in a CCNP) stands for one pod of some namespace: what
+            // the other end says about it holds for every namespace it does not name.
             var selves = reps(subject.selector)
-            if selves.isEmpty { selves = semantics.representatives(of: subject.selector, limit: 32, everyDeclaredNamespace: true) }
+            if selves.isEmpty { selves = semantics.representatives(of: subject.selector, anyNamespace: true) }
             guard !selves.isEmpty else { continue }
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
                 let groups = rule.portGroups

@@ -57,7 +57,8 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .pod:
             let labels = podLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            return (namespace ?? "*") + (labels.isEmpty ? "" : "/" + labels)
+            guard let namespace else { return labels.isEmpty ? "any pod" : "any namespace/" + labels }
+            return namespace + (labels.isEmpty ? "" : "/" + labels)
         case .entity(let e): return e
         case .address(let c): return CIDRParser.format(c)
         case .dnsName(let n): return n
