@@ -210,7 +210,7 @@ public struct MissingCounterpartRule: Rule {
         var byRule: [RuleRef: (flows: [Counterparts.Flow], ends: [String])] = [:]
         var order: [RuleRef] = []
         for f in Counterparts.of(context).flows where f.other.enforced == .yes && f.other.result == .no {
-            let end = "\(f.rule.direction == .egress ? f.destination : f.source) on \(f.port.port == nil ? "any port" : f.port.description)"
+            let end = "\(f.rule.direction == .egress ? f.destination : f.source) on \(f.port)"
             if byRule[f.rule] == nil { order.append(f.rule) }
             if byRule[f.rule]?.ends.contains(end) ?? false { continue }
             byRule[f.rule, default: ([], [])].flows.append(f)

@@ -57,7 +57,7 @@ struct PlatformRequirement {
             for flow in flows {
                 for port in flow.ports {
                     if let why = gap(semantics, namespace: ns, flow: flow, port: port, explicit: explicit, context: context) {
-                        missing.append("\(flow.direction == .egress ? "to" : "from") \(flow.peers.map(\.name).joined(separator: " or ")) on \(port.port == nil ? "any port" : port.description)")
+                        missing.append("\(flow.direction == .egress ? "to" : "from") \(flow.peers.map(\.name).joined(separator: " or ")) on \(port)")
                         for r in why.related where !related.contains(r) { related.append(r) }
                         onlyExplicit = onlyExplicit && why.onlyExplicit
                     }

@@ -20,7 +20,7 @@ public struct PortQuery: Sendable, Hashable, CustomStringConvertible {
         return port...max(port, endPort ?? port)
     }
 
-    /// `53/UDP`, `5432` (TCP), `any/TCP`.
+    /// `53/UDP`, `5432` (TCP), `any/TCP` (some port).
     public static func parse(_ text: String) -> PortQuery? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return nil }
@@ -32,7 +32,7 @@ public struct PortQuery: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        guard let port else { return "any/\(proto)" }
+        guard let port else { return "any \(proto) port" }
         return (endPort.map { $0 > port ? "\(port)-\($0)" : "\(port)" } ?? "\(port)") + "/\(proto)"
     }
 }
