@@ -21,8 +21,9 @@ public struct MissingCounterpartRule: Rule {
             fix, in each namespace they name (or each declared namespace their namespace labels match). A label the \
             other end's policies look at but the rule does not fix counts as possibly matching, so the rule only \
             reports when the other end definitely enforces the direction and definitely admits nothing — a matched \
-            pair (an access-label egress CCNP and the platform CNP admitting that label) gives no finding. Peers \
-            that span every namespace (`{}` in a CCNP) are not checked here (see NP308).
+            pair (an access-label egress CCNP and the platform CNP admitting that label) gives no finding. A policy \
+            selecting pods of every namespace (a CCNP with `endpointSelector: {}`) stands for one pod of any \
+            namespace; peers that span every namespace (`{}` in a CCNP) are not checked here (see NP308).
             """,
         remediation: "Add the counterpart rule at the other end (shown as the related location), or remove the allow if the flow is not wanted.",
         references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
