@@ -21,8 +21,8 @@ public struct EgressBlocksDNSRule: Rule {
             an upstream resolver, OpenShift's dns-default, whose pods listen on 5353) counts as a DNS allow. Only definite cases are reported: when the egress \
             policy or the DNS rule depends on labels the repository does not fix, nothing is said. Platform \
             namespaces are left to NP206, which checks DNS in both protocols. Workloads with `hostNetwork: true` \
-            are not restricted by network policies, so a namespace whose declared workloads all use the host \
-            network is not reported.
+            are not restricted by network policies and are left out; the namespace's other pods (declared or \
+            not) are still checked.
             """,
         remediation: "Add an egress rule to kube-dns on 53/UDP and 53/TCP for these pods (a DNS baseline CCNP, or a rule in the policy that enforces egress).",
         references: ["https://docs.cilium.io/en/stable/security/policy/intro/#policy-enforcement-modes"],
@@ -56,32 +56,6 @@ public struct EgressBlocksDNSRule: Rule {
                 """),
         ],
         nonTriggeringExamples: [
-            Example(files: [
-                ("kube-vip/policy.yaml", """
-                    apiVersion: networking.k8s.io/v1
-                    kind: NetworkPolicy
-                    metadata:
-                      name: deny-all
-                      namespace: kube-vip
-                    spec:
-                      podSelector: {}
-                      policyTypes: [Ingress, Egress]
-                    """),
-                ("kube-vip/daemonset.yaml", """
-                    apiVersion: apps/v1
-                    kind: DaemonSet
-                    metadata:
-                      name: kube-vip
-                      namespace: kube-vip
-                    spec:
-                      template:
-                        metadata:
-                          labels: {app: kube-vip}
-                        spec:
-                          hostNetwork: true
-                          containers: [{name: kube-vip, image: kube-vip}]
-                    """),
-            ]),
             Example("""
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy

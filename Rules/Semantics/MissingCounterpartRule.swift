@@ -29,6 +29,42 @@ public struct MissingCounterpartRule: Rule {
         references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
         triggeringExamples: [
             Example(files: [
+                ("namespaces.yaml", """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata: {name: monitoring}
+                    ---
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata: {name: kube-system}
+                    """),
+                ("baselines/dns.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: dns-egress
+                    spec:
+                      description: every pod may query kube-dns
+                      endpointSelector: {}
+                      egress:
+                        - ↓toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+                          toPorts: [{ports: [{port: "53", protocol: ANY}]}]
+                    """),
+                ("platform/kube-dns.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: kube-dns
+                      namespace: kube-system
+                    spec:
+                      description: a CNP's {} is its own namespace, so only kube-system may query
+                      endpointSelector: {matchLabels: {k8s-app: kube-dns}}
+                      ingress:
+                        - fromEndpoints: [{}]
+                          toPorts: [{ports: [{port: "53", protocol: UDP}]}]
+                    """),
+            ]),
+            Example(files: [
                 ("apps/api.yaml", """
                     apiVersion: cilium.io/v2
                     kind: CiliumNetworkPolicy

@@ -77,38 +77,50 @@ struct Counterparts: Sendable {
             answers[q] = .some(result)
             return result
         }
+        // One flow per port entry: its alternatives (protocols) are asked in turn; the first the other end does not
+        // refuse stands for the entry, else the first refused one. Returns whether an answer was only *maybe*.
+        func record(_ rule: CompiledRule, me: Endpoint, peer: Endpoint) -> Bool {
+            let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
+            let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
+            var uncertain = false
+            groups: for group in rule.portGroups {
+                var refused: (PortQuery, OtherEnd)?
+                for port in group {
+                    let q = Question(direction: otherDirection, at: rule.ref.direction == .egress ? dst : src,
+                                     peer: rule.ref.direction == .egress ? src : dst, port: port)
+                    // Not enforced there: the entry passes, nothing to record.
+                    guard let other = answer(q) else { continue groups }
+                    if other.result != .no {
+                        if other.result == .maybe { uncertain = true }
+                        flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                        continue groups
+                    }
+                    if refused == nil { refused = (port, other) }
+                }
+                if let (port, other) = refused {
+                    flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                }
+            }
+            return uncertain
+        }
         let unresolved = Set(semantics.unresolvedPolicies)
         for subject in semantics.subjects where !unresolved.contains(subject.object) {
-            // A cluster-wide subject (`endpointSelector: {}` in a CCNP) stands for one pod of some namespace: what
-            // the other end says about it holds for every namespace it does not name.
+            // A cluster-wide subject (`endpointSelector: {}` in a CCNP) stands first for one pod of any namespace;
+            // when the other end's answer depends on the namespace, for a pod of each of a few declared namespaces.
             var selves = reps(subject.selector)
-            if selves.isEmpty { selves = semantics.representatives(of: subject.selector, anyNamespace: true) }
+            let wide = selves.isEmpty
+            if wide { selves = semantics.representatives(of: subject.selector, anyNamespace: true) }
             guard !selves.isEmpty else { continue }
+            var samples: [Endpoint]?
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
-                let groups = rule.portGroups
-                let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
                 for case .selector(let peerSelector, _) in rule.peers {
-                    for me in selves {
-                        for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
-                            let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
-                            // One flow per port entry: its alternatives (protocols) are asked in turn; the first the
-                            // other end does not refuse stands for the entry, else the first refused one.
-                            groups: for group in groups {
-                                var refused: (PortQuery, OtherEnd)?
-                                for port in group {
-                                    let q = Question(direction: otherDirection, at: rule.ref.direction == .egress ? dst : src,
-                                                     peer: rule.ref.direction == .egress ? src : dst, port: port)
-                                    // Not enforced there: the entry passes, nothing to record.
-                                    guard let other = answer(q) else { continue groups }
-                                    if other.result != .no {
-                                        flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
-                                        continue groups
-                                    }
-                                    if refused == nil { refused = (port, other) }
-                                }
-                                if let (port, other) = refused {
-                                    flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
-                                }
+                    for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
+                        for me in selves where record(rule, me: me, peer: peer) && wide {
+                            if samples == nil {
+                                samples = semantics.representatives(of: subject.selector, limit: 8, everyDeclaredNamespace: true)
+                            }
+                            for sample in samples ?? [] where sample.namespace != peer.namespace {
+                                _ = record(rule, me: sample, peer: peer)
                             }
                         }
                     }

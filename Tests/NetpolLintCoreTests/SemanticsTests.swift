@@ -424,4 +424,43 @@ import Testing
         #expect(misses[0].reason.contains("only on 6380/TCP"))
         #expect(misses[1].reason.contains("io.cilium.k8s.namespace.labels.access/dragonfly=true"))
     }
+
+    @Test func resourceSetResourcesAndHostNetwork() {
+        let (sem, _) = semantics("""
+            apiVersion: fluxcd.controlplane.io/v1
+            kind: ResourceSet
+            metadata: {name: teams, namespace: flux-system}
+            spec:
+              inputs: [{team: shop, profile: standard}]
+              resources:
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: << inputs.team >>
+                    labels: {profile: << inputs.profile | quote >>}
+            ---
+            apiVersion: fluxcd.controlplane.io/v1
+            kind: ResourceSet
+            metadata: {name: plain, namespace: flux-system}
+            spec:
+              resources:
+                - {apiVersion: v1, kind: Namespace, metadata: {name: plain, labels: {profile: isolated}}}
+            ---
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: vip, namespace: kube-system}
+            spec:
+              template:
+                metadata: {labels: {app: vip}}
+                spec: {hostNetwork: true}
+            """)
+        // `quote` yields a quoted YAML scalar; Flux parses the rendered text, so the label is the bare value.
+        #expect(sem.inventory.namespaces["shop"]?.effectiveLabels["profile"] == "standard")
+        // Without inputs, the resources are rendered once.
+        #expect(sem.inventory.namespaces["plain"]?.effectiveLabels["profile"] == "isolated")
+        // A host-network workload is the host, not a policy-restricted pod.
+        guard case .success(let vip) = sem.parseEndpoint("kube-system/vip") else { Issue.record("workload"); return }
+        #expect(vip.kind == .entity("host"))
+        #expect(sem.pods(in: "kube-system").count == 1)
+    }
 }

@@ -146,16 +146,19 @@ public struct Inventory: Sendable {
             guard case .resourceSet(let spec) = o.body else { continue }
             if !spec.resources.isEmpty { renderResources(spec, object: o, index: i) }
             guard let text = spec.template else { continue }
-            if spec.inputs.isEmpty {
-                if spec.hasExternalInputs {
-                    notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
-                                      span: text.span, object: i))
-                }
+            if spec.inputs.isEmpty && spec.hasExternalInputs {
+                notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
+                                  span: text.span, object: i))
                 continue
             }
             func position(_ line: Int, _ column: Int) -> Span {
                 guard let start = spec.templateStart else { return text.span }
-                return Span(file: text.span.file, line: Int32(start.line + line - 1), column: Int32(start.column + column - 1))
+                let fileLine = start.line + line - 1
+                // A block scalar's lines are indented in the file by its first line's indentation (read back from the
+                // file; the decoder's guess of two spaces past the key when it cannot be read).
+                let indent = Self.indentation(ofLine: start.line, in: files[Int(text.span.file)].path).map { $0 + 1 } ?? start.column
+                let startColumn = line == 1 && start.column > indent ? start.column : indent
+                return Span(file: text.span.file, line: Int32(fileLine), column: Int32(startColumn + column - 1))
             }
             let template: FluxTemplate
             do {
@@ -166,7 +169,7 @@ public struct Inventory: Sendable {
                 continue
             }
             var skippedKinds = Set<String>()
-            for (n, input) in spec.inputs.enumerated() {
+            for (n, input) in (spec.inputs.isEmpty ? [.map([:])] : spec.inputs).enumerated() {
                 let rendered: String
                 do {
                     rendered = try template.render(["inputs": input])
@@ -205,16 +208,15 @@ public struct Inventory: Sendable {
     /// `spec.resources`: each object's string values rendered per input; Namespaces are added like the template's.
     mutating func renderResources(_ spec: ResourceSetSpec, object o: KubeObject, index i: Int) {
         let anchor = spec.resourcesSpan ?? o.anchor
-        if spec.inputs.isEmpty {
-            if spec.hasExternalInputs {
-                notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
-                                  span: anchor, object: i))
-            }
+        if spec.inputs.isEmpty && spec.hasExternalInputs {
+            notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
+                              span: anchor, object: i))
             return
         }
         var skippedKinds = Set<String>()
         var failed = false
-        for (n, input) in spec.inputs.enumerated() {
+        // Without inputs, Flux renders the resources once.
+        for (n, input) in (spec.inputs.isEmpty ? [.map([:])] : spec.inputs).enumerated() {
             for resource in spec.resources {
                 let rendered: TemplateValue
                 do {
@@ -254,12 +256,37 @@ public struct Inventory: Sendable {
         }
     }
 
+    /// The number of leading spaces of a line of a file (1-based), nil when the file cannot be read.
+    static func indentation(ofLine line: Int, in path: String) -> Int? {
+        guard line >= 1, let bytes = FileReader.read(path, limit: 16 << 20) else { return nil }
+        var current = 1, i = 0
+        while i < bytes.count && current < line {
+            if bytes[i] == UInt8(ascii: "\n") { current += 1 }
+            i += 1
+        }
+        guard current == line else { return nil }
+        var n = 0
+        while i + n < bytes.count && bytes[i + n] == UInt8(ascii: " ") { n += 1 }
+        return n
+    }
+
+    /// A rendered value read as the YAML scalar it becomes in the rendered text (quotes removed, escapes applied).
+    static func yamlScalar(_ text: String) -> String {
+        guard let first = text.first, first == "\"" || first == "'" else { return text }
+        var parser = YAMLParser()
+        let result = Array(("v: " + text).utf8).withUnsafeBytes { parser.parse($0) }
+        guard result.error == nil, let doc = result.documents.first, doc.root >= 0,
+              let value = doc.value(doc.root, forKey: "v"), doc.kind(value) == .scalar else { return text }
+        return doc.string(value)
+    }
+
     /// Renders every string of a value that holds a template action.
     static func render(_ value: TemplateValue, with input: TemplateValue, depth: Int) throws(FluxTemplateError) -> TemplateValue {
         guard depth < 64 else { return value }
         switch value {
         case .string(let s) where s.contains("<<"):
-            return .string(try FluxTemplate(s).render(["inputs": input]))
+            // Flux renders the resource's YAML text and parses it again: `<< x | quote >>` yields a quoted scalar.
+            return .string(yamlScalar(try FluxTemplate(s).render(["inputs": input])))
         case .list(let items):
             var out: [TemplateValue] = []
             for item in items { out.append(try render(item, with: input, depth: depth + 1)) }

@@ -140,11 +140,12 @@ extension Semantics {
             if ["cluster", "all", "none"].contains(namespace) {
                 return .failure(EndpointSyntaxError(message: "'\(namespace)' is a set of endpoints, not one; name a pod (NAMESPACE/key=value), an entity (\(Self.traceEntities.joined(separator: ", "))) or an address"))
             }
-            if let s = Suggest.closest(namespace, in: Self.traceEntities) {
+            if let s = Suggest.closest(namespace, in: Self.traceEntities), Suggest.distance(namespace, s) <= 1 {
                 return .failure(EndpointSyntaxError(message: "'\(namespace)' is no namespace of the repository; did you mean the entity '\(s)'?"))
             }
         }
-        guard !namespace.isEmpty, namespace.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
+        // A namespace name is a DNS label: lower-case letters, digits and '-'.
+        guard !namespace.isEmpty, namespace.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
             return .failure(EndpointSyntaxError(message: "'\(text)' is not NAMESPACE[/key=value,...], NAMESPACE/WORKLOAD, an entity (\(Self.traceEntities.joined(separator: ", "))), an IP address or CIDR, or a DNS name"))
         }
         var labels: [String: String] = [:]
@@ -163,18 +164,27 @@ extension Semantics {
                 }
                 return .failure(EndpointSyntaxError(message: message))
             }
+            if w.hostNetwork {
+                // Host-network pods carry the node's identity: policies see them as `host`.
+                var host = Endpoint.entity("host")
+                host.name = "\(text) (host network)"
+                return .success(host)
+            }
             var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: true)
             e.serviceAccount = w.serviceAccount
             e.name = text
             return .success(e)
         }
         if parts.count == 2 {
-            for pair in parts[1].split(separator: ",") {
+            for pair in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
                 let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard kv.count == 2, !kv[0].isEmpty else {
+                guard kv.count == 2, !kv[0].isEmpty, !kv[1].contains("=") else {
                     return .failure(EndpointSyntaxError(message: "label '\(pair)' in '\(text)' is not key=value"))
                 }
                 if kv[0] == "serviceaccount" || kv[0] == "io.cilium.k8s.policy.serviceaccount" {
+                    guard serviceAccount == nil else {
+                        return .failure(EndpointSyntaxError(message: "the service account is given twice in '\(text)'"))
+                    }
                     serviceAccount = String(kv[1])
                 } else {
                     guard labels[String(kv[0])] == nil else {

@@ -226,11 +226,9 @@ public struct Semantics: Sendable {
 
     /// The pods of a namespace as the repository shows them: each workload's pod template, and — for pods the
     /// repository does not declare — a pod with unknown labels.
-    /// Workloads with `hostNetwork: true` are left out (policies do not apply to them); a namespace whose declared
-    /// workloads all use the host network has no pod a policy could restrict.
+    /// Workloads with `hostNetwork: true` are left out: policies do not apply to them (they have the host identity).
     public func pods(in namespace: String) -> [Endpoint] {
         let declared = inventory.workloads.filter { $0.namespace == namespace }
-        if !declared.isEmpty && declared.allSatisfy(\.hostNetwork) { return [] }
         var out = [endpoint(namespace: namespace, podLabels: [:], complete: false)]
         for w in declared where !w.hostNetwork {
             var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: false)

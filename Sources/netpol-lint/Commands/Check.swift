@@ -70,12 +70,7 @@ extension NetpolLintCommand {
                 // Context: the repository the file belongs to — its configuration's folder when that lies inside the
                 // git root (a repository of several convention trees), else the git root.
                 if paths.isEmpty {
-                    var context = root
-                    if let file = configuration.file {
-                        let folder = FilePath.dirname(FilePath.absolute(file))
-                        if FilePath.isInside(folder, root) { context = folder }
-                    }
-                    lintPaths = [context]
+                    lintPaths = [Self.stdinContext(file: name, configuration: configuration)]
                     request.paths = lintPaths
                 }
             }
@@ -106,6 +101,22 @@ extension NetpolLintCommand {
             if let threshold, report.findings.contains(where: { $0.severity >= threshold }) {
                 throw ExitCode(1)
             }
+        }
+
+        /// The folder read as context for a `--stdin` file: its configuration's folder when the file lies inside it
+        /// (and it inside the git root, if any); else the git root; else the file's own folder — never the whole
+        /// working directory.
+        static func stdinContext(file: String, configuration: Configuration) -> String {
+            let absolute = FilePath.absolute(file)
+            let folder = FilePath.dirname(absolute)
+            let git = FilePath.findUpward(".git", from: folder)
+            if let config = configuration.file {
+                let configFolder = FilePath.dirname(FilePath.absolute(config))
+                if FilePath.isInside(absolute, configFolder), git.map({ FilePath.isInside(configFolder, $0) }) ?? true {
+                    return configFolder
+                }
+            }
+            return git ?? folder
         }
 
         /// SARIF URIs are relative to the git root, else the configuration's folder, else the linted folder (the

@@ -59,7 +59,9 @@ extension NetpolLintCommand {
                 case .failure(let error): fail("\(option): \(error)")
                 }
             }
-            let verdict = semantics.allowed(from: endpoint(from, "--from"), to: endpoint(to, "--to"), port: portQuery)
+            let source = endpoint(from, "--from")
+            if case .dnsName = source.kind { fail("--from: '\(from)' is a DNS name; a host outside the cluster can be a destination only (give its address as the source)") }
+            let verdict = semantics.allowed(from: source, to: endpoint(to, "--to"), port: portQuery)
             let reporter = TraceReporter(context: context, semantics: semantics)
             switch format {
             case .text: FileOutput.standardOutput(reporter.text(verdict))
