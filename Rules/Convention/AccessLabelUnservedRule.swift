@@ -17,12 +17,51 @@ public struct AccessLabelUnservedRule: Rule {
             written) grants nothing; a grant whose resource never admits the namespace is dropped at the resource.
 
             For each access label on a declared Namespace, the rule looks for policies that read that label — \
-            selecting the labelled namespaces, or admitting them as a peer. With none, the label is reported. Otherwise each egress allow of those policies is checked \
+            selecting the labelled namespaces, or admitting them as a peer. With none, the label is reported; when \
+            only the resource admits it and the namespace's egress is enforced without a grant, it is reported too. Otherwise each egress allow of those policies is checked \
             at its destination with the semantics engine; when the destination's ingress is enforced and admits \
             the namespace on none of them, the label is reported with the deciding policy as related location.
             """,
         remediation: "Fix the label key, add the `access-<resource>` CCNP for it, or admit the label in the resource's CNP (`fromEndpoints` with `io.cilium.k8s.namespace.labels.<access label>: \"true\"`).",
         triggeringExamples: [
+            Example(files: [
+                ("namespaces/wiki.yaml", """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: wiki
+                      labels:
+                        ↓access.network-policy.homelab/dragonfly: "true"
+                    """),
+                ("baselines/dns.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: baseline-dns-egress
+                    spec:
+                      description: every pod's egress is enforced; DNS only
+                      endpointSelector: {}
+                      egress:
+                        - toEndpoints:
+                            - matchLabels: {io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts: [{ports: [{port: "53", protocol: ANY}]}]
+                    """),
+                ("platform/database.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: database-default
+                      namespace: database
+                    spec:
+                      description: admits the dragonfly label; no CCNP grants the egress (seed 001's dropped flow)
+                      endpointSelector: {}
+                      ingress:
+                        - fromEndpoints:
+                            - matchLabels:
+                                io.cilium.k8s.namespace.labels.access.network-policy.homelab/dragonfly: "true"
+                          toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
+                    """),
+            ], configuration: "preset: homelab-profiles"),
             Example("""
                 apiVersion: v1
                 kind: Namespace
@@ -182,7 +221,23 @@ public struct AccessLabelUnservedRule: Rule {
                     out.append(Finding(message, at: label.key.span, object: ns.object))
                     continue
                 }
-                guard !grantors.isEmpty else { continue }
+                if grantors.isEmpty {
+                    // Only the resource reads the label: it admits the namespace, but nothing grants the egress.
+                    let admitterObjects = Set(admitters.map(\.object))
+                    let inbound = flows.filter { f in
+                        admitterObjects.contains(f.rule.object) && f.rule.direction == .ingress && f.source.namespace == ns.name
+                    }
+                    guard !inbound.isEmpty, inbound.allSatisfy({ $0.other.enforced == .yes && $0.other.result == .no }) else { continue }
+                    let f = inbound[0]
+                    let admitter = context.objects[f.rule.object]
+                    var related = [RelatedLocation(f.rule.span, "\(admitter.displayName) admits the label on \(f.port)")]
+                    if let object = f.other.enforcing.first {
+                        related.append(RelatedLocation(context.objects[object].anchor, "egress of '\(ns.name)' is enforced by \(context.objects[object].displayName)"))
+                    }
+                    out.append(Finding("namespace '\(ns.name)' opts in to '\(key)' and \(admitter.displayName) admits it, but no policy grants the egress: its pods may not send to \(f.destination) on \(f.port)",
+                                       at: label.key.span, object: ns.object, related: related))
+                    continue
+                }
                 let grantorObjects = Set(grantors.map(\.object))
                 let mine = flows.filter { f in
                     grantorObjects.contains(f.rule.object) && f.rule.direction == .egress && f.source.namespace == ns.name

@@ -16,7 +16,10 @@ public struct DefaultDenyRequiredRule: Rule {
               except the Tier 0 namespaces, excluded with `matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, \
               operator: NotIn, values: [...]}]`. Missing a Tier 0 namespace from the list cuts the cluster's own \
               control plane off (kube-system, the CNI itself); an extra namespace in the list silently exempts it \
-              from zero trust.
+              from zero trust. Tier 0 must also stay unrestricted by the *allow* CCNPs: one whose endpointSelector \
+              selects Tier 0 pods and which has ingress or egress rules puts them into default-deny for that \
+              direction (Cilium "Endpoint default policy", research (d)) unless it sets `enableDefaultDeny: false` \
+              — seed 002 §5 says to, and its own `allow-metrics-scraping` (`endpointSelector: {}`) does not.
             - `kubernetes` (seed 004): every application namespace has a `NetworkPolicy` with `podSelector: {}`, \
               `policyTypes: [Ingress]` and no ingress rules. Kubernetes allows all traffic to pods no policy \
               selects, so a namespace without it is wide open.
@@ -28,6 +31,36 @@ public struct DefaultDenyRequiredRule: Rule {
         references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic"],
         securitySeverity: 7.0,
         triggeringExamples: [
+            Example(files: [
+                ("default-deny.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: default-deny-all
+                    spec:
+                      description: default deny except Tier 0
+                      endpointSelector:
+                        matchExpressions:
+                          - key: k8s:io.kubernetes.pod.namespace
+                            operator: NotIn
+                            values: [kube-system, flux-system, cilium, cilium-secrets]
+                      ingress: [{}]
+                      egress: [{}]
+                    """),
+                ("allow-metrics.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: ↓allow-metrics-scraping
+                    spec:
+                      description: observability may scrape every pod (and so Tier 0 is now ingress-denied)
+                      endpointSelector: {}
+                      ingress:
+                        - fromEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: observability}
+                          toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
+                    """),
+            ], configuration: "preset: tiered-zero-trust"),
             Example("""
                 apiVersion: cilium.io/v2
                 kind: CiliumClusterwideNetworkPolicy
@@ -75,6 +108,7 @@ public struct DefaultDenyRequiredRule: Rule {
                     spec:
                       description: dns
                       endpointSelector: {}
+                      enableDefaultDeny: {egress: false}
                       egress:
                         - toEntities: [cluster]
                           toPorts: [{ports: [{port: "53", protocol: UDP}]}]
@@ -82,6 +116,37 @@ public struct DefaultDenyRequiredRule: Rule {
             ], configuration: "↓preset: tiered-zero-trust"),
         ],
         nonTriggeringExamples: [
+            Example(files: [
+                ("default-deny.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: default-deny-all
+                    spec:
+                      description: default deny except Tier 0
+                      endpointSelector:
+                        matchExpressions:
+                          - key: k8s:io.kubernetes.pod.namespace
+                            operator: NotIn
+                            values: [kube-system, flux-system, cilium, cilium-secrets]
+                      ingress: [{}]
+                      egress: [{}]
+                    """),
+                ("allow-metrics.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: allow-metrics-scraping
+                    spec:
+                      description: an allow policy that does not switch on default-deny (seed 002 §5)
+                      endpointSelector: {}
+                      enableDefaultDeny: {ingress: false}
+                      ingress:
+                        - fromEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: observability}
+                          toPorts: [{ports: [{port: "9090", protocol: TCP}]}]
+                    """),
+            ], configuration: "preset: tiered-zero-trust"),
             Example("""
                 apiVersion: cilium.io/v2
                 kind: CiliumClusterwideNetworkPolicy
@@ -167,6 +232,27 @@ public struct DefaultDenyRequiredRule: Rule {
                 out.append(Finding("\(o.displayName) \(parts.joined(separator: " and ")); Tier 0 is \(tier0.sorted().joined(separator: ", "))",
                                    at: span, object: i))
             }
+        }
+        // Tier 0 stays unrestricted: a cluster-wide allow policy that selects Tier 0 pods must not switch on their
+        // default-deny (seed 002 §5: `enableDefaultDeny: false` on allow policies).
+        let semantics = Convention.semantics(context)
+        var enforcedTier0: [Int: (namespaces: Set<String>, directions: Set<Direction>)] = [:]
+        for ns in tier0 {
+            let pod = semantics.endpoint(namespace: ns, podLabels: [:], complete: false)
+            for (subject, match) in semantics.subjects(selecting: pod) where match == .yes {
+                let o = context.objects[subject.object]
+                guard o.kind == .ciliumClusterwideNetworkPolicy, !subject.enforces.isEmpty,
+                      let rule = o.cilium?.rules[subject.specIndex], !Self.isDefaultDeny(rule) else { continue }
+                enforcedTier0[subject.object, default: ([], [])].namespaces.insert(ns)
+                enforcedTier0[subject.object]?.directions.formUnion(subject.enforces)
+            }
+        }
+        for (i, hit) in enforcedTier0.sorted(by: { $0.key < $1.key }) {
+            let o = context.objects[i]
+            let directions = hit.directions.map(\.rawValue).sorted()
+            let setting = directions.map { "\($0): false" }.joined(separator: ", ")
+            out.append(Finding("\(o.displayName) selects Tier 0 \(hit.namespaces.sorted().joined(separator: ", ")) and puts \(directions.joined(separator: " and ")) there into default-deny; Tier 0 must stay unrestricted — set enableDefaultDeny: {\(setting)} on this allow policy, or exclude Tier 0 from its endpointSelector",
+                               at: o.anchor, object: i))
         }
         if !found {
             let anchor = context.repositoryAnchor ?? context.objects.first.map(\.kindSpan)
