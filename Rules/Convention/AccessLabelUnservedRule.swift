@@ -221,14 +221,18 @@ public struct AccessLabelUnservedRule: Rule {
                     out.append(Finding(message, at: label.key.span, object: ns.object))
                     continue
                 }
+                // The flows of those policies from this namespace, when every one of them is refused.
+                func refused(by subjects: [Subject], _ direction: Direction) -> Counterparts.Flow? {
+                    let objects = Set(subjects.map(\.object))
+                    let mine = flows.filter { f in
+                        objects.contains(f.rule.object) && f.rule.direction == direction && f.source.namespace == ns.name
+                    }
+                    guard !mine.isEmpty, mine.allSatisfy({ $0.other.enforced == .yes && $0.other.result == .no }) else { return nil }
+                    return mine[0]
+                }
                 if grantors.isEmpty {
                     // Only the resource reads the label: it admits the namespace, but nothing grants the egress.
-                    let admitterObjects = Set(admitters.map(\.object))
-                    let inbound = flows.filter { f in
-                        admitterObjects.contains(f.rule.object) && f.rule.direction == .ingress && f.source.namespace == ns.name
-                    }
-                    guard !inbound.isEmpty, inbound.allSatisfy({ $0.other.enforced == .yes && $0.other.result == .no }) else { continue }
-                    let f = inbound[0]
+                    guard let f = refused(by: admitters, .ingress) else { continue }
                     let admitter = context.objects[f.rule.object]
                     var related = [RelatedLocation(f.rule.span, "\(admitter.displayName) admits the label on \(f.port)")]
                     if let object = f.other.enforcing.first {
@@ -238,16 +242,10 @@ public struct AccessLabelUnservedRule: Rule {
                                        at: label.key.span, object: ns.object, related: related))
                     continue
                 }
-                let grantorObjects = Set(grantors.map(\.object))
-                let mine = flows.filter { f in
-                    grantorObjects.contains(f.rule.object) && f.rule.direction == .egress && f.source.namespace == ns.name
-                }
-                guard !mine.isEmpty, mine.allSatisfy({ $0.other.enforced == .yes && $0.other.result == .no }) else { continue }
-                let f = mine[0]
+                guard let f = refused(by: grantors, .egress) else { continue }
                 let grant = context.objects[f.rule.object]
                 var related = [RelatedLocation(f.rule.span, "\(grant.displayName) grants egress to \(f.destination) on \(f.port)")]
-                let namespaced = f.other.enforcing.first { context.objects[$0].kind != .ciliumClusterwideNetworkPolicy }
-                if let object = namespaced ?? f.other.enforcing.first {
+                if let object = f.other.enforcing.first {
                     related.append(RelatedLocation(context.objects[object].anchor, "ingress at \(f.destination) is enforced by \(context.objects[object].displayName), which does not admit '\(ns.name)'"))
                 }
                 out.append(Finding("namespace '\(ns.name)' opts in to '\(key)': \(grant.displayName) grants egress to \(f.destination) on \(f.port), but the destination's ingress never admits '\(ns.name)'",

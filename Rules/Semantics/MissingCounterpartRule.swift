@@ -269,11 +269,7 @@ public struct MissingCounterpartRule: Rule {
                 for r in f.other.denying {
                     related.append(RelatedLocation(r.span, "denied by \(context.objects[r.object].displayName) \(r.path)"))
                 }
-                // The namespace's own policies first: that is where a counterpart belongs.
-                let enforcing = f.other.enforcing.sorted { a, b in
-                    (context.objects[a].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0) < (context.objects[b].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0)
-                }
-                for object in enforcing.prefix(2) {
+                for object in f.other.enforcing.prefix(2) {
                     let other = context.objects[object]
                     related.append(RelatedLocation(other.anchor, "\(f.other.direction.rawValue) at \(f.other.endpoint) is enforced by \(other.displayName)"))
                 }

@@ -145,9 +145,8 @@ public struct SelectorMatchesNothingRule: Rule {
                 for r in selector.requirements where r.op == .in {
                     switch r.key {
                     case .namespaceLabel(let key) where Self.nameLikeKeys.contains(key) || key.hasSuffix("/name") || key.hasSuffix("/namespace"):
-                        let matched = inventory.namespaces.values.contains { ns in
-                            r.values.contains { ns.effectiveLabels[key] == $0.value }
-                        }
+                        let requirement = Requirement(r)
+                        let matched = inventory.namespaces.values.contains { requirement.evaluate($0.effectiveLabels[key]) }
                         guard !matched, let meant = r.values.first(where: { inventory.namespaces[$0.value] != nil }) else { continue }
                         let ns = inventory.namespaces[meant.value]!
                         let labels = ns.effectiveLabels.keys.sorted().joined(separator: ", ")

@@ -16,6 +16,8 @@ struct Counterparts: Sendable {
         var admittingCount: Int
         /// When the flow is refused: deny rules that match, and policies that definitely enforce the direction.
         var denying: [RuleRef]
+        /// Objects of the policies that definitely enforce the direction, the namespace's own first (that is where
+        /// a counterpart belongs), cluster-wide ones after.
         var enforcing: [Int]
     }
 
@@ -31,7 +33,7 @@ struct Counterparts: Sendable {
     var flows: [Flow] = []
 
     static func of(_ context: LintContext) -> Counterparts {
-        context.cache.value("counterparts") { Counterparts(Convention.semantics(context)) }
+        context.cache.value("counterparts") { Counterparts(Convention.semantics(context), objects: context.objects) }
     }
 
     struct Question: Hashable {
@@ -41,7 +43,7 @@ struct Counterparts: Sendable {
         var port: PortQuery
     }
 
-    init(_ semantics: Semantics) {
+    init(_ semantics: Semantics, objects: [KubeObject]) {
         // Representatives per selector, the policies selecting an endpoint, and the answers are reused: many rules
         // name the same peers (and copies of a repository repeat every question).
         var representatives: [Selector: [Endpoint]] = [:]
@@ -72,7 +74,9 @@ struct Counterparts: Sendable {
                     direction: q.direction, endpoint: q.at, enforced: v.enforced, result: v.result,
                     admitting: Array(admitting.prefix(2)), admittingCount: admitting.count,
                     denying: refused ? v.denies.filter { $0.match == .yes }.prefix(3).map(\.rule.ref) : [],
-                    enforcing: refused ? v.enforcedBy.filter { $0.match == .yes }.prefix(5).map(\.subject.object) : [])
+                    enforcing: refused ? Array(v.enforcedBy.filter { $0.match == .yes }.map(\.subject.object)
+                        .sorted { (objects[$0].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0) < (objects[$1].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0) }
+                        .prefix(5)) : [])
             }
             answers[q] = .some(result)
             return result

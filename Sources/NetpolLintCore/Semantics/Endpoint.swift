@@ -24,8 +24,15 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     public var podLabelsPresent: Set<String> = []
     public var podLabelsComplete: Bool
     public var serviceAccount: String?
+    /// A name given by whoever made the endpoint (a `trace` argument); most endpoints have none and are named from
+    /// their namespace and labels when shown — not when made, which is often.
+    private var label: String?
+
     /// How people name it: `database/app=postgres`, `world`, `10.0.0.1/32`.
-    public var name: String
+    public var name: String {
+        get { label ?? Self.defaultName(kind: kind, namespace: namespace, podLabels: podLabels) }
+        set { label = newValue }
+    }
 
     public init(kind: Kind = .pod, namespace: String?, namespaceLabels: [String: String] = [:],
                 namespaceLabelsComplete: Bool = true, podLabels: [String: String] = [:], podLabelsComplete: Bool = true,
@@ -39,7 +46,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         self.podLabels = podLabels
         self.podLabelsComplete = podLabelsComplete
         self.serviceAccount = serviceAccount
-        self.name = name ?? Self.defaultName(kind: kind, namespace: namespace, podLabels: podLabels)
+        self.label = name
     }
 
     public static func entity(_ name: String) -> Endpoint {

@@ -28,6 +28,9 @@ public struct Requirement: Sendable, Hashable {
     /// A Flux `${var}` value: its text is not known until deployment.
     let isSymbolic: Bool
 
+    /// A requirement as written in a manifest.
+    public init(_ r: LabelRequirement) { self.init(r.key, r.op, Set(r.values.map(\.value))) }
+
     public init(_ key: LabelKey, _ op: SelectorOperator, _ values: Set<String> = []) {
         self.key = key
         self.op = op
@@ -87,7 +90,7 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
                 reserved = entity
                 continue
             }
-            reqs.append(Requirement(r.key, r.op, Set(r.values.map(\.value))))
+            reqs.append(Requirement(r))
         }
         if let reserved { return Selector([], reserved: reserved) }
         let namesNamespace = reqs.contains { $0.key == .namespaceName }
@@ -111,7 +114,7 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
     public static func kubernetes(pod: LabelSelector?, namespaceSelector: LabelSelector?, namespace: String) -> Selector {
         var reqs: [Requirement] = []
         for r in (pod?.requirements ?? []) + (namespaceSelector?.requirements ?? []) {
-            reqs.append(Requirement(r.key, r.op, Set(r.values.map(\.value))))
+            reqs.append(Requirement(r))
         }
         if namespaceSelector == nil {
             reqs.append(Requirement(.namespaceName, .in, [namespace]))
