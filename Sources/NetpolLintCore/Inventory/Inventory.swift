@@ -145,12 +145,7 @@ public struct Inventory: Sendable {
         for (i, o) in objects.enumerated() {
             guard case .resourceSet(let spec) = o.body else { continue }
             if !spec.resources.isEmpty { renderResources(spec, object: o, index: i) }
-            guard let text = spec.template else { continue }
-            if spec.inputs.isEmpty && spec.hasExternalInputs {
-                notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
-                                  span: text.span, object: i))
-                continue
-            }
+            guard let text = spec.template, let inputs = renderInputs(spec, o, i, at: text.span) else { continue }
             func position(_ line: Int, _ column: Int) -> Span {
                 guard let start = spec.templateStart else { return text.span }
                 let fileLine = start.line + line - 1
@@ -169,7 +164,7 @@ public struct Inventory: Sendable {
                 continue
             }
             var skippedKinds = Set<String>()
-            for (n, input) in (spec.inputs.isEmpty ? [.map([:])] : spec.inputs).enumerated() {
+            for (n, input) in inputs.enumerated() {
                 let rendered: String
                 do {
                     rendered = try template.render(["inputs": input])
@@ -190,33 +185,48 @@ public struct Inventory: Sendable {
                             if generated.kind.isPolicy { skippedKinds.insert(generated.kind.rawValue) }
                             continue
                         }
-                        guard let name = generated.meta.name?.value, !name.isEmpty, namespaces[name] == nil else { continue }
-                        let located = generated.meta.labels.map { KeyValue(key: Located($0.key.value, text.span), value: Located($0.value.value, text.span)) }
-                        let (labels, complete) = Self.effectiveLabels(located, name: name)
-                        namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: labels,
-                                                     labelsComplete: complete, generatedBy: i)
+                        guard let name = generated.meta.name?.value else { continue }
+                        addGenerated(name, labels: generated.meta.labels.map { ($0.key.value, $0.value.value) }, at: text.span, by: i)
                     }
                 }
             }
-            if !skippedKinds.isEmpty {
-                notes.append(Note(message: "\(o.displayName) generates \(skippedKinds.sorted().joined(separator: ", ")) objects; generated policies are not linted",
-                                  span: text.span, object: i))
-            }
+            noteSkipped(skippedKinds, o, i, at: text.span)
         }
+    }
+
+    /// The inputs a ResourceSet renders with: its `inputs`, or one empty input when it has none (Flux renders once);
+    /// nil, with a note, when they come from the cluster (`inputsFrom`).
+    mutating func renderInputs(_ spec: ResourceSetSpec, _ o: KubeObject, _ i: Int, at span: Span) -> [TemplateValue]? {
+        if spec.inputs.isEmpty && spec.hasExternalInputs {
+            notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
+                              span: span, object: i))
+            return nil
+        }
+        return spec.inputs.isEmpty ? [.map([:])] : spec.inputs
+    }
+
+    /// A Namespace a ResourceSet generates (a declared one of the same name wins); its labels point at `span`.
+    mutating func addGenerated(_ name: String, labels: [(String, String)], at span: Span, by i: Int) {
+        guard !name.isEmpty, namespaces[name] == nil else { return }
+        let located = labels.map { KeyValue(key: Located($0.0, span), value: Located($0.1, span)) }
+        let (effective, complete) = Self.effectiveLabels(located, name: name)
+        namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: effective,
+                                     labelsComplete: complete, generatedBy: i)
+    }
+
+    mutating func noteSkipped(_ kinds: Set<String>, _ o: KubeObject, _ i: Int, at span: Span) {
+        guard !kinds.isEmpty else { return }
+        notes.append(Note(message: "\(o.displayName) generates \(kinds.sorted().joined(separator: ", ")) objects; generated policies are not linted",
+                          span: span, object: i))
     }
 
     /// `spec.resources`: each object's string values rendered per input; Namespaces are added like the template's.
     mutating func renderResources(_ spec: ResourceSetSpec, object o: KubeObject, index i: Int) {
         let anchor = spec.resourcesSpan ?? o.anchor
-        if spec.inputs.isEmpty && spec.hasExternalInputs {
-            notes.append(Note(message: "\(o.displayName) takes its inputs from the cluster (inputsFrom): the objects it generates are not known to the linter",
-                              span: anchor, object: i))
-            return
-        }
+        guard let inputs = renderInputs(spec, o, i, at: anchor) else { return }
         var skippedKinds = Set<String>()
         var failed = false
-        // Without inputs, Flux renders the resources once.
-        for (n, input) in (spec.inputs.isEmpty ? [.map([:])] : spec.inputs).enumerated() {
+        for (n, input) in inputs.enumerated() {
             for resource in spec.resources {
                 let rendered: TemplateValue
                 do {
@@ -231,29 +241,21 @@ public struct Inventory: Sendable {
                 }
                 guard case .map(let fields) = rendered, case .string(let kind)? = fields["kind"] else { continue }
                 if ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy"].contains(kind) { skippedKinds.insert(kind) }
-                guard kind == "Namespace", case .map(let meta)? = fields["metadata"], case .string(let name)? = meta["name"],
-                      !name.isEmpty, namespaces[name] == nil else { continue }
-                var located: [KeyValue] = []
-                if case .map(let labels)? = meta["labels"] {
-                    for (k, v) in labels.sorted(by: { $0.key < $1.key }) {
-                        let text: String
+                guard kind == "Namespace", case .map(let meta)? = fields["metadata"], case .string(let name)? = meta["name"] else { continue }
+                var labels: [(String, String)] = []
+                if case .map(let given)? = meta["labels"] {
+                    for (k, v) in given.sorted(by: { $0.key < $1.key }) {
                         switch v {
-                        case .string(let s), .number(let s): text = s
-                        case .bool(let b): text = b ? "true" : "false"
+                        case .string(let s), .number(let s): labels.append((k, s))
+                        case .bool(let b): labels.append((k, b ? "true" : "false"))
                         default: continue
                         }
-                        located.append(KeyValue(key: Located(k, anchor), value: Located(text, anchor)))
                     }
                 }
-                let (labels, complete) = Self.effectiveLabels(located, name: name)
-                namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: labels,
-                                             labelsComplete: complete, generatedBy: i)
+                addGenerated(name, labels: labels, at: anchor, by: i)
             }
         }
-        if !skippedKinds.isEmpty {
-            notes.append(Note(message: "\(o.displayName) generates \(skippedKinds.sorted().joined(separator: ", ")) objects; generated policies are not linted",
-                              span: anchor, object: i))
-        }
+        noteSkipped(skippedKinds, o, i, at: anchor)
     }
 
     /// The number of leading spaces of a line of a file (1-based), nil when the file cannot be read.
