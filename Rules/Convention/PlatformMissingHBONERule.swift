@@ -106,15 +106,9 @@ public struct PlatformMissingHBONERule: Rule {
         ]
     )
 
-    static let defaultZtunnel = WellKnownEndpoint(role: "ztunnel", namespace: "istio-system", podLabels: ["app": "ztunnel"])
-
     public func check(_ context: LintContext) -> [Finding] {
         let convention = Convention.of(context)
-        let semantics = Convention.semantics(context)
-        var ztunnel = semantics.wellKnownEndpoints("ztunnel")
-        if ztunnel.isEmpty {
-            ztunnel = [semantics.endpoint(namespace: Self.defaultZtunnel.namespace, podLabels: Self.defaultZtunnel.podLabels, complete: false)]
-        }
+        let ztunnel = Convention.semantics(context).wellKnownEndpoints("ztunnel")
         let hbone = [PortQuery(15008, "TCP")]
         return PlatformRequirement(what: "HBONE (15008/TCP) with ztunnel", flows: [
             .init(direction: .ingress, peers: ztunnel, ports: hbone),

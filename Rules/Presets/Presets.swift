@@ -41,7 +41,6 @@ public enum Presets {
         defaultDeny: .forbidden,
         wellKnown: [
             WellKnownEndpoint(role: "prometheus", namespace: "monitoring", podLabels: ["app.kubernetes.io/name": "prometheus"]),
-            WellKnownEndpoint(role: "ztunnel", namespace: "istio-system", podLabels: ["app": "ztunnel"]),
             WellKnownEndpoint(role: "gateway", namespace: "istio-gateway", podLabels: [:]),
         ],
         healthSources: ["health", "host", "169.254.0.0/16"])

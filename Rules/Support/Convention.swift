@@ -15,6 +15,8 @@ public struct Convention: Sendable {
 
     /// kube-dns as every Kubernetes distribution labels it (`k8s-app: kube-dns` in kube-system).
     public static let kubeDNS = WellKnownEndpoint(role: "dns", namespace: "kube-system", podLabels: ["k8s-app": "kube-dns"])
+    /// Istio ambient's ztunnel as Istio installs it, when the preset names none (NP209).
+    public static let ztunnel = WellKnownEndpoint(role: "ztunnel", namespace: "istio-system", podLabels: ["app": "ztunnel"])
 
     /// The convention of this run, built once and shared by every rule.
     public static func of(_ context: LintContext) -> Convention {
@@ -46,7 +48,8 @@ public struct Convention: Sendable {
         allowedCIDRTexts = texts
         allowedCIDRs = texts.compactMap(CIDRParser.parse)
         publicPorts = Set(config.publicPorts)
-        wellKnown = [Self.kubeDNS] + (preset?.wellKnown ?? [])
+        let presetEndpoints = preset?.wellKnown ?? []
+        wellKnown = [Self.kubeDNS] + presetEndpoints + (presetEndpoints.contains { $0.role == "ztunnel" } ? [] : [Self.ztunnel])
         healthSources = preset?.healthSources ?? []
     }
 
