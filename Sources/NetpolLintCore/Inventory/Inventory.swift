@@ -111,12 +111,19 @@ public struct Inventory: Sendable {
             guard case .workload(let template?) = o.body, let ns = objectNamespaces[i] else { continue }
             var labels: [String: String] = [:]
             for l in template.labels where !l.value.value.contains("${") { labels[l.key.value] = l.value.value }
+            workloadIndex[ns, default: []].append(workloads.count)
             workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
                                       serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork))
         }
     }
 
     public func namespace(of object: Int) -> String? { objectNamespaces[object] }
+
+    /// Indices into `workloads` by namespace.
+    private var workloadIndex: [String: [Int]] = [:]
+
+    /// The workloads of one namespace.
+    public func workloads(in namespace: String) -> [Workload] { (workloadIndex[namespace] ?? []).map { workloads[$0] } }
 
     /// The folder of a namespaced object whose namespace is unresolved (objects of one folder share a namespace).
     public private(set) var unresolvedFolders: [Int: String] = [:]

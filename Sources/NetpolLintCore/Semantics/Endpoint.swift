@@ -160,7 +160,7 @@ extension Semantics {
         if parts.count == 2, !parts[1].isEmpty, !parts[1].contains("=") {
             // NAMESPACE/WORKLOAD: the pods of a Deployment (StatefulSet, ...) the repository declares.
             let name = String(parts[1])
-            let inNamespace = inventory.workloads.filter { $0.namespace == namespace }
+            let inNamespace = inventory.workloads(in: namespace)
             guard let w = inNamespace.first(where: { $0.name == name }) else {
                 var message = "no workload '\(name)' in namespace '\(namespace)'"
                 if inNamespace.isEmpty {

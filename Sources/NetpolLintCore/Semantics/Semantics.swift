@@ -116,13 +116,24 @@ public struct Semantics: Sendable {
 
     /// The subjects that may select the endpoint, with how surely.
     public func subjects(selecting e: Endpoint) -> [(subject: Subject, match: Tri)] {
-        var candidates = clusterwide
-        if let ns = e.namespace {
-            candidates += byNamespace[ns] ?? []
-        } else if e.kind == .pod {
+        // Both lists are in policy order: merge them, so answers list policies as the repository does.
+        var candidates: [Int]
+        if let ns = e.namespace, let local = byNamespace[ns] {
+            candidates = []
+            candidates.reserveCapacity(clusterwide.count + local.count)
+            var a = 0, b = 0
+            while a < clusterwide.count || b < local.count {
+                if b == local.count || (a < clusterwide.count && clusterwide[a] < local[b]) {
+                    candidates.append(clusterwide[a]); a += 1
+                } else {
+                    candidates.append(local[b]); b += 1
+                }
+            }
+        } else if e.namespace == nil && e.kind == .pod {
             candidates = Array(subjects.indices)
+        } else {
+            candidates = clusterwide
         }
-        candidates.sort()
         return candidates.compactMap { i in
             let m = subjects[i].selector.matches(e)
             return m == .no ? nil : (subjects[i], m)
@@ -228,7 +239,7 @@ public struct Semantics: Sendable {
     /// repository does not declare — a pod with unknown labels.
     /// Workloads with `hostNetwork: true` are left out: policies do not apply to them (they have the host identity).
     public func pods(in namespace: String) -> [Endpoint] {
-        let declared = inventory.workloads.filter { $0.namespace == namespace }
+        let declared = inventory.workloads(in: namespace)
         var out = [endpoint(namespace: namespace, podLabels: [:], complete: false)]
         for w in declared where !w.hostNetwork {
             var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: false)
