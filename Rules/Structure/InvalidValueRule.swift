@@ -105,5 +105,10 @@ public struct InvalidValueRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         context.modelIssues.filter { $0.issue.kind == .invalidValue }
             .map { Finding($0.issue.message, at: $0.issue.span, object: $0.object) }
+            // Peer shapes the agent refuses that are reported as invalid values (the model's one place for them).
+            + context.ciliumPolicies.flatMap { index, object, _ in
+                object.agentRejections(version: context.ciliumVersion).filter { $0.reportedBy == Self.description.id }
+                    .map { Finding($0.message, at: $0.span, object: index) }
+            }
     }
 }

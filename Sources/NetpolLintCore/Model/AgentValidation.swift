@@ -26,10 +26,13 @@ extension KubeObject {
             }
             for r in rule.allPeerRules {
                 let kinds = r.peerKinds.filter { !Self.combinablePeerKinds.contains($0.key) }
-                if let fqdns = r.fqdns, kinds.count > 1 {
-                    // rule_validation.go: "Combining ToFQDNs and ... is not supported yet" (research (e)).
-                    out.append(AgentRejection(message: "toFQDNs combined with another peer kind; the agent rejects \(displayName)",
-                                              span: fqdns.span, reportedBy: "NP102"))
+                if let fqdns = r.fqdns, r.peerKinds.count > 1 {
+                    // rule_validation.go: "Combining ToFQDNs and ... is not supported yet" (research (e)); reported
+                    // as an invalid value (NP102), since it is a shape no egress rule may have.
+                    for other in r.peerKinds where other.key != "toFQDNs" {
+                        out.append(AgentRejection(message: "toFQDNs cannot be combined with \(other.key) in one egress rule; split them into two rules",
+                                                  span: fqdns.span, reportedBy: "NP102"))
+                    }
                 } else if kinds.count > 1 {
                     reject("combining \(kinds[0].key) and \(kinds[1].key) in one rule is not supported; the agent rejects \(displayName) — split them into two rules", kinds[1].span)
                 }

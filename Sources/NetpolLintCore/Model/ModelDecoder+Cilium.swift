@@ -133,12 +133,6 @@ extension ModelDecoder {
             let af = fields(a, "authentication", known: CiliumSchema.authenticationKeys)
             r.authenticationMode = string(af["mode"]?.value, "authentication.mode")
         }
-        // toFQDNs cannot share a rule with another L3 peer kind (rule_validation.go: "Combining ToFQDNs and ...").
-        if let fq = r.fqdns {
-            for other in r.peerKinds where other.key != "toFQDNs" {
-                invalid("toFQDNs cannot be combined with \(other.key) in one egress rule; split them into two rules", fq.span)
-            }
-        }
         return r
     }
 
