@@ -121,6 +121,15 @@ public struct Linter: Sendable {
     public func run(_ request: LintRequest) throws -> LintReport {
         let enabled = try enabledRules(request)
         let (context, stats, _) = load(request)
+        return LintReport(findings: check(context, enabled: enabled), files: context.files, statistics: stats,
+                          rules: rules.map { $0.description },
+                          objectSummaries: context.objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
+                          repositoryRoot: request.repositoryRoot)
+    }
+
+    /// Runs the enabled rules over a loaded context and applies suppressions: the findings, sorted by path and
+    /// position, each reported once (`audit` summarises them without loading the repository twice).
+    public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)]) -> [Finding] {
         let files = context.files, objects = context.objects
         var findings: [Finding] = []
         for (rule, severity) in enabled {
@@ -147,9 +156,7 @@ public struct Linter: Sendable {
         for f in findings where unique.last.map({ $0.span != f.span || $0.ruleID != f.ruleID || $0.message != f.message }) ?? true {
             unique.append(f)
         }
-        return LintReport(findings: unique, files: files, statistics: stats, rules: rules.map { $0.description },
-                          objectSummaries: objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
-                          repositoryRoot: request.repositoryRoot)
+        return unique
     }
 
     /// Discovery, reading, parsing and decoding: the context every rule (and `init`) reads.

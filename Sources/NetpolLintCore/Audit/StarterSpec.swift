@@ -1,0 +1,153 @@
+/// Writes a starter `NetworkBaseline` from what the repository allows today (`audit --write-spec`), so a team can
+/// document its current state in one step and then edit it into its intended state. Auditing the repository against
+/// the spec it wrote passes, except for flows whose verdict is conditional, which are listed as comments.
+public struct StarterSpec {
+    public let engine: AuditEngine
+    public let report: AuditReport
+    public let name: String
+
+    public init(engine: AuditEngine, report: AuditReport, name: String) {
+        self.engine = engine
+        self.report = report
+        self.name = name
+    }
+
+    /// A YAML scalar, quoted when plain style would change its meaning or not parse.
+    static func scalar(_ s: String) -> String {
+        let plainSafe = !s.isEmpty && s.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./".unicodeScalars.contains($0)
+        } && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased()) && Int(s) == nil && Double(s) == nil
+        if plainSafe { return s }
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if c.value < 0x20 { out += "\\x" + (c.value < 16 ? "0" : "") + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A component name from a pod group: its workload's name, else the value of its most telling label.
+    static func componentName(_ g: AuditEngine.PodGroup) -> String? {
+        if let w = g.workload { return w }
+        for key in ["app.kubernetes.io/name", "app.kubernetes.io/component", "app", "k8s-app", "name"] {
+            if let v = g.endpoint.podLabels[key] { return v }
+        }
+        return g.endpoint.podLabels.sorted { $0.key < $1.key }.first?.value
+    }
+
+    public func render() -> String {
+        var out = """
+            # A starter NetworkBaseline written by `netpol-lint audit --write-spec` from what the policies in the
+            # repository allow today. It documents the current state, not an intended one: review every row, change
+            # `expect` where the current state is wrong, and delete what should not be documented.
+            # Format: docs/audit.md. Check it with: netpol-lint audit --spec THIS_FILE
+            apiVersion: netpol-lint.io/v1alpha1
+            kind: NetworkBaseline
+            metadata:
+              name: \(Self.scalar(name))
+            spec:
+
+            """
+        let platform = engine.platformNamespaces.sorted()
+        out += "  platformNamespaces: [\(platform.map(Self.scalar).joined(separator: ", "))]\n"
+
+        // Components: kube-dns, and every pod group at either end of an allowed flow.
+        var components: [(name: String, namespace: String, labels: [String: String])] = []
+        var componentOf: [String: String] = [:]
+        func component(_ g: AuditEngine.PodGroup) -> String {
+            if let c = componentOf[g.endpoint.name] { return c }
+            guard !g.endpoint.podLabels.isEmpty, let base = Self.componentName(g) else { return "*" }
+            var n = base, i = 2
+            while components.contains(where: { $0.name == n }) { n = "\(base)-\(i)"; i += 1 }
+            components.append((n, g.namespace, g.endpoint.podLabels))
+            componentOf[g.endpoint.name] = n
+            return n
+        }
+        let allowed = engine.enumerateFlows().flows.filter { $0.check.verdict == .allowed }
+        let conditional = report.undocumented.filter { $0.verdict == .conditional }
+        var rows: [String] = []
+        var rowNames = Set<String>()
+        for f in allowed {
+            let from = component(f.from), to = component(f.to)
+            guard let port = f.port.port, f.port.endPort == nil else { continue }
+            var rowName = "\(from == "*" ? f.from.namespace : from)-to-\(to == "*" ? f.to.namespace : to)-\(port)"
+            if !rowNames.insert(rowName).inserted { rowName += "-\(f.port.proto.lowercased())"; rowNames.insert(rowName) }
+            rows.append("    - [\([rowName, f.from.namespace, from, f.to.namespace, to, String(port), f.port.proto, "allow"].map(Self.scalar).joined(separator: ", "))]")
+        }
+        let dns = engine.semantics.wellKnown.first { $0.role == "dns" }
+        out += "  components:\n"
+        if let dns {
+            out += "    kube-dns: {namespace: \(Self.scalar(dns.namespace)), podSelector: {matchLabels: {\(dns.podLabels.sorted { $0.key < $1.key }.map { "\(Self.scalar($0.key)): \(Self.scalar($0.value))" }.joined(separator: ", "))}}}\n"
+        }
+        for c in components {
+            let labels = c.labels.sorted { $0.key < $1.key }.map { "\(Self.scalar($0.key)): \(Self.scalar($0.value))" }.joined(separator: ", ")
+            out += "    \(Self.scalar(c.name)): {namespace: \(Self.scalar(c.namespace)), podSelector: {matchLabels: {\(labels)}}}\n"
+        }
+        if dns == nil && components.isEmpty { out += "    {}\n" }
+
+        // Capabilities: DNS and health probes, for the namespaces where they hold today.
+        var caps = ""
+        let dnsOK = report.coverage.filter { $0.dns == .allowed }.map(\.namespace)
+        let healthOK = report.coverage.filter { $0.health == .allowed }.map(\.namespace)
+        var capabilities = 0
+        if dns != nil, !dnsOK.isEmpty {
+            caps += """
+                  - name: dns-egress
+                    description: Pods can resolve names through kube-dns.
+                    from: {namespaces: [\(dnsOK.map(Self.scalar).joined(separator: ", "))]}
+                    to: {component: kube-dns}
+                    ports: [{port: 53, protocol: UDP}]
+                    expect: allow
+
+                """
+            capabilities += 1
+        }
+        if !healthOK.isEmpty {
+            caps += """
+                  - name: health-probes
+                    description: The kubelet on the node can probe the pods.
+                    from: {entity: host}
+                    to: {namespaces: [\(healthOK.map(Self.scalar).joined(separator: ", "))]}
+                    expect: allow
+
+                """
+            capabilities += 1
+        }
+        out += capabilities == 0 ? "  capabilities: []\n" : "  capabilities:\n" + caps
+        let missing = report.coverage.filter { $0.dns != .allowed }.map(\.namespace)
+        if !missing.isEmpty {
+            out += "  # DNS is not (or not surely) allowed today in: \(missing.joined(separator: ", "))\n"
+        }
+
+        out += "  matrix:\n    columns: [name, srcNamespace, srcComponent, dstNamespace, dstComponent, port, protocol, expect]\n"
+        if !conditional.isEmpty {
+            out += "    # Allowed only under conditions the repository does not fix (left out):\n"
+            for u in conditional.prefix(50) { out += "    #   \(u.from) -> \(u.to) on \(u.port)\n" }
+        }
+        out += rows.isEmpty ? "    rows: []\n" : "    rows:\n" + rows.joined(separator: "\n") + "\n"
+        return out
+    }
+}
+
+extension FindingsSummary {
+    /// Counts of `check`'s findings by severity and by rule (most frequent first).
+    public init(_ findings: [Finding], rules: [RuleDescription]) {
+        self.init()
+        var byRule: [String: Int] = [:]
+        for f in findings {
+            switch f.severity {
+            case .error: errors += 1
+            case .warning: warnings += 1
+            case .note: notes += 1
+            }
+            byRule[f.ruleID, default: 0] += 1
+        }
+        self.byRule = byRule.map { id, n in RuleCount(rule: id, name: rules.first { $0.id == id }?.name ?? "", count: n) }
+            .sorted { ($0.count, $1.rule) > ($1.count, $0.rule) }
+    }
+}

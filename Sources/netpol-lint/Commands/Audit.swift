@@ -1,0 +1,103 @@
+import ArgumentParser
+import NetpolLintCore
+import NetpolLintRules
+
+extension NetpolLintCommand {
+    struct Audit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Audit the repository's policies against a documented baseline (FR24): the traffic matrix and capabilities, undocumented flows, drift from a live cluster, observed Hubble flows.",
+            discussion: """
+                --spec FILE is a NetworkBaseline (apiVersion netpol-lint.io/v1alpha1; see docs/audit.md). Without \
+                it, the audit reports what the repository allows today; --write-spec FILE writes a starter spec from \
+                that. --live FILE compares with `kubectl get cnp,ccnp,netpol,ns -A -o yaml`; --flows FILE replays \
+                `hubble observe -o json` output.
+                Exit status: 0 every row and capability passes and nothing disagrees (no drift, no observed flow the \
+                repository contradicts), 1 otherwise, 2 usage or spec error.
+                """)
+
+        enum AuditFormat: String, ExpressibleByArgument, CaseIterable { case text, md, html, json }
+
+        @Argument(help: "Files or folders holding the policies (default: the current directory).")
+        var paths: [String] = []
+
+        @Option(help: "The documented baseline: a NetworkBaseline spec (docs/audit.md).")
+        var spec: String?
+
+        @Option(help: "A live cluster export: `kubectl get cnp,ccnp,netpol,ns -A -o yaml` (a List or several documents).")
+        var live: String?
+
+        @Option(help: "Observed flows: `hubble observe -o json` output, one JSON object per line.")
+        var flows: String?
+
+        @Option(name: .shortAndLong, help: "Output format: text, md (GitHub markdown), html (one self-contained page) or json.")
+        var format: AuditFormat = .text
+
+        @Option(name: .shortAndLong, help: "Write the report to FILE instead of standard output.")
+        var output: String?
+
+        @Option(help: "Write a starter spec documenting what the repository allows today to FILE (refuses to overwrite an existing file).")
+        var writeSpec: String?
+
+        @Option(help: "Convention preset (platform namespaces and well-known endpoints); overrides the config file.")
+        var preset: String?
+
+        @Option(help: "Configuration file (default: .netpol-lint.yaml found upward from the first path).")
+        var config: String?
+
+        func run() throws {
+            let cwd = FilePath.currentDirectory()
+            for p in paths where !FilePath.exists(p) { fail("'\(p)' does not exist") }
+            for (option, file) in [("--spec", spec), ("--live", live), ("--flows", flows)] {
+                if let file, !FilePath.exists(file) { fail("\(option): '\(file)' does not exist") }
+            }
+            if let writeSpec, FilePath.exists(writeSpec) { fail("--write-spec: '\(writeSpec)' already exists; remove it or choose another name") }
+            if writeSpec != nil && spec != nil { fail("--write-spec writes a new spec from what the repository allows; it cannot be combined with --spec") }
+            // The spec first: its errors are usage errors (exit 2), found before any work.
+            var baseline: BaselineSpec?
+            if let spec {
+                switch BaselineSpec.load(path: spec) {
+                case .success(let s): baseline = s
+                case .failure(let errors):
+                    FileOutput.standardError(errors.description + "\n")
+                    FileOutput.standardError("netpol-lint: \(errors.errors.count) error\(errors.errors.count == 1 ? "" : "s") in the spec\n")
+                    throw ExitCode(2)
+                }
+            }
+            let anchor = paths.first ?? "."
+            let configuration = loadConfiguration(anchor: anchor, file: config, preset: preset)
+            let root = Check.repositoryRoot(anchor: anchor, configuration: configuration, cwd: cwd)
+            let request = LintRequest(paths: paths.isEmpty ? ["."] : paths, configuration: configuration,
+                                      repositoryRoot: root, workingDirectory: cwd)
+            let linter = Linter(rules: builtInRules)
+            let enabled: [(rule: any Rule.Type, severity: Severity)]
+            do { enabled = try linter.enabledRules(request) } catch { fail("\(error)") }
+            let (context, _, _) = linter.load(request)
+            let semantics = Convention.semantics(context)
+            let engine = AuditEngine(context: context, semantics: semantics,
+                                     platformNamespaces: Convention.of(context).platformNamespaces, spec: baseline)
+            var report = engine.run(paths: paths.isEmpty ? ["."] : paths, preset: configuration.preset)
+            report.findings = FindingsSummary(linter.check(context, enabled: enabled), rules: linter.rules.map { $0.description })
+
+            if let writeSpec {
+                let text = StarterSpec(engine: engine, report: report, name: FilePath.basename(FilePath.absolute(anchor))).render()
+                guard FileOutput.write(text, to: writeSpec) else { fail("cannot write '\(writeSpec)'") }
+                FileOutput.standardError("netpol-lint: wrote a starter spec to \(writeSpec); check it, then run: netpol-lint audit --spec \(writeSpec)\n")
+            }
+
+            let text: String = switch format {
+            case .text: AuditTextReporter(report: report).render()
+            case .json: AuditJSONReporter(report: report).render()
+            case .md, .html: fail("not yet")
+            }
+            if let output {
+                guard FileOutput.write(text, to: output) else { fail("cannot write '\(output)'") }
+            } else {
+                FileOutput.standardOutput(text)
+            }
+            let s = report.summary
+            FileOutput.standardError("netpol-lint: audit \(report.passed ? "passed" : "did not pass"): \(s.pass) pass, \(s.fail) fail, \(s.conditional) conditional, \(s.undocumented) undocumented flows\n")
+            // Without a spec there is nothing to pass or fail: the report describes the repository.
+            if baseline != nil || live != nil || flows != nil, !report.passed { throw ExitCode(1) }
+        }
+    }
+}
