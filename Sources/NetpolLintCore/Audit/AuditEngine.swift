@@ -30,6 +30,7 @@ public struct AuditEngine {
             namespaces.formUnion(spec.components.values.map(\.namespace))
         }
         self.namespaces = namespaces.sorted()
+        for ns in self.namespaces { groupCache[ns] = buildGroups(ns) }
     }
 
     /// Namespaces Kubernetes creates that hold no workloads.
@@ -49,8 +50,16 @@ public struct AuditEngine {
         public var endpoint: Endpoint
     }
 
+    /// The pod groups of every audited namespace, built once.
+    private var groupCache: [String: [PodGroup]] = [:]
+
     /// The pod groups of a namespace (see the type's documentation), optionally only those a selector may pick.
     public func podGroups(_ namespace: String, selector: Selector? = nil) -> [PodGroup] {
+        let groups = groupCache[namespace] ?? buildGroups(namespace)
+        return pick(groups, namespace, selector)
+    }
+
+    func buildGroups(_ namespace: String) -> [PodGroup] {
         var groups: [PodGroup] = []
         var hostNetworkOnly = false
         let workloads = semantics.inventory.workloads(in: namespace)
@@ -61,11 +70,15 @@ public struct AuditEngine {
             e.name = "\(namespace)/\(w.name)"
             groups.append(PodGroup(namespace: namespace, workload: w.name, endpoint: e))
         }
-        if groups.isEmpty {
+        do {
+            // Nobody writes a policy for nothing: the pods a namespace's own policies select exist, even where the
+            // repository declares no workload carrying their labels.
             var seen = Set<[String: String]>()
+            let declared = groups
             func add(_ s: Selector) {
                 let fixed = Semantics.fixedLabels(s)
                 guard !fixed.labels.isEmpty || !fixed.present.isEmpty, seen.insert(fixed.labels).inserted else { return }
+                if declared.contains(where: { s.matches($0.endpoint) == .yes }) { return }
                 var e = semantics.endpoint(namespace: namespace, podLabels: fixed.labels, complete: true)
                 e.podLabelsPresent = fixed.present
                 e.podLabelsComplete = fixed.present.isEmpty
@@ -80,6 +93,10 @@ public struct AuditEngine {
             e.name = namespace
             groups.append(PodGroup(namespace: namespace, workload: nil, endpoint: e))
         }
+        return groups
+    }
+
+    func pick(_ groups: [PodGroup], _ namespace: String, _ selector: Selector?) -> [PodGroup] {
         guard let selector else { return groups }
         var picked = groups.filter { selector.matches($0.endpoint) != .no }
         if picked.isEmpty || picked.allSatisfy({ selector.matches($0.endpoint) != .yes }) {
@@ -213,6 +230,14 @@ public struct AuditEngine {
         return (.conditional, .conditional)
     }
 
+    /// A check in one sentence: its reason, or for an allowed flow the rules that allow it.
+    static func explain(_ c: AuditCheck) -> String {
+        if let r = c.reason { return "\(c.from) -> \(c.to): \(r)" }
+        let allows = c.decidedBy.filter { $0.effect == "allows" }
+        if allows.isEmpty { return "\(c.from) -> \(c.to): neither side enforces policy in that direction" }
+        return "\(c.from) -> \(c.to) is allowed by " + allows.prefix(3).map(\.description).joined(separator: " and ")
+    }
+
     static func unique(_ evidence: [AuditEvidence]) -> [AuditEvidence] {
         var seen = Set<AuditEvidence>()
         return evidence.filter { seen.insert($0).inserted }
@@ -244,7 +269,8 @@ public struct AuditEngine {
         switch status {
         case .fail:
             deciding = checks.filter { $0.verdict != row.expect.satisfiedBy && $0.verdict != .conditional }
-            reason = "\(deciding.count) of \(checks.count) pod pair\(checks.count == 1 ? "" : "s") \(deciding.count == 1 ? "is" : "are") \(verdict.rawValue): " + (deciding.first?.reason ?? "")
+            reason = "\(deciding.count) of \(checks.count) pod pair\(checks.count == 1 ? "" : "s") \(deciding.count == 1 ? "is" : "are") \(verdict.rawValue): "
+                + (deciding.first.map(Self.explain) ?? "")
         case .conditional:
             deciding = checks.filter { $0.verdict == .conditional }
             reason = checks.isEmpty ? "no pods to check: the spec names no namespace or component the audit can resolve" : deciding.first?.reason
