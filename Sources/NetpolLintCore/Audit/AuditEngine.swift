@@ -24,7 +24,16 @@ public struct AuditEngine {
         self.semantics = semantics
         self.spec = spec
         self.platformNamespaces = spec.map { Set($0.platformNamespaces) } ?? platformNamespaces
-        var namespaces = Set(semantics.inventory.namespaces.keys).subtracting(Self.systemNamespaces)
+        // The repository's namespaces: declared ones and those its policies and workloads are in.
+        var repository = Set(semantics.inventory.namespaces.keys)
+        repository.formUnion(semantics.inventory.workloads.map(\.namespace))
+        for s in semantics.subjects {
+            if let names = s.selector.namespaceNames, names.count == 1, let n = names.first, !Semantics.isUnresolved(n),
+               context.objects[s.object].kind.isNamespaced { repository.insert(n) }
+        }
+        repository.subtract(Self.systemNamespaces)
+        self.repositoryNamespaces = repository
+        var namespaces = repository
         if let spec {
             namespaces.formUnion(spec.platformNamespaces)
             namespaces.formUnion(spec.components.values.map(\.namespace))
@@ -36,9 +45,12 @@ public struct AuditEngine {
     /// Namespaces Kubernetes creates that hold no workloads.
     static let systemNamespaces: Set<String> = ["kube-public", "kube-node-lease"]
 
-    /// The namespaces the audit quantifies over: declared ones, plus those the spec names as platform namespaces
-    /// or component homes.
+    /// The namespaces the audit shows: the repository's, plus those the spec names as platform namespaces or
+    /// component homes.
     public let namespaces: [String]
+    /// The namespaces the repository declares or puts policies and workloads in. `all` is these and the platform
+    /// namespaces; `workload` is these less the platform namespaces.
+    public let repositoryNamespaces: Set<String>
 
     // MARK: Pod groups
 
@@ -114,9 +126,9 @@ public struct AuditEngine {
 
     func namespaces(_ set: BaselineSpec.NamespaceSet) -> [String] {
         switch set {
-        case .all: namespaces
+        case .all: namespaces.filter { repositoryNamespaces.contains($0) || platformNamespaces.contains($0) }
         case .platform: namespaces.filter(platformNamespaces.contains)
-        case .workload: namespaces.filter { !platformNamespaces.contains($0) }
+        case .workload: namespaces.filter { repositoryNamespaces.contains($0) && !platformNamespaces.contains($0) }
         case .names(let names): names
         }
     }

@@ -33,6 +33,12 @@ public struct BaselineSpec: Sendable {
         public var name: String?
         public var proto: String
 
+        public init(number: Int?, name: String?, proto: String) {
+            self.number = number
+            self.name = name
+            self.proto = proto
+        }
+
         public var description: String {
             if let number { return "\(number)/\(proto)" }
             if let name { return "\(name)/\(proto)" }

@@ -1,0 +1,285 @@
+import Foundation
+import NetpolLintCore
+import NetpolLintRules
+import NetpolLintTestSupport
+import Testing
+
+/// `netpol-lint audit` end to end: verdicts of each kind for rows and capabilities (passing and failing), undocumented
+/// flows, the starter spec, exit statuses and the golden reports of the fixtures.
+@Suite(.serialized) struct AuditTests {
+    func run(_ args: [String], in dir: String) throws -> TestSupport.ProcessResult {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        return try TestSupport.runCLI(args, in: dir)
+    }
+
+    /// A small repository whose verdicts are easy to check by hand:
+    /// - web/frontend may send to db/postgres on 5432 (egress at frontend, ingress at postgres) and to kube-dns;
+    /// - db/postgres admits web/frontend on 5432, and lab pods labelled role=debugger on 9187 (lab declares no
+    ///   workload, so whether its pods carry that label the repository does not say: conditional);
+    /// - dev and lab have no policy at all (open), web's ingress is not enforced.
+    static let repository: [(path: String, content: String)] = [
+        ("namespaces.yaml", """
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: web}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: db}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: dev}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: lab}
+            """),
+        ("workloads.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: frontend, namespace: web}
+            spec:
+              template:
+                metadata: {labels: {app: frontend}}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: postgres, namespace: db}
+            spec:
+              template:
+                metadata: {labels: {app: postgres}}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: tool, namespace: dev}
+            spec:
+              template:
+                metadata: {labels: {app: tool}}
+            """),
+        ("policies/db.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: postgres-ingress, namespace: db}
+            spec:
+              endpointSelector: {matchLabels: {app: postgres}}
+              ingress:
+              - fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: web, app: frontend}}]
+                toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+              - fromEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: lab, role: debugger}}]
+                toPorts: [{ports: [{port: "9187", protocol: TCP}]}]
+            """),
+        ("policies/web.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: frontend-egress, namespace: web}
+            spec:
+              endpointSelector: {matchLabels: {app: frontend}}
+              egress:
+              - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: db, app: postgres}}]
+                toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+              - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+                toPorts: [{ports: [{port: "53", protocol: UDP}]}]
+            """),
+    ]
+
+    static let spec = """
+        apiVersion: netpol-lint.io/v1alpha1
+        kind: NetworkBaseline
+        metadata: {name: small}
+        spec:
+          platformNamespaces: [db]
+          components:
+            frontend: {namespace: web, podSelector: {matchLabels: {app: frontend}}}
+            postgres: {namespace: db, podSelector: {matchLabels: {app: postgres}}}
+            kube-dns: {namespace: kube-system, podSelector: {matchLabels: {k8s-app: kube-dns}}}
+          capabilities:
+          - name: web-dns
+            from: {namespaces: [web]}
+            to: {component: kube-dns}
+            ports: [{port: 53, protocol: UDP}]
+            expect: allow
+          - name: everyone-reaches-postgres
+            from: {namespaces: workload}
+            to: {component: postgres}
+            ports: [{port: 5432, protocol: TCP}]
+            expect: allow
+          - name: only-frontend-reaches-postgres
+            from: {namespaces: [web], podSelector: {matchLabels: {app: frontend}}}
+            to: {component: postgres}
+            ports: [{port: 5432, protocol: TCP}]
+            expect: allow
+            otherwise: deny
+          - name: only-tool-reaches-frontend
+            from: {namespaces: [dev], podSelector: {matchLabels: {app: tool}}}
+            to: {component: frontend}
+            ports: [{port: 80, protocol: TCP}]
+            expect: allow
+            otherwise: deny
+          - name: no-internet-to-postgres
+            from: {entity: world}
+            to: {component: postgres}
+            ports: [{port: 5432, protocol: TCP}]
+            expect: deny
+          matrix:
+            columns: [name, srcNamespace, srcComponent, dstNamespace, dstComponent, port, protocol, expect]
+            rows:
+            - [allow-pass,  web, frontend, db,  postgres, 5432, TCP, allow]
+            - [deny-pass,   dev, "*",      db,  postgres, 5432, TCP, deny]
+            - [allow-fail,  web, frontend, db,  postgres, 6379, TCP, allow]
+            - [deny-fail,   dev, "*",      web, frontend, 80,   TCP, deny]
+            - [allow-cond,  lab, "*",      db,  postgres, 9187, TCP, allow]
+            - [deny-cond,   lab, "*",      db,  postgres, 9187, TCP, deny]
+        """
+
+    func repository(spec: String? = spec) -> String {
+        var files = Self.repository
+        if let spec { files.append(("audit/spec.yaml", spec)) }
+        return TestSupport.writeTree(files)
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func rowsAndCapabilitiesOfEveryVerdictKind() throws {
+        let dir = repository()
+        let r = try run(["audit", "--spec", "audit/spec.yaml", "--format", "json", "."], in: dir)
+        #expect(r.status == 1, "\(r.stderr)")
+        let doc = try json(r.stdout)
+        #expect(doc["schemaVersion"] as? Int == 1)
+        let rows = try #require(doc["matrix"] as? [[String: Any]])
+        var byName: [String: [String: Any]] = [:]
+        for row in rows { byName[row["name"] as! String] = row }
+        func expectRow(_ name: String, _ verdict: String, _ status: String) {
+            #expect(byName[name]?["verdict"] as? String == verdict, "\(name): \(byName[name] ?? [:])")
+            #expect(byName[name]?["status"] as? String == status, "\(name)")
+        }
+        expectRow("allow-pass", "allowed", "pass")
+        expectRow("deny-pass", "denied", "pass")
+        expectRow("allow-fail", "denied", "fail")
+        expectRow("deny-fail", "allowed", "fail")
+        expectRow("allow-cond", "conditional", "conditional")
+        expectRow("deny-cond", "conditional", "conditional")
+        // The deciding rules, with file:line.
+        let allowPass = try #require(byName["allow-pass"]?["decidedBy"] as? [[String: Any]])
+        #expect(allowPass.contains { $0["name"] as? String == "postgres-ingress" && $0["path"] as? String == "policies/db.yaml" && $0["line"] as? Int == 7 && $0["rule"] as? String == "ingress[0]" })
+        #expect(allowPass.contains { $0["name"] as? String == "frontend-egress" && $0["line"] as? Int == 7 && $0["kind"] as? String == "CiliumNetworkPolicy" })
+        let allowFail = try #require(byName["allow-fail"]?["decidedBy"] as? [[String: Any]])
+        #expect(allowFail.contains { $0["effect"] as? String == "enforces" && $0["name"] as? String == "frontend-egress" })
+        #expect((byName["allow-cond"]?["reason"] as? String)?.contains("only if") == true)
+
+        let caps = try #require(doc["capabilities"] as? [[String: Any]])
+        var cap: [String: [String: Any]] = [:]
+        for c in caps { cap[c["name"] as! String] = c }
+        #expect(cap["web-dns"]?["status"] as? String == "pass")
+        #expect(cap["everyone-reaches-postgres"]?["status"] as? String == "fail")
+        let gaps = try #require(cap["everyone-reaches-postgres"]?["gaps"] as? [[String: Any]])
+        #expect(gaps.count == 2)
+        #expect(gaps.contains { $0["namespace"] as? String == "dev" && $0["workload"] as? String == "tool" })
+        #expect(gaps.contains { $0["namespace"] as? String == "lab" && $0["workload"] is NSNull })
+        #expect(gaps.allSatisfy { $0["verdict"] as? String == "denied" })
+        #expect(cap["only-frontend-reaches-postgres"]?["status"] as? String == "pass", "\(cap["only-frontend-reaches-postgres"] ?? [:])")
+        #expect((cap["only-frontend-reaches-postgres"]?["otherwiseChecked"] as? Int ?? 0) >= 1)
+        #expect(cap["only-tool-reaches-frontend"]?["status"] as? String == "fail")
+        let otherwise = try #require(cap["only-tool-reaches-frontend"]?["gaps"] as? [[String: Any]])
+        #expect(otherwise.allSatisfy { $0["clause"] as? String == "otherwise" && $0["verdict"] as? String == "allowed" })
+        #expect(cap["no-internet-to-postgres"]?["status"] as? String == "pass")
+
+        let summary = try #require(doc["summary"] as? [String: Int])
+        #expect(summary["pass"] == 5 && summary["fail"] == 4 && summary["conditional"] == 2, "\(summary)")
+        #expect(doc["passed"] as? Bool == false)
+        #expect(doc["drift"] is NSNull && doc["flows"] is NSNull)
+    }
+
+    @Test func aSpecThatHoldsExitsZero() throws {
+        let spec = Self.spec.components(separatedBy: "  capabilities:").first! + """
+              matrix:
+                rows:
+                - [allow-pass, web, frontend, db, postgres, 5432, TCP, allow]
+                - [deny-pass, dev, "*", db, postgres, 5432, TCP, deny]
+            """
+        let dir = repository(spec: spec)
+        let r = try run(["audit", "--spec", "audit/spec.yaml", "."], in: dir)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("PASS  allow-pass") && r.stdout.contains("PASS  deny-pass"))
+        #expect(r.stdout.contains("PASSED: 2 pass, 0 fail, 0 conditional"))
+    }
+
+    @Test func undocumentedFlowsAreListedWithTheirRules() throws {
+        let dir = repository()
+        let doc = try json(try run(["audit", "--spec", "audit/spec.yaml", "--format", "json", "."], in: dir).stdout)
+        let undocumented = try #require(doc["undocumented"] as? [[String: Any]])
+        // web -> db on 5432 and lab -> db on 9187 are documented rows.
+        #expect(!undocumented.contains { $0["from"] as? String == "web/frontend" && $0["port"] as? String == "5432/TCP" })
+        #expect(!undocumented.contains { $0["port"] as? String == "9187/TCP" })
+        // Without a spec, every allowed cross-namespace flow is listed.
+        let all = try json(try run(["audit", "--format", "json", "."], in: dir).stdout)
+        let flows = try #require(all["undocumented"] as? [[String: Any]])
+        let web = try #require(flows.first { $0["from"] as? String == "web/frontend" && $0["to"] as? String == "db/postgres" && $0["port"] as? String == "5432/TCP" })
+        #expect(web["verdict"] as? String == "allowed")
+        #expect((web["allowedBy"] as? [[String: Any]])?.count == 2)
+        let cells = try #require(all["namespaceMatrix"] as? [[String: Any]])
+        #expect(cells.contains { $0["from"] as? String == "web" && $0["to"] as? String == "db" && $0["state"] as? String == "allowed" })
+        #expect(cells.contains { $0["from"] as? String == "dev" && $0["to"] as? String == "web" && $0["state"] as? String == "open" })
+        #expect(cells.contains { $0["from"] as? String == "db" && $0["to"] as? String == "web" && $0["state"] as? String == "open" })
+        let coverage = try #require(all["coverage"] as? [[String: Any]])
+        #expect(coverage.contains { $0["namespace"] as? String == "web" && $0["dns"] as? String == "allowed" && $0["egressEnforced"] as? String == "yes" })
+    }
+
+    @Test func withoutASpecTheReportDescribesAndExitsZero() throws {
+        let dir = repository(spec: nil)
+        let r = try run(["audit", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Allowed cross-namespace flows"))
+        #expect(r.stdout.contains("web/frontend -> db/postgres on 5432/TCP"))
+    }
+
+    @Test func aWrittenStarterSpecPassesWhenAudited() throws {
+        let dir = repository(spec: nil)
+        let w = try run(["audit", "--write-spec", "baseline.yaml", "."], in: dir)
+        #expect(w.status == 0, "\(w.stderr)")
+        let written = try String(contentsOfFile: dir + "/baseline.yaml", encoding: .utf8)
+        #expect(written.contains("kind: NetworkBaseline"))
+        #expect(written.contains("[web-to-postgres-5432, web, frontend, db, postgres, \"5432\", TCP, allow]") || written.contains("frontend-to-postgres-5432"), "\(written)")
+        let r = try run(["audit", "--spec", "baseline.yaml", "."], in: dir)
+        #expect(r.status == 0, "\(written)\n\(r.stdout)")
+        // It refuses to overwrite.
+        let again = try run(["audit", "--write-spec", "baseline.yaml", "."], in: dir)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already exists"))
+    }
+
+    @Test func usageAndSpecErrorsExitTwo() throws {
+        let dir = repository(spec: """
+            apiVersion: netpol-lint.io/v1alpha1
+            kind: NetworkBaseline
+            spec:
+              matrix:
+                rows:
+                - [a, web, frontnd, db, "*", 5432, TCP, allow]
+                - [b, web, "*", db, "*", 99999, TCP, allow]
+            """)
+        let r = try run(["audit", "--spec", "audit/spec.yaml", "."], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("audit/spec.yaml:6:16: error: unknown component 'frontnd'") })
+        #expect(lines.contains { $0.hasPrefix("audit/spec.yaml:7:30: error: port 99999") })
+        #expect(r.stderr.contains("2 errors in the spec"))
+        for args in [["audit", "--spec", "missing.yaml", "."], ["audit", "--live", "missing.yaml", "."],
+                     ["audit", "--flows", "missing.jsonl", "."], ["audit", "nowhere"],
+                     ["audit", "--format", "pdf", "."], ["audit", "--spec", "audit/spec.yaml", "--write-spec", "x.yaml", "."]] {
+            let e = try run(args, in: dir)
+            #expect(e.status == 2, "\(args): \(e.stderr)")
+        }
+    }
+
+    @Test func outputFile() throws {
+        let dir = repository()
+        let r = try run(["audit", "--spec", "audit/spec.yaml", "--format", "json", "-o", "report.json", "."], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(try json(String(contentsOfFile: dir + "/report.json", encoding: .utf8))["matrix"] != nil)
+    }
+}
