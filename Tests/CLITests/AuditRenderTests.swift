@@ -312,7 +312,8 @@ import Testing
         let failing = report.matrix.filter { $0.status != .pass }
         for row in failing {
             let summary = "\(row.name): expected \(row.expect.rawValue)"
-            #expect(parsed.html.contains(Self.html(summary)), "details of \(row.name)")
+            let found = parsed.html.contains("<details><summary>" + Self.statusSymbol(row.status) + " " + Self.html(summary))
+            #expect(found, "details of \(row.name)")
         }
 
         // No markup from the data survives as HTML: it is all text.
@@ -364,7 +365,7 @@ import Testing
         #expect(!md.contains("## Observed flows") && !md.contains("## Namespace matrix") && !md.contains("## Notes"))
         let html = AuditHTMLReporter(report: r).render()
         #expect(html.contains("id=\"drift\"") && !html.contains("id=\"flows\"") && !html.contains("id=\"namespace-matrix\""))
-        #expect(html.contains("✅ Audit passed"))
+        #expect(html.contains("✔ Audit passed"))
 
         let full = AuditMarkdownReporter(report: Self.report).render()
         for section in ["Traffic matrix", "Capabilities", "Namespace matrix", "Coverage", "Undocumented flows", "Drift",
@@ -496,9 +497,13 @@ import Testing
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    /// Text as in a `<summary>` of the markdown, rendered: entities for `& < > "`.
+    /// Text as in a `<summary>` of the markdown (raw HTML, passed through): entities for `& < > " '`.
     static func html(_ s: String) -> String {
-        text(s).replacingOccurrences(of: "\"", with: "&quot;")
+        text(s).replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    static func statusSymbol(_ s: AuditStatus) -> String {
+        [AuditStatus.pass: "✅", .fail: "❌", .conditional: "⚠️"][s]!
     }
 
     static func occurrences(of needle: String, in haystack: String) -> Int {

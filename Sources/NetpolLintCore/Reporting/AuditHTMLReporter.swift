@@ -57,16 +57,16 @@ public struct AuditHTMLReporter {
 
     func summary() -> String {
         let s = report.summary
-        var badges = [("pass", "✅ \(s.pass) pass"), ("fail", "❌ \(s.fail) fail"), ("conditional", "⚠️ \(s.conditional) conditional"),
+        var badges = [("pass", "✔ \(s.pass) pass"), ("fail", "✘ \(s.fail) fail"), ("conditional", "⚠ \(s.conditional) conditional"),
                       ("info", AuditPresentation.count(s.undocumented, "undocumented flow"))]
         if report.drift != nil {
-            badges.append(s.drift == 0 ? ("pass", "✅ no drift") : ("fail", "❌ " + AuditPresentation.count(s.drift, "drift entry", "drift entries")))
+            badges.append(s.drift == 0 ? ("pass", "✔ no drift") : ("fail", "✘ " + AuditPresentation.count(s.drift, "drift entry", "drift entries")))
         }
         if report.flows != nil {
-            badges.append(s.flowsDisagreeing == 0 ? ("pass", "✅ observed flows agree")
-                          : ("fail", "❌ " + AuditPresentation.count(s.flowsDisagreeing, "disagreeing observed flow")))
+            badges.append(s.flowsDisagreeing == 0 ? ("pass", "✔ observed flows agree")
+                          : ("fail", "✘ " + AuditPresentation.count(s.flowsDisagreeing, "disagreeing observed flow")))
         }
-        let verdict = report.passed ? "✅ Audit passed" : "❌ Audit failed"
+        let verdict = report.passed ? "✔ Audit passed" : "✘ Audit failed"
         return "<p id=\"summary\" class=\"summary \(report.passed ? "result-passed" : "result-failed")\"><strong class=\"result\">\(verdict)</strong> "
             + badges.map { "<span class=\"badge badge-\($0.0)\">\(Self.h($0.1))</span>" }.joined(separator: " ") + "</p>\n"
     }
@@ -106,7 +106,7 @@ public struct AuditHTMLReporter {
             + "</tr></thead>\n<tbody>\n"
         for (i, row) in report.matrix.enumerated() {
             out += "<tr class=\"row status-\(row.status.rawValue)\" data-name=\"\(Self.h(row.name))\" id=\"row-\(i + 1)\">"
-            out += "<td class=\"status\">\(AuditPresentation.status(row.status))</td>"
+            out += "<td class=\"status\">\(AuditPresentation.status(row.status, emoji: false))</td>"
             out += "<th scope=\"row\" class=\"name\">\(Self.h(row.name))<div class=\"spec-line\">\(specLocation(row.specLine))</div></th>"
             out += "<td class=\"from\">\(Self.h(row.from))</td><td class=\"to\">\(Self.h(row.to))</td><td class=\"port\">\(Self.h(row.port))</td>"
             out += "<td class=\"expect\">\(row.expect.rawValue)</td>"
@@ -133,7 +133,7 @@ public struct AuditHTMLReporter {
         var out = "<table class=\"checks\"><thead><tr>"
             + ["From", "To", "Port", "Verdict", "Reason", "Decided by"].map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead><tbody>"
         for c in checks {
-            out += "<tr class=\"check verdict-\(c.verdict.rawValue)\"><td>\(Self.h(c.from))</td><td>\(Self.h(c.to))</td><td>\(Self.h(c.port))</td>"
+            out += "<tr class=\"check verdict-\(c.verdict.rawValue)\"><td>\(Self.h(c.from))</td><td>\(Self.h(c.to))</td><td class=\"port\">\(Self.h(c.port))</td>"
                 + "<td class=\"verdict verdict-\(c.verdict.rawValue)\">\(AuditPresentation.verdict(c.verdict))</td>"
                 + "<td>\(Self.h(c.reason ?? ""))</td><td class=\"evidence\">\(evidenceList(c.decidedBy))</td></tr>"
         }
@@ -148,7 +148,7 @@ public struct AuditHTMLReporter {
             + "</tr></thead>\n<tbody>\n"
         for (i, c) in report.capabilities.enumerated() {
             out += "<tr class=\"capability status-\(c.status.rawValue)\" data-capability=\"\(Self.h(c.name))\">"
-            out += "<td class=\"status\">\(AuditPresentation.status(c.status))</td>"
+            out += "<td class=\"status\">\(AuditPresentation.status(c.status, emoji: false))</td>"
             out += "<th scope=\"row\" class=\"name\">\(Self.h(c.name))"
             if let d = c.description { out += "<div class=\"description\">\(Self.h(d))</div>" }
             if let r = c.reason { out += "<div class=\"reason\"><strong>Why:</strong> \(Self.h(r))</div>" }
@@ -161,14 +161,14 @@ public struct AuditHTMLReporter {
         out += "</tbody>\n</table>\n"
         for (i, c) in report.capabilities.enumerated() where !c.gaps.isEmpty {
             out += "<div class=\"capability-gaps\" id=\"capability-gaps-\(i + 1)\" data-capability-gaps=\"\(Self.h(c.name))\">\n"
-            out += "<h3>\(AuditPresentation.statusSymbol(c.status)) \(Self.h(c.name)): \(AuditPresentation.count(c.gaps.count, "gap")) of \(c.checked + c.otherwiseChecked) pairs</h3>\n"
+            out += "<h3>\(AuditPresentation.statusSymbol(c.status, emoji: false)) \(Self.h(c.name)): \(AuditPresentation.count(c.gaps.count, "gap")) of \(c.checked + c.otherwiseChecked) pairs</h3>\n"
             for group in AuditPresentation.gapGroups(Array(c.gaps.prefix(AuditMarkdownReporter.detailLimit))) {
                 out += "<table class=\"gaps\"><caption>\(Self.h(group.label)): \(AuditPresentation.count(group.gaps.count, "gap"))</caption><thead><tr>"
                     + ["Workload", "Clause", "From", "To", "Port", "Verdict", "Reason", "Decided by"].map { "<th scope=\"col\">\($0)</th>" }.joined()
                     + "</tr></thead><tbody>\n"
                 for g in group.gaps {
                     out += "<tr class=\"gap verdict-\(g.verdict.rawValue)\"><th scope=\"row\">\(Self.h(g.workload ?? "(undeclared pods)"))</th>"
-                        + "<td>\(Self.h(g.clause))</td><td>\(Self.h(g.check.from))</td><td>\(Self.h(g.check.to))</td><td>\(Self.h(g.check.port))</td>"
+                        + "<td>\(Self.h(g.clause))</td><td>\(Self.h(g.check.from))</td><td>\(Self.h(g.check.to))</td><td class=\"port\">\(Self.h(g.check.port))</td>"
                         + "<td class=\"verdict verdict-\(g.verdict.rawValue)\">\(AuditPresentation.verdict(g.verdict))</td>"
                         + "<td>\(Self.h(g.check.reason ?? ""))</td><td class=\"evidence\">\(evidenceList(g.check.decidedBy))</td></tr>\n"
                 }
@@ -231,7 +231,7 @@ public struct AuditHTMLReporter {
         var out = "<section id=\"undocumented\" aria-labelledby=\"undocumented-title\">\n<h2 id=\"undocumented-title\">Undocumented flows</h2>\n"
             + "<p>Allowed cross-namespace flows that no matrix row or capability documents.</p>\n"
         if report.undocumentedTruncated {
-            out += "<p class=\"warning\">⚠️ The flow enumeration stopped at its budget: this list is incomplete.</p>\n"
+            out += "<p class=\"warning\">⚠ The flow enumeration stopped at its budget: this list is incomplete.</p>\n"
         }
         guard !report.undocumented.isEmpty else { return out + "<p class=\"none\">None.</p>\n</section>\n" }
         let limit = AuditMarkdownReporter.undocumentedLimit
@@ -239,7 +239,7 @@ public struct AuditHTMLReporter {
             + ["Verdict", "From", "To", "Port", "Allowed by"].map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for f in report.undocumented.prefix(limit) {
             out += "<tr class=\"undocumented verdict-\(f.verdict.rawValue)\">" + verdictCell(f.verdict)
-                + "<td>\(Self.h(f.from))</td><td>\(Self.h(f.to))</td><td>\(Self.h(f.port))</td>"
+                + "<td>\(Self.h(f.from))</td><td>\(Self.h(f.to))</td><td class=\"port\">\(Self.h(f.port))</td>"
                 + "<td class=\"evidence\">\(evidenceList(f.allowedBy))</td></tr>\n"
         }
         out += "</tbody>\n</table>\n"
@@ -255,7 +255,7 @@ public struct AuditHTMLReporter {
         out += "<table id=\"drift-table\">\n<caption>\(AuditPresentation.count(drift.count, "drift entry", "drift entries"))</caption>\n<thead><tr>"
             + ["Change", "Kind", "Object", "In git", "Live", "Differences"].map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for d in drift {
-            out += "<tr class=\"drift change-\(d.change.rawValue)\"><td class=\"status\">\(Self.h(AuditPresentation.change(d.change)))</td>"
+            out += "<tr class=\"drift change-\(d.change.rawValue)\"><td class=\"status\">\(Self.h(AuditPresentation.change(d.change, emoji: false)))</td>"
                 + "<td>\(Self.h(d.kind))</td><th scope=\"row\">\(Self.h(AuditPresentation.object(d.namespace, d.name)))</th>"
                 + "<td>" + (d.path.map { "<code class=\"loc\">\(Self.h("\($0):\(d.line ?? 1)"))</code>" } ?? "—") + "</td>"
                 + "<td>" + (d.liveLine.map { "<code class=\"loc\">\(Self.h("\(report.livePath.map { "\($0):" } ?? "line ")\($0)"))</code>" } ?? "—") + "</td><td>"
@@ -289,8 +289,8 @@ public struct AuditHTMLReporter {
                 + "</tr></thead>\n<tbody>\n"
             for f in AuditPresentation.ordered(flows) {
                 let agreement = f.agrees.map { $0 ? "yes" : "no" } ?? "unknown"
-                out += "<tr class=\"flow agrees-\(agreement)\"><td class=\"agrees\">\(AuditPresentation.agrees(f.agrees))</td>"
-                    + "<td>\(Self.h(f.from))</td><td>\(Self.h(f.to))</td><td>\(Self.h(f.port))</td>"
+                out += "<tr class=\"flow agrees-\(agreement)\"><td class=\"agrees\">\(AuditPresentation.agrees(f.agrees, emoji: false))</td>"
+                    + "<td>\(Self.h(f.from))</td><td>\(Self.h(f.to))</td><td class=\"port\">\(Self.h(f.port))</td>"
                     + "<td class=\"observed\">\(Self.h(f.observed))" + (f.dropReason.map { " <span class=\"drop-reason\">(\(Self.h($0)))</span>" } ?? "") + "</td>"
                     + "<td class=\"count\">\(f.count)</td>" + verdictCell(f.repoVerdict) + "<td class=\"evidence\">"
                 if !f.reportedBy.isEmpty {
@@ -340,7 +340,7 @@ public struct AuditHTMLReporter {
         var items: [String] = []
         if !states {
             for st in AuditStatus.allCases {
-                items.append("<li><span class=\"swatch status-\(st.rawValue)\">\(AuditPresentation.statusSymbol(st))</span> \(st.rawValue)</li>")
+                items.append("<li><span class=\"swatch status-\(st.rawValue)\">\(AuditPresentation.statusSymbol(st, emoji: false))</span> \(st.rawValue)</li>")
             }
         }
         for (state, meaning) in [("allowed", "allowed"), ("denied", "denied"),
@@ -425,7 +425,8 @@ public struct AuditHTMLReporter {
     nav a { color: var(--info); }
     table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: 13px; }
     caption { caption-side: top; text-align: left; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
-    th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+    th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+    td.port, td.expect, td.count, td.checked, td.status, td.agrees, th.corner { white-space: nowrap; }
     thead th { background: var(--head); font-weight: 600; }
     tbody th { font-weight: 600; }
     td table, td details { margin: .2rem 0; }

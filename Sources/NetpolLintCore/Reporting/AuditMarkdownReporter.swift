@@ -414,16 +414,17 @@ enum AuditPresentation {
         ("—", "not evaluated"),
     ]
 
-    static func statusSymbol(_ s: AuditStatus) -> String {
+    /// ✅ ❌ ⚠️ for GitHub; with `emoji: false` the text glyphs ✔ ✘ ⚠, which every font has (HTML, print).
+    static func statusSymbol(_ s: AuditStatus, emoji: Bool = true) -> String {
         switch s {
-        case .pass: "✅"
-        case .fail: "❌"
-        case .conditional: "⚠️"
+        case .pass: emoji ? "✅" : "✔"
+        case .fail: emoji ? "❌" : "✘"
+        case .conditional: emoji ? "⚠️" : "⚠"
         }
     }
 
     /// `❌ fail`.
-    static func status(_ s: AuditStatus) -> String { "\(statusSymbol(s)) \(s.rawValue)" }
+    static func status(_ s: AuditStatus, emoji: Bool = true) -> String { "\(statusSymbol(s, emoji: emoji)) \(s.rawValue)" }
 
     static func verdictSymbol(_ v: AuditVerdict) -> String {
         switch v {
@@ -448,21 +449,22 @@ enum AuditPresentation {
     }
 
     /// ✅ yes, ❌ no, — neither (the repository's answer is conditional).
-    static func agrees(_ a: Bool?) -> String {
+    static func agrees(_ a: Bool?, emoji: Bool = true) -> String {
         switch a {
-        case true?: "✅ yes"
-        case false?: "❌ no"
+        case true?: statusSymbol(.pass, emoji: emoji) + " yes"
+        case false?: statusSymbol(.fail, emoji: emoji) + " no"
         case nil: "— conditional"
         }
     }
 
-    static func change(_ c: DriftChange) -> String {
-        switch c {
-        case .missingInCluster: "❌ missing in cluster"
-        case .missingInGit: "❌ missing in git"
-        case .differs: "❌ differs"
-        case .rejectedByCluster: "❌ rejected by cluster"
+    static func change(_ c: DriftChange, emoji: Bool = true) -> String {
+        let words = switch c {
+        case .missingInCluster: "missing in cluster"
+        case .missingInGit: "missing in git"
+        case .differs: "differs"
+        case .rejectedByCluster: "rejected by cluster"
         }
+        return statusSymbol(.fail, emoji: emoji) + " " + words
     }
 
     /// `3 gaps`, `1 gap`.
