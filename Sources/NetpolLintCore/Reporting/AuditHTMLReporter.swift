@@ -406,7 +406,7 @@ public struct AuditHTMLReporter {
     h1 { font-size: 1.6rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
     h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
     h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; overflow-wrap: anywhere; }
-    code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
+    code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .88em;
       background: var(--head); border-radius: 3px; padding: 0 3px; overflow-wrap: anywhere; }
     .summary { font-size: 1rem; margin: .25rem 0 .75rem; }
     .summary .result { margin-right: .5rem; }
