@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the external tools the audit rendering tests use, when they are missing:
+#   - Chromium (Debian package `chromium`): renders the HTML report headless (DOM dump, screenshot);
+#   - markdown-it-py (PyPI, module `markdown_it`): parses the markdown report as CommonMark + GFM tables.
+# Idempotent and quiet: nothing is done for a tool that is already there. It never fails the run: when the network
+# or a registry says no, it prints a warning and exits 0; the tests then print `SKIPPED: ...` (or fail when
+# NETPOL_LINT_REQUIRE_TOOLS is set).
+set -uo pipefail
+
+warn() { echo "netpol-lint: warning: $*" >&2; }
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="no-sudo"; fi
+fi
+
+# --- Chromium (apt) -------------------------------------------------------------------------------------------------
+have_chromium() { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }
+if ! have_chromium; then
+  if [ "$sudo" = "no-sudo" ]; then
+    warn "chromium is missing and neither root nor sudo is available; install it with: sudo apt-get install -y chromium"
+  elif ! command -v apt-get >/dev/null 2>&1; then
+    warn "chromium is missing and apt-get is not available; install Chromium with your package manager"
+  else
+    echo "netpol-lint: installing chromium (apt)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # Update the package lists once, only when apt does not know the package yet.
+    if ! apt-cache show chromium >/dev/null 2>&1; then
+      $sudo apt-get update -qq >/dev/null 2>&1 || warn "apt-get update failed"
+    fi
+    if ! $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; then
+      # A stale list can name versions the mirror no longer has: refresh once and retry.
+      $sudo apt-get update -qq >/dev/null 2>&1 || true
+      $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+        || warn "could not install chromium (apt-get install chromium failed); the browser tests will be skipped"
+    fi
+  fi
+fi
+# The PDF print check converts pages with pdftoppm (poppler-utils); optional, best effort.
+if ! command -v pdftoppm >/dev/null 2>&1 && [ "$sudo" != "no-sudo" ] && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 || true
+fi
+
+# --- markdown-it-py (pip) -------------------------------------------------------------------------------------------
+if ! command -v python3 >/dev/null 2>&1; then
+  warn "python3 is missing; the markdown parsing test will be skipped (install: apt-get install -y python3 python3-pip)"
+elif ! python3 -c 'import markdown_it' >/dev/null 2>&1; then
+  echo "netpol-lint: installing markdown-it-py (pip)" >&2
+  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" markdown-it-py >/dev/null 2>&1; }
+  # Plain first (a virtualenv or pyenv), then the user site, then past PEP 668's externally-managed marker.
+  pip_install || pip_install --user || pip_install --break-system-packages || pip_install --user --break-system-packages \
+    || warn "could not install markdown-it-py (python3 -m pip install markdown-it-py failed); the markdown test will be skipped"
+fi
+
+exit 0
