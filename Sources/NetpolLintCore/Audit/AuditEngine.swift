@@ -153,7 +153,12 @@ public struct AuditEngine {
 
     /// One pair on one port, as an `AuditCheck`.
     public func check(_ from: Endpoint, _ to: Endpoint, _ port: PortQuery, portName: String? = nil) -> AuditCheck {
-        let v = semantics.allowed(from: from, to: to, port: port)
+        check(semantics.allowed(from: from, to: to, port: port), portName: portName)
+    }
+
+    /// A verdict of the engine as an `AuditCheck`: its result, why, and the deciding rules.
+    func check(_ v: Verdict, portName: String? = nil) -> AuditCheck {
+        let (from, to, port) = (v.source, v.destination, v.port)
         var result = v.result
         var reasons: [String] = []
         if portName != nil, result == .yes, !(v.egress.enforced == .no && v.ingress.enforced == .no) {
@@ -362,39 +367,82 @@ public struct AuditEngine {
 
     // MARK: Flows
 
-    /// An allowed (or conditional) flow between pod groups of two namespaces.
+    /// An allowed (or conditional) flow between pod groups of two namespaces. Pod groups that every policy treats
+    /// alike (the same policies select them, the same rules name them as peers) travel together: `from` and `to`
+    /// hold every such group, and the verdict is computed once.
     public struct Flow: Sendable {
-        public var from: PodGroup
-        public var to: PodGroup
+        public var from: [PodGroup]
+        public var to: [PodGroup]
         public var port: PortQuery
         public var check: AuditCheck
+        public var fromNamespace: String { from[0].namespace }
+        public var toNamespace: String { to[0].namespace }
     }
 
-    /// Allowed cross-namespace flows over the pod groups of every namespace and the ports the policies name: the
-    /// candidates come from the allow rules themselves (each rule's peers matched against the pod groups), then each
-    /// is decided by the engine, denies included. Bounded by `flowBudget` verdicts.
+    /// Allowed cross-namespace flows over the pod groups of every namespace and the ports the policies name.
+    /// Pod groups are first merged into classes that no policy tells apart; the candidates come from the allow rules
+    /// themselves (a rule's subjects × the classes its peers match, on the rule's ports), and each candidate is
+    /// decided by the engine, denies included. At most `flowBudget` verdicts are computed.
     public func enumerateFlows() -> (flows: [Flow], truncated: Bool, groups: [String: [PodGroup]]) {
         var groups: [String: [PodGroup]] = [:]
         for ns in namespaces { groups[ns] = podGroups(ns) }
         let all = namespaces.flatMap { groups[$0] ?? [] }
+        let subjects = semantics.subjects
+        var subjectIndex: [ObjectIdentifier: Int] = [:]
+        for (i, s) in subjects.enumerated() { subjectIndex[ObjectIdentifier(s)] = i }
+        // Rules by (subject, rule) index, allow rules only, with their port questions.
+        var ruleList: [(subject: Int, rule: CompiledRule, ports: [PortQuery])] = []
+        for (si, s) in subjects.enumerated() {
+            for r in s.rules where !r.ref.isDeny {
+                let ports = r.portQueries
+                if !ports.isEmpty { ruleList.append((si, r, ports)) }
+            }
+        }
+        // The signature of a group: its namespace, the subjects selecting it and the rules whose peers match it.
+        struct Signature: Hashable {
+            var namespace: String
+            var selecting: [Int]
+            var peerOf: [Int]
+        }
+        var classOf: [Signature: Int] = [:]
+        var members: [[Int]] = []
+        var selectingCache: [[(subject: Subject, match: Tri)]] = []
+        var selectedBy: [[Int]] = Array(repeating: [], count: subjects.count)
+        var peerClasses: [[Int]] = Array(repeating: [], count: ruleList.count)
+        for (gi, g) in all.enumerated() {
+            let selecting = semantics.subjects(selecting: g.endpoint)
+            var sig = Signature(namespace: g.namespace, selecting: [], peerOf: [])
+            for (s, m) in selecting { sig.selecting.append(2 * (subjectIndex[ObjectIdentifier(s)] ?? 0) + (m == .yes ? 1 : 0)) }
+            for (ri, r) in ruleList.enumerated() {
+                let m = r.rule.matchesPeer(g.endpoint)
+                if m != .no { sig.peerOf.append(2 * ri + (m == .yes ? 1 : 0)) }
+            }
+            if let c = classOf[sig] {
+                members[c].append(gi)
+                continue
+            }
+            let c = members.count
+            classOf[sig] = c
+            members.append([gi])
+            selectingCache.append(selecting)
+            for x in sig.selecting { selectedBy[x / 2].append(c) }
+            for x in sig.peerOf { peerClasses[x / 2].append(c) }
+        }
         struct Key: Hashable { var from: Int; var to: Int; var port: PortQuery }
         var candidates: [Key] = []
         var seen = Set<Key>()
-        func add(_ f: Int, _ t: Int, _ p: PortQuery) {
-            guard all[f].namespace != all[t].namespace else { return }
-            let k = Key(from: f, to: t, port: p)
-            if seen.insert(k).inserted { candidates.append(k) }
-        }
         var truncated = false
-        outer: for (gi, g) in all.enumerated() {
-            for (s, _) in semantics.subjects(selecting: g.endpoint) {
-                for r in s.rules where !r.ref.isDeny {
-                    let ports = r.portQueries
-                    guard !ports.isEmpty else { continue }
-                    for (pi, peer) in all.enumerated() where peer.namespace != g.namespace && r.matchesPeer(peer.endpoint) != .no {
-                        for p in ports {
-                            if r.ref.direction == .egress { add(gi, pi, p) } else { add(pi, gi, p) }
-                        }
+        outer: for (ri, r) in ruleList.enumerated() {
+            let selected = selectedBy[r.subject], peers = peerClasses[ri]
+            guard !selected.isEmpty, !peers.isEmpty else { continue }
+            for a in selected {
+                for b in peers {
+                    let (f, t) = r.rule.ref.direction == .egress ? (a, b) : (b, a)
+                    guard all[members[f][0]].namespace != all[members[t][0]].namespace else { continue }
+                    for p in r.ports {
+                        let k = Key(from: f, to: t, port: p)
+                        guard seen.insert(k).inserted else { continue }
+                        candidates.append(k)
                         if candidates.count >= flowBudget { truncated = true; break outer }
                     }
                 }
@@ -402,11 +450,27 @@ public struct AuditEngine {
         }
         var flows: [Flow] = []
         for k in candidates {
-            let c = check(all[k.from].endpoint, all[k.to].endpoint, k.port)
-            guard c.verdict != .denied else { continue }
-            flows.append(Flow(from: all[k.from], to: all[k.to], port: k.port, check: c))
+            let src = all[members[k.from][0]], dst = all[members[k.to][0]]
+            let v = Verdict(source: src.endpoint, destination: dst.endpoint, port: k.port,
+                            egress: semantics.evaluate(.egress, at: src.endpoint, peer: dst.endpoint, port: k.port, selecting: selectingCache[k.from]),
+                            ingress: semantics.evaluate(.ingress, at: dst.endpoint, peer: src.endpoint, port: k.port, selecting: selectingCache[k.to]))
+            guard v.result != .no else { continue }
+            let fromGroups = members[k.from].map { all[$0] }, toGroups = members[k.to].map { all[$0] }
+            var c = check(v)
+            c.from = Self.label(fromGroups, of: groups[src.namespace]?.count ?? 0)
+            c.to = Self.label(toGroups, of: groups[dst.namespace]?.count ?? 0)
+            flows.append(Flow(from: fromGroups, to: toGroups, port: k.port, check: c))
         }
         return (flows, truncated, groups)
+    }
+
+    /// How a class of pod groups is shown: the group, `ns/*` when it is every group of the namespace, else the
+    /// first few groups.
+    static func label(_ groups: [PodGroup], of total: Int) -> String {
+        if groups.count == 1 { return groups[0].endpoint.name }
+        if groups.count == total { return "\(groups[0].namespace)/*" }
+        let names = groups.prefix(3).map(\.endpoint.name).joined(separator: ", ")
+        return groups.count > 3 ? "\(names) and \(groups.count - 3) more" : names
     }
 
     /// Whether a row or capability of the spec speaks about a flow (whatever it expects).
@@ -429,11 +493,14 @@ public struct AuditEngine {
             guard let n = p.number else { return true }
             return flow.port.range.contains(n) && flow.port.range.count == 1
         }
-        for row in spec.rows where portCovers(row.port) && contains(row.from, flow.from) && contains(row.to, flow.to) { return true }
-        for c in spec.capabilities where (c.ports.isEmpty || c.ports.contains(where: portCovers)) && contains(c.from, flow.from) && contains(c.to, flow.to) {
-            return true
+        func documented(_ f: PodGroup, _ t: PodGroup) -> Bool {
+            for row in spec.rows where portCovers(row.port) && contains(row.from, f) && contains(row.to, t) { return true }
+            for c in spec.capabilities where (c.ports.isEmpty || c.ports.contains(where: portCovers)) && contains(c.from, f) && contains(c.to, t) {
+                return true
+            }
+            return false
         }
-        return false
+        return flow.from.allSatisfy { f in flow.to.allSatisfy { t in documented(f, t) } }
     }
 
     // MARK: The report
@@ -447,8 +514,8 @@ public struct AuditEngine {
         let (flows, truncated, groups) = enumerateFlows()
         report.undocumentedTruncated = truncated
         report.undocumented = flows.filter { !documents($0) }.map { f in
-            UndocumentedFlow(from: f.from.endpoint.name, to: f.to.endpoint.name, fromNamespace: f.from.namespace,
-                             toNamespace: f.to.namespace, port: f.port.description, verdict: f.check.verdict,
+            UndocumentedFlow(from: f.check.from, to: f.check.to, fromNamespace: f.fromNamespace,
+                             toNamespace: f.toNamespace, port: f.port.description, verdict: f.check.verdict,
                              allowedBy: f.check.decidedBy)
         }
         report.namespaces = namespaces
@@ -478,7 +545,7 @@ public struct AuditEngine {
     func cells(_ flows: [Flow], _ groups: [String: [PodGroup]]) -> [NamespaceCell] {
         var byPair: [String: (state: AuditVerdict, ports: [String])] = [:]
         for f in flows {
-            let key = f.from.namespace + "\u{0}" + f.to.namespace
+            let key = f.fromNamespace + "\u{0}" + f.toNamespace
             var entry = byPair[key] ?? (.conditional, [])
             if f.check.verdict == .allowed { entry.state = .allowed }
             let p = f.port.port == nil ? "any/\(f.port.proto)" : f.port.description

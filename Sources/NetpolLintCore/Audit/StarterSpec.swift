@@ -6,6 +6,9 @@ public struct StarterSpec {
     public let report: AuditReport
     public let name: String
 
+    /// At most this many matrix rows are written (a spec is for people to read).
+    public static let maxRows = 2_000
+
     public init(engine: AuditEngine, report: AuditReport, name: String) {
         self.engine = engine
         self.report = report
@@ -72,12 +75,22 @@ public struct StarterSpec {
         let conditional = report.undocumented.filter { $0.verdict == .conditional }
         var rows: [String] = []
         var rowNames = Set<String>()
-        for f in allowed {
-            let from = component(f.from), to = component(f.to)
+        rows: for f in allowed {
             guard let port = f.port.port, f.port.endPort == nil else { continue }
-            var rowName = "\(from == "*" ? f.from.namespace : from)-to-\(to == "*" ? f.to.namespace : to)-\(port)"
-            if !rowNames.insert(rowName).inserted { rowName += "-\(f.port.proto.lowercased())"; rowNames.insert(rowName) }
-            rows.append("    - [\([rowName, f.from.namespace, from, f.to.namespace, to, String(port), f.port.proto, "allow"].map(Self.scalar).joined(separator: ", "))]")
+            for fg in f.from {
+                for tg in f.to {
+                    if rows.count >= Self.maxRows { break rows }
+                    let from = component(fg), to = component(tg)
+                    var rowName = "\(from == "*" ? fg.namespace : from)-to-\(to == "*" ? tg.namespace : to)-\(port)"
+                    if !rowNames.insert(rowName).inserted {
+                        rowName += "-\(f.port.proto.lowercased())"
+                        var n = 2
+                        while !rowNames.insert(rowName + "-\(n)").inserted { n += 1 }
+                        rowName += "-\(n)"
+                    }
+                    rows.append("    - [\([rowName, fg.namespace, from, tg.namespace, to, String(port), f.port.proto, "allow"].map(Self.scalar).joined(separator: ", "))]")
+                }
+            }
         }
         let dns = engine.semantics.wellKnown.first { $0.role == "dns" }
         out += "  components:\n"

@@ -78,6 +78,17 @@ extension NetpolLintCommand {
             var report = engine.run(paths: paths.isEmpty ? ["."] : paths, preset: configuration.preset)
             report.findings = FindingsSummary(linter.check(context, enabled: enabled), rules: linter.rules.map { $0.description })
 
+            if let live {
+                switch LiveDrift.compare(context: context, livePath: live) {
+                case .success(let (entries, notes)):
+                    report.drift = entries
+                    report.livePath = live
+                    report.notes += notes.map { "live export: \($0)" }
+                case .failure(let error):
+                    FileOutput.standardError("\(error)\n")
+                    throw ExitCode(2)
+                }
+            }
             if let writeSpec {
                 let text = StarterSpec(engine: engine, report: report, name: FilePath.basename(FilePath.absolute(anchor))).render()
                 guard FileOutput.write(text, to: writeSpec) else { fail("cannot write '\(writeSpec)'") }
@@ -87,7 +98,8 @@ extension NetpolLintCommand {
             let text: String = switch format {
             case .text: AuditTextReporter(report: report).render()
             case .json: AuditJSONReporter(report: report).render()
-            case .md, .html: fail("not yet")
+            case .md: AuditMarkdownReporter(report: report).render()
+            case .html: AuditHTMLReporter(report: report).render()
             }
             if let output {
                 guard FileOutput.write(text, to: output) else { fail("cannot write '\(output)'") }
