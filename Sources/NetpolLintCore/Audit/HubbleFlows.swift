@@ -119,7 +119,8 @@ public enum HubbleFlows {
     /// read, or is not a regular file.
     public static func read(path: String, maxLineBytes: Int = 1 << 20, maxGroups: Int = 100_000)
         -> Result<(groups: [HubbleFlowGroup], statistics: FlowStatistics), FlowFileError> {
-        func failure(_ message: String) -> Result<(groups: [HubbleFlowGroup], statistics: FlowStatistics), FlowFileError> {
+        func failure(_ message: String) -> Result<(groups: [HubbleFlowGroup], statistics: FlowStatistics),
+                                                  FlowFileError> {
             .failure(FlowFileError(path: path, message: message))
         }
         func osError() -> String { String(cString: strerror(errno)) }
@@ -152,7 +153,8 @@ public enum HubbleFlows {
             if n == 0 { break }
             var start = 0
             while start < n {
-                let newline = memchr(base + start, 0x0A, n - start).map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) }
+                let newline = memchr(base + start, 0x0A, n - start)
+                    .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) }
                 let end = newline ?? n
                 let segment = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
                 if !overlong {
@@ -392,6 +394,7 @@ struct FlowAccumulator {
         for item in json?["labels"]?.arrayValue ?? [] {
             guard let text = item.stringValue else { continue }
             let (source, key, value) = splitLabel(text)
+            if key.isEmpty { continue }
             switch source {
             case "reserved": reserved.append(String(key))
             case "cidr", "fqdn": cidr = true

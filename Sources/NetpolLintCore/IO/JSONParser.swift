@@ -33,7 +33,9 @@ extension JSON {
     /// Parses UTF-8 bytes; see `parse(_:maxDepth:)`.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONParseError) -> JSON {
         let result: Result<JSON, JSONParseError> = bytes.withUnsafeBytes { raw in
-            do throws(JSONParseError) { return .success(try parse(raw, maxDepth: maxDepth)) } catch { return .failure(error) }
+            do throws(JSONParseError) {
+                return .success(try parse(raw, maxDepth: maxDepth))
+            } catch { return .failure(error) }
         }
         return try result.get()
     }
