@@ -518,7 +518,7 @@ import Testing
     @Test func votingAppFixtureHasExactlyThePlantedDrift() throws {
         let root = TestSupport.packageRoot + "/Fixtures/voting-app"
         let ctx = context(root, paths: [root + "/namespaces", root + "/policies"])
-        let result = LiveDrift.compare(context: ctx, livePath: root + "/audit/live-cluster.yaml")
+        let result = LiveDrift.compare(context: ctx, livePath: TestSupport.packageRoot + "/Fixtures/voting-app-cluster/live-cluster.yaml")
         guard case .success(let r) = result else {
             Issue.record("\(result)")
             return

@@ -383,7 +383,7 @@ public struct AuditEngine {
     /// Pod groups are first merged into classes that no policy tells apart; the candidates come from the allow rules
     /// themselves (a rule's subjects × the classes its peers match, on the rule's ports), and each candidate is
     /// decided by the engine, denies included. At most `flowBudget` verdicts are computed.
-    public func enumerateFlows() -> (flows: [Flow], truncated: Bool, groups: [String: [PodGroup]]) {
+    public func enumerateFlows() -> FlowEnumeration {
         var groups: [String: [PodGroup]] = [:]
         for ns in namespaces { groups[ns] = podGroups(ns) }
         let all = namespaces.flatMap { groups[$0] ?? [] }
@@ -449,20 +449,57 @@ public struct AuditEngine {
             }
         }
         var flows: [Flow] = []
+        var conditional: [String: Set<String>] = [:]
+        var conditionalCount = 0
+        // One engine call per pair of classes and direction, all its ports at once.
+        struct Pair: Hashable { var from: Int; var to: Int }
+        var portsOf: [Pair: [PortQuery]] = [:]
+        var pairs: [Pair] = []
         for k in candidates {
-            let src = all[members[k.from][0]], dst = all[members[k.to][0]]
-            let v = Verdict(source: src.endpoint, destination: dst.endpoint, port: k.port,
-                            egress: semantics.evaluate(.egress, at: src.endpoint, peer: dst.endpoint, port: k.port, selecting: selectingCache[k.from]),
-                            ingress: semantics.evaluate(.ingress, at: dst.endpoint, peer: src.endpoint, port: k.port, selecting: selectingCache[k.to]))
-            guard v.result != .no else { continue }
-            let fromGroups = members[k.from].map { all[$0] }, toGroups = members[k.to].map { all[$0] }
-            var c = check(v)
-            c.from = Self.label(fromGroups, of: groups[src.namespace]?.count ?? 0)
-            c.to = Self.label(toGroups, of: groups[dst.namespace]?.count ?? 0)
-            flows.append(Flow(from: fromGroups, to: toGroups, port: k.port, check: c))
+            let p = Pair(from: k.from, to: k.to)
+            if portsOf[p] == nil { pairs.append(p) }
+            portsOf[p, default: []].append(k.port)
         }
-        return (flows, truncated, groups)
+        for pair in pairs {
+            let ports = portsOf[pair] ?? []
+            let src = all[members[pair.from][0]], dst = all[members[pair.to][0]]
+            let egress = semantics.evaluate(.egress, at: src.endpoint, peer: dst.endpoint, ports: ports, selecting: selectingCache[pair.from])
+            // Refused at the source on every port: the destination need not be asked.
+            if egress.allSatisfy({ $0.result == .no }) { continue }
+            let ingress = semantics.evaluate(.ingress, at: dst.endpoint, peer: src.endpoint, ports: ports, selecting: selectingCache[pair.to])
+            for (i, port) in ports.enumerated() {
+                let v = Verdict(source: src.endpoint, destination: dst.endpoint, port: port, egress: egress[i], ingress: ingress[i])
+                guard v.result != .no else { continue }
+                if v.result == .maybe {
+                    // Allowed only if pods carry labels (or ports, addresses) the repository does not fix: counted per
+                    // namespace pair, not listed — in a repository of opt-in labels there are tens of thousands.
+                    conditional[src.namespace + "\u{0}" + dst.namespace, default: []].insert(Self.portText(port))
+                    conditionalCount += 1
+                    continue
+                }
+                let fromGroups = members[pair.from].map { all[$0] }, toGroups = members[pair.to].map { all[$0] }
+                var c = check(v)
+                c.from = Self.label(fromGroups, of: groups[src.namespace]?.count ?? 0)
+                c.to = Self.label(toGroups, of: groups[dst.namespace]?.count ?? 0)
+                flows.append(Flow(from: fromGroups, to: toGroups, port: port, check: c))
+            }
+        }
+        return FlowEnumeration(flows: flows, conditional: conditional, conditionalCount: conditionalCount,
+                               truncated: truncated, groups: groups)
     }
+
+    /// What `enumerateFlows` found.
+    public struct FlowEnumeration: Sendable {
+        /// Flows the policies surely allow.
+        public var flows: [Flow]
+        /// Ports of the flows allowed only conditionally, by namespace pair (`from\u{0}to`).
+        public var conditional: [String: Set<String>]
+        public var conditionalCount: Int
+        public var truncated: Bool
+        public var groups: [String: [PodGroup]]
+    }
+
+    static func portText(_ p: PortQuery) -> String { p.port == nil ? "any/\(p.proto)" : p.description }
 
     /// How a class of pod groups is shown: the group, `ns/*` when it is every group of the namespace, else the
     /// first few groups.
@@ -511,7 +548,8 @@ public struct AuditEngine {
             report.matrix = spec.rows.map(evaluateRow)
             report.capabilities = spec.capabilities.map(evaluateCapability)
         }
-        let (flows, truncated, groups) = enumerateFlows()
+        let enumeration = enumerateFlows()
+        let (flows, truncated, groups) = (enumeration.flows, enumeration.truncated, enumeration.groups)
         report.undocumentedTruncated = truncated
         report.undocumented = flows.filter { !documents($0) }.map { f in
             UndocumentedFlow(from: f.check.from, to: f.check.to, fromNamespace: f.fromNamespace,
@@ -519,7 +557,10 @@ public struct AuditEngine {
                              allowedBy: f.check.decidedBy)
         }
         report.namespaces = namespaces
-        report.cells = cells(flows, groups)
+        report.cells = cells(enumeration)
+        if enumeration.conditionalCount > 0 {
+            report.notes.append("\(enumeration.conditionalCount) more cross-namespace flow\(enumeration.conditionalCount == 1 ? " is" : "s are") allowed only if pods carry labels (or use ports or addresses) the repository does not fix; they are not listed one by one but shown as conditional (?) in the namespace matrix")
+        }
         report.coverage = namespaces.map { coverage($0, groups[$0] ?? []) }
         if !semantics.unresolvedPolicies.isEmpty {
             report.notes.append("\(semantics.unresolvedPolicies.count) namespaced polic\(semantics.unresolvedPolicies.count == 1 ? "y is" : "ies are") left out: their namespace cannot be resolved (no metadata.namespace, kustomization namespace or Flux targetNamespace)")
@@ -542,15 +583,18 @@ public struct AuditEngine {
 
     /// What each namespace allows each other one, from the enumerated flows; `open` where a pair of pod groups has
     /// neither direction enforced (anything goes, no rule needed).
-    func cells(_ flows: [Flow], _ groups: [String: [PodGroup]]) -> [NamespaceCell] {
+    func cells(_ e: FlowEnumeration) -> [NamespaceCell] {
+        let groups = e.groups
         var byPair: [String: (state: AuditVerdict, ports: [String])] = [:]
-        for f in flows {
+        for f in e.flows {
             let key = f.fromNamespace + "\u{0}" + f.toNamespace
-            var entry = byPair[key] ?? (.conditional, [])
-            if f.check.verdict == .allowed { entry.state = .allowed }
-            let p = f.port.port == nil ? "any/\(f.port.proto)" : f.port.description
+            var entry = byPair[key] ?? (.allowed, [])
+            let p = Self.portText(f.port)
             if !entry.ports.contains(p) { entry.ports.append(p) }
             byPair[key] = entry
+        }
+        for (key, ports) in e.conditional where byPair[key] == nil {
+            byPair[key] = (.conditional, ports.sorted())
         }
         var egressOpen: [String: Bool] = [:], ingressOpen: [String: Bool] = [:]
         for ns in namespaces {

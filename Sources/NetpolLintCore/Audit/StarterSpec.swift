@@ -71,8 +71,7 @@ public struct StarterSpec {
             componentOf[g.endpoint.name] = n
             return n
         }
-        let allowed = engine.enumerateFlows().flows.filter { $0.check.verdict == .allowed }
-        let conditional = report.undocumented.filter { $0.verdict == .conditional }
+        let allowed = engine.enumerateFlows().flows
         var rows: [String] = []
         var rowNames = Set<String>()
         rows: for f in allowed {
@@ -138,9 +137,10 @@ public struct StarterSpec {
         }
 
         out += "  matrix:\n    columns: [name, srcNamespace, srcComponent, dstNamespace, dstComponent, port, protocol, expect]\n"
+        let conditional = report.cells.filter { $0.state == "conditional" }
         if !conditional.isEmpty {
             out += "    # Allowed only under conditions the repository does not fix (left out):\n"
-            for u in conditional.prefix(50) { out += "    #   \(u.from) -> \(u.to) on \(u.port)\n" }
+            for c in conditional.prefix(50) { out += "    #   \(c.from) -> \(c.to) on \(c.ports.joined(separator: ", "))\n" }
         }
         out += rows.isEmpty ? "    rows: []\n" : "    rows:\n" + rows.joined(separator: "\n") + "\n"
         return out

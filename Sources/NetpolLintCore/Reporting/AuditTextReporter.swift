@@ -60,7 +60,11 @@ public struct AuditTextReporter {
                 for g in c.gaps.prefix(limit) {
                     let clause = g.clause == "otherwise" ? " (otherwise: deny)" : ""
                     out += "        gap\(clause): \(g.check.from) -> \(g.check.to) on \(g.check.port): \(g.check.verdict.rawValue)"
-                    out += g.check.reason.map { " — \($0)" } ?? ""
+                    if let reason = g.check.reason {
+                        out += " — \(reason)"
+                    } else if let allow = g.check.decidedBy.first(where: { $0.effect == "allows" }) {
+                        out += " — allowed by \(allow.description)"
+                    }
                     out += "\n"
                 }
                 if c.gaps.count > limit { out += "        ... and \(c.gaps.count - limit) more gaps\n" }
@@ -109,12 +113,10 @@ public struct AuditTextReporter {
             let st = r.flowStatistics
             out += "\nObserved flows from \(r.flowsPath ?? "the flows file") (\(flows.count) groups from \(st.used) of \(st.lines) lines)\n"
             for f in flows.sorted(by: { ($0.agrees == false ? 0 : 1) < ($1.agrees == false ? 0 : 1) }).prefix(limit) {
-                let agree = f.agrees.map { $0 ? "agrees" : "DISAGREES" } ?? "repository conditional"
+                let agree = f.agrees.map { $0 ? "agrees" : "DISAGREES" } ?? "undecided"
                 out += "  \(agree): \(f.from) -> \(f.to) on \(f.port): observed \(f.observed) ×\(f.count), repository \(f.repoVerdict.rawValue)\n"
-                if f.agrees == false {
-                    if let reason = f.reason { out += "      \(reason)\n" }
-                    out += evidence(f.decidedBy, indent: "      ")
-                }
+                if f.agrees != true, let reason = f.reason { out += "      \(reason)\n" }
+                if f.agrees == false { out += evidence(f.decidedBy, indent: "      ") }
             }
             if flows.count > limit { out += "  ... and \(flows.count - limit) more in the JSON report\n" }
             for (reason, n) in st.skipped.sorted(by: { $0.key < $1.key }) { out += "  skipped \(n) line\(n == 1 ? "" : "s"): \(reason)\n" }

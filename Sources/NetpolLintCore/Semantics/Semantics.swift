@@ -145,7 +145,15 @@ public struct Semantics: Sendable {
     /// endpoint).
     public func evaluate(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, port: PortQuery,
                          only: ((Subject) -> Bool)? = nil, selecting: [(subject: Subject, match: Tri)]? = nil) -> DirectionVerdict {
-        var verdict = DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: [])
+        evaluate(direction, at: endpoint, peer: peer, ports: [port], only: only, selecting: selecting)[0]
+    }
+
+    /// The same question on several ports at once: each rule's peer is matched once (the costly part), then its
+    /// ports per question. One verdict per port, in order.
+    public func evaluate(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, ports: [PortQuery],
+                         only: ((Subject) -> Bool)? = nil, selecting: [(subject: Subject, match: Tri)]? = nil) -> [DirectionVerdict] {
+        var verdicts = Array(repeating: DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: []),
+                             count: ports.count)
         let selecting = selecting ?? subjects(selecting: endpoint)
         // `fromRequires` / `toRequires` on a selecting policy narrow every allow in that direction.
         let narrowed = selecting.contains { $0.subject.requires.contains(direction) }
@@ -159,27 +167,35 @@ public struct Semantics: Sendable {
                 }
             }
             visibility = v
-            verdict.dnsVisibility = v
+            for i in verdicts.indices { verdicts[i].dnsVisibility = v }
         }
         for (s, m) in selecting where only?(s) ?? true {
             if s.enforces.contains(direction) {
-                verdict.enforcedBy.append((s, m))
-                verdict.enforced = verdict.enforced || m
+                for i in verdicts.indices {
+                    verdicts[i].enforcedBy.append((s, m))
+                    verdicts[i].enforced = verdicts[i].enforced || m
+                }
             }
             for r in s.rules where r.ref.direction == direction {
-                let match = m && r.matches(peer: peer, port: port)
-                guard match != .no else { continue }
-                if r.ref.isDeny {
-                    verdict.denies.append((r, match))
-                } else {
-                    var m = narrowed && match == .yes ? .maybe : match
-                    if let visibility, r.usesFQDNs { m = m && visibility }
-                    guard m != .no else { continue }
-                    verdict.allows.append((r, m))
+                var peerMatch: Tri?
+                for (i, port) in ports.enumerated() {
+                    let portMatch = r.matchesPort(port)
+                    guard portMatch != .no else { continue }
+                    if peerMatch == nil { peerMatch = r.matchesPeer(peer) }
+                    let match = m && (peerMatch! && portMatch)
+                    guard match != .no else { continue }
+                    if r.ref.isDeny {
+                        verdicts[i].denies.append((r, match))
+                    } else {
+                        var m = narrowed && match == .yes ? .maybe : match
+                        if let visibility, r.usesFQDNs { m = m && visibility }
+                        guard m != .no else { continue }
+                        verdicts[i].allows.append((r, m))
+                    }
                 }
             }
         }
-        return verdict
+        return verdicts
     }
 
     /// `allowed(src, dst, port)`: egress at the source and ingress at the destination, with the deciding rules.

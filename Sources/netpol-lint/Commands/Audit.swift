@@ -89,6 +89,17 @@ extension NetpolLintCommand {
                     throw ExitCode(2)
                 }
             }
+            if let flows {
+                switch HubbleFlows.read(path: flows) {
+                case .success(let (groups, statistics)):
+                    report.flows = engine.observed(groups)
+                    report.flowStatistics = statistics
+                    report.flowsPath = flows
+                case .failure(let error):
+                    FileOutput.standardError("\(error)\n")
+                    throw ExitCode(2)
+                }
+            }
             if let writeSpec {
                 let text = StarterSpec(engine: engine, report: report, name: FilePath.basename(FilePath.absolute(anchor))).render()
                 guard FileOutput.write(text, to: writeSpec) else { fail("cannot write '\(writeSpec)'") }
