@@ -282,4 +282,116 @@ import Testing
         #expect(r.stdout.isEmpty)
         #expect(try json(String(contentsOfFile: dir + "/report.json", encoding: .utf8))["matrix"] != nil)
     }
+
+    // MARK: The fixtures
+
+    static var update: Bool { ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil }
+
+    func golden(_ path: String, _ actual: String) throws {
+        let file = TestSupport.packageRoot + "/" + path
+        if Self.update { try actual.write(toFile: file, atomically: true, encoding: .utf8) }
+        let expected = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(actual == expected, "\(path) differs from the golden file; run with UPDATE_GOLDEN=1 after checking the change")
+    }
+
+    static let votingApp = TestSupport.packageRoot + "/Fixtures/voting-app"
+    static let votingAppAudit = ["audit", "--spec", "audit/network-baseline.yaml", "--live", "../voting-app-cluster/live-cluster.yaml",
+                                 "--flows", "../voting-app-cluster/hubble-flows.jsonl"]
+
+    @Test("the audit of each fixture against its spec matches its golden JSON", arguments: ["homelab", "tiered", "voting-app"])
+    func fixtureGoldenJSON(_ fixture: String) throws {
+        let dir = TestSupport.packageRoot + "/Fixtures/" + fixture
+        let args = fixture == "voting-app" ? Self.votingAppAudit : ["audit", "--spec", "audit/network-baseline.yaml"]
+        let r = try run(args + ["--format", "json", "."], in: dir)
+        #expect(r.status == 1, "\(r.stderr)")
+        try golden("Fixtures/\(fixture)/audit/expected-audit.json", r.stdout)
+        let doc = try json(r.stdout)
+        #expect((doc["matrix"] as? [Any])?.isEmpty == false)
+        #expect((doc["capabilities"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test func votingAppMarkdownMatchesGolden() throws {
+        let r = try run(Self.votingAppAudit + ["--format", "md", "."], in: Self.votingApp)
+        #expect(r.status == 1)
+        try golden("Fixtures/voting-app/audit/expected-audit.md", r.stdout)
+    }
+
+    /// The voting application against its documented matrix, its cluster and its Hubble capture: the findings the
+    /// fixture plants, each where it belongs.
+    @Test func votingAppVerdictsDriftAndFlows() throws {
+        let doc = try json(try run(Self.votingAppAudit + ["--format", "json", "."], in: Self.votingApp).stdout)
+        let rows = try #require(doc["matrix"] as? [[String: Any]])
+        let status = Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as! String, $0["status"] as! String) })
+        // The NetworkPolicies select namespaces by a `name` label no namespace carries (NP304): the documented flows
+        // into voting-data and voting-api are refused; the blocked flows stay blocked.
+        #expect(status["frontend-to-api"] == "fail" && status["api-to-postgres"] == "fail" && status["consumer-to-redis"] == "fail")
+        #expect(status["gateway-to-frontend"] == "pass")
+        #expect(rows.filter { ($0["name"] as! String).hasSuffix("-blocked") }.allSatisfy { $0["status"] as? String == "pass" })
+        let drift = try #require(doc["drift"] as? [[String: Any]])
+        #expect(Set(drift.map { $0["change"] as! String }) == ["differs", "missing-in-cluster", "missing-in-git", "rejected-by-cluster"])
+        let flows = try #require(doc["flows"] as? [[String: Any]])
+        let disagreeing = flows.filter { $0["agrees"] as? Bool == false }
+        #expect(disagreeing.count == 2)
+        #expect(disagreeing.contains { $0["from"] as? String == "voting-api/api" && $0["observed"] as? String == "FORWARDED" && $0["repoVerdict"] as? String == "denied" })
+        #expect(disagreeing.contains { $0["from"] as? String == "world" && $0["observed"] as? String == "DROPPED" && $0["repoVerdict"] as? String == "allowed" })
+        #expect(flows.contains { $0["agrees"] as? Bool == true && $0["observed"] as? String == "DROPPED" })
+        #expect(flows.contains { $0["from"] as? String == "host" && $0["agrees"] is NSNull })
+        let stats = try #require(doc["flowStatistics"] as? [String: Any])
+        #expect(stats["lines"] as? Int == 22 && stats["used"] as? Int == 17)
+    }
+
+    @Test func votingAppMarkdownParsesWithMarkdownIt() throws {
+        guard let python = ExternalTools.require(ExternalTools.python(module: "markdown_it"),
+                                                 for: "votingAppMarkdownParsesWithMarkdownIt", needs: "python3 with markdown-it-py",
+                                                 install: ExternalTools.installCommand)
+        else { return }
+        let md = try run(Self.votingAppAudit + ["--format", "md", "."], in: Self.votingApp).stdout
+        let result = ExternalTools.run(python, ["-c", AuditRenderTests.parser], stdin: md, timeout: 60)
+        try #require(result.status == 0, "markdown-it-py failed: \(result.stderr)")
+        let parsed = try JSONDecoder().decode(AuditRenderTests.Parsed.self, from: Data(result.stdout.utf8))
+        #expect(parsed.tables.count >= 5)
+        for t in parsed.tables {
+            let width = t.rows.first?.count ?? 0
+            #expect(t.rows.allSatisfy { $0.count == width }, "table at line \(t.line)")
+            #expect(t.raw.allSatisfy { $0 == width }, "table at line \(t.line)")
+        }
+        // The matrix table holds every row of the spec by name.
+        let names = Set(parsed.tables.flatMap { $0.rows.flatMap { $0 } })
+        for n in ["gateway-to-frontend", "frontend-to-api", "external-to-redis-blocked"] { #expect(names.contains(n), "\(n)") }
+        #expect(parsed.detailsOpened == parsed.detailsClosed && parsed.detailsNested)
+    }
+
+    @Test func votingAppHTMLInChromium() throws {
+        guard let chromium = ExternalTools.require(ExternalTools.find("chromium", "chromium-browser"),
+                                                   for: "votingAppHTMLInChromium", needs: "chromium",
+                                                   install: ExternalTools.installCommand)
+        else { return }
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let page = dir + "/report.html"
+        let r = try run(Self.votingAppAudit + ["--format", "html", "-o", page, "."], in: Self.votingApp)
+        #expect(r.status == 1)
+        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                      "--user-data-dir=\(dir)/profile", "--hide-scrollbars"]
+        let dump = ExternalTools.run(chromium, common + ["--dump-dom", "file://" + page], timeout: 60)
+        try #require(!dump.timedOut && dump.status == 0 && dump.stdout.contains("</html>"), "chromium failed: \(dump.stderr.suffix(1000))")
+        let dom = dump.stdout
+        let doc = try json(try run(Self.votingAppAudit + ["--format", "json", "."], in: Self.votingApp).stdout)
+        for row in try #require(doc["matrix"] as? [[String: Any]]) {
+            let name = row["name"] as! String, status = row["status"] as! String
+            #expect(dom.contains("class=\"row status-\(status)\" data-name=\"\(name)\""), "\(name) \(status)")
+        }
+        // Evidence with file:line, the namespace matrix and the drift are on the page.
+        #expect(dom.contains("policies/voting-api/api-allow-frontend.yaml:5"))
+        #expect(dom.contains("id=\"namespace-matrix\""))
+        #expect(dom.contains("redis-exporter-allow-prometheus"))
+        let shot = dir + "/report.png"
+        let s = ExternalTools.run(chromium, common + ["--screenshot=\(shot)", "--window-size=1280,2400", "file://" + page], timeout: 60)
+        #expect(!s.timedOut)
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        if let keep = ProcessInfo.processInfo.environment["NETPOL_LINT_AUDIT_RENDER_OUT"] {
+            try? png.write(to: URL(fileURLWithPath: keep + "/voting-app-audit.png"))
+        }
+    }
 }
