@@ -15,8 +15,10 @@ run: build
 	@cd $(FIXTURE) && ../../.build/release/netpol-lint check . ; status=$$?; \
 	  if [ $$status -gt 1 ]; then exit $$status; fi
 
-# Builds everything and runs the whole test suite.
+# Builds everything and runs the whole test suite (installs the browser and Python tools some tests use first;
+# those tests skip with a visible message when their tool cannot be installed).
 test: deps
+	@bash scripts/install-test-tools.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

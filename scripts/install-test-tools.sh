@@ -2,6 +2,7 @@
 # Installs the external tools the audit rendering tests use, when they are missing:
 #   - Chromium (Debian package `chromium`): renders the HTML report headless (DOM dump, screenshot);
 #   - markdown-it-py (PyPI, module `markdown_it`): parses the markdown report as CommonMark + GFM tables.
+#   - check-jsonschema (PyPI): validates the audit spec's JSON Schema and the specs against it.
 # Idempotent and quiet: nothing is done for a tool that is already there. It never fails the run: when the network
 # or a registry says no, it prints a warning and exits 0; the tests then print `SKIPPED: ...` (or fail when
 # NETPOL_LINT_REQUIRE_TOOLS is set).
@@ -41,15 +42,22 @@ if ! command -v pdftoppm >/dev/null 2>&1 && [ "$sudo" != "no-sudo" ] && command 
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 || true
 fi
 
-# --- markdown-it-py (pip) -------------------------------------------------------------------------------------------
-if ! command -v python3 >/dev/null 2>&1; then
-  warn "python3 is missing; the markdown parsing test will be skipped (install: apt-get install -y python3 python3-pip)"
-elif ! python3 -c 'import markdown_it' >/dev/null 2>&1; then
-  echo "netpol-lint: installing markdown-it-py (pip)" >&2
-  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" markdown-it-py >/dev/null 2>&1; }
+# --- Python tools (pip): markdown-it-py (CommonMark parser), check-jsonschema (JSON Schema validator) ----------------
+# A Python package: `module` is what python3 imports, `package` what pip installs.
+pip_tool() {
+  local module="$1" package="$2" what="$3"
+  if ! command -v python3 >/dev/null 2>&1; then
+    warn "python3 is missing; $what will be skipped (install: apt-get install -y python3 python3-pip)"
+    return 0
+  fi
+  python3 -c "import $module" >/dev/null 2>&1 && return 0
+  echo "netpol-lint: installing $package (pip)" >&2
+  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "$package" >/dev/null 2>&1; }
   # Plain first (a virtualenv or pyenv), then the user site, then past PEP 668's externally-managed marker.
   pip_install || pip_install --user || pip_install --break-system-packages || pip_install --user --break-system-packages \
-    || warn "could not install markdown-it-py (python3 -m pip install markdown-it-py failed); the markdown test will be skipped"
-fi
+    || warn "could not install $package (python3 -m pip install $package failed); $what will be skipped"
+}
+pip_tool markdown_it markdown-it-py "the markdown parsing tests"
+pip_tool check_jsonschema check-jsonschema "the JSON Schema tests"
 
 exit 0

@@ -394,4 +394,61 @@ import Testing
             try? png.write(to: URL(fileURLWithPath: keep + "/voting-app-audit.png"))
         }
     }
+
+    /// The published JSON Schema of the spec is a valid schema, accepts every bundled spec (and the format's sample)
+    /// and refuses what the reader refuses, as editors with yaml-language-server will.
+    @Test func specSchemaValidatesTheSpecs() throws {
+        guard let python = ExternalTools.require(ExternalTools.python(module: "check_jsonschema"),
+                                                 for: "specSchemaValidatesTheSpecs", needs: "python3 with check-jsonschema",
+                                                 install: ExternalTools.installCommand)
+        else { return }
+        let root = TestSupport.packageRoot
+        let schema = root + "/docs/network-baseline.schema.json"
+        let meta = ExternalTools.run(python, ["-m", "check_jsonschema", "--check-metaschema", schema], timeout: 120)
+        #expect(meta.status == 0, "\(meta.stdout)\(meta.stderr)")
+        var specs = ["homelab", "tiered", "voting-app"].map { root + "/Fixtures/\($0)/audit/network-baseline.yaml" }
+        if let shared = TestSupport.requireShared("the NetworkBaseline sample against the schema") {
+            specs.append(shared + "/research/audit/baseline-spec-sample.yaml")
+        }
+        let good = ExternalTools.run(python, ["-m", "check_jsonschema", "--schemafile", schema] + specs, timeout: 120)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        let dir = TestSupport.writeTree([
+            ("unknown-field.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  matrix: {rows: []}\n  extra: 1\n"),
+            ("bad-entity.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  capabilities:\n  - {name: a, from: {entity: hots}, to: {namespaces: all}, expect: allow}\n"),
+            ("bad-port.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  capabilities:\n  - {name: a, from: {entity: host}, to: {namespaces: all}, ports: [{port: 70000}], expect: allow}\n"),
+            ("two-sides.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  capabilities:\n  - {name: a, from: {entity: host, component: x}, to: {namespaces: all}, expect: allow}\n"),
+        ])
+        for bad in ["unknown-field", "bad-entity", "bad-port", "two-sides"] {
+            let r = ExternalTools.run(python, ["-m", "check_jsonschema", "--schemafile", schema, dir + "/\(bad).yaml"], timeout: 120)
+            #expect(r.status != 0, "\(bad) passed the schema")
+            // The reader refuses it too.
+            if case .success = BaselineSpec.load(path: dir + "/\(bad).yaml") { Issue.record("\(bad) passed the reader") }
+        }
+    }
+
+    /// Every repository of the shared corpus is audited without a crash in every format, and a starter spec written
+    /// from a real repository reads back and passes.
+    @Test func corpusAuditsInEveryFormat() throws {
+        guard let shared = TestSupport.requireShared("the corpus audit test") else { return }
+        let corpus = shared + "/corpus"
+        let repos = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+        #expect(repos.count >= 10)
+        let out = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        for repo in repos {
+            // The two repositories with the most namespaces take seconds in a debug build: JSON only for them.
+            let heavy = repo.hasPrefix("JJGadgets") || repo.hasPrefix("ArthurVardevanyan")
+            for format in heavy ? ["json"] : ["json", "md", "html", "text"] {
+                let r = try run(["audit", "--format", format, "-o", out + "/\(repo).\(format)", corpus + "/" + repo], in: out)
+                #expect(r.status == 0, "\(repo) \(format): \(r.stderr.suffix(500))")
+            }
+            let doc = try json(String(contentsOfFile: out + "/\(repo).json", encoding: .utf8))
+            #expect(doc["namespaces"] is [String], "\(repo)")
+        }
+        let repo = corpus + "/" + (repos.first { $0.hasPrefix("sulibot") } ?? repos[0])
+        let w = try run(["audit", "--write-spec", out + "/spec.yaml", repo], in: out)
+        #expect(w.status == 0, "\(w.stderr)")
+        let back = try run(["audit", "--spec", out + "/spec.yaml", "--format", "json", repo], in: out)
+        #expect(back.status == 0, "\(back.stderr)\n\(back.stdout.prefix(3000))")
+    }
 }

@@ -141,7 +141,13 @@ public struct AuditEngine {
             return [PodGroup(namespace: "", workload: nil, endpoint: e)]
         case .component(let name):
             guard let c = spec?.components[name] else { return [] }
-            return podGroups(c.namespace, selector: c.selector)
+            // Pods that stand for the component itself (no declared workload) are named after it.
+            return podGroups(c.namespace, selector: c.selector).map { g in
+                guard g.workload == nil, c.selector.matches(g.endpoint) == .yes else { return g }
+                var named = g
+                named.endpoint.name = "\(c.namespace)/\(name)"
+                return named
+            }
         case .namespaces(let set, let selector, _):
             return namespaces(set).flatMap { podGroups($0, selector: selector) }
         }
