@@ -11,9 +11,20 @@ build: deps
 	$(SWIFT) build -c release --product netpol-lint
 
 # Lints the bundled example repository and shows its findings (exit status 1 = findings, as expected here).
+# Then audits it against its documented baseline (audit/network-baseline.yaml) and writes the audit as an HTML page
+# and as markdown under .build/audit/.
 run: build
 	@cd $(FIXTURE) && ../../.build/release/netpol-lint check . ; status=$$?; \
 	  if [ $$status -gt 1 ]; then exit $$status; fi
+	@mkdir -p .build/audit
+	@if [ -f $(FIXTURE)/audit/network-baseline.yaml ]; then \
+	  cd $(FIXTURE) && for f in html md; do \
+	    ../../.build/release/netpol-lint audit --spec audit/network-baseline.yaml --format $$f -o ../../.build/audit/report.$$f . 2>/dev/null; \
+	    status=$$?; if [ $$status -gt 1 ]; then exit $$status; fi; \
+	  done; \
+	  ../../.build/release/netpol-lint audit --spec audit/network-baseline.yaml . | sed -n '/^Traffic matrix/,/^Namespaces/p' | sed '$$d'; \
+	  echo "audit of $(FIXTURE) against audit/network-baseline.yaml: .build/audit/report.html, .build/audit/report.md"; \
+	fi
 
 # Builds everything and runs the whole test suite (installs the browser and Python tools some tests use first;
 # those tests skip with a visible message when their tool cannot be installed).
@@ -24,6 +35,7 @@ test: deps
 
 bench: build
 	bash benchmarks/run.sh
+	bash benchmarks/audit.sh
 
 # Regenerates docs/rules/ from the rule metadata (a test fails when they are stale).
 docs:

@@ -451,4 +451,28 @@ import Testing
         let back = try run(["audit", "--spec", out + "/spec.yaml", "--format", "json", repo], in: out)
         #expect(back.status == 0, "\(back.stderr)\n\(back.stdout.prefix(3000))")
     }
+
+    /// Hostile audit inputs end in a clear error (exit 2, `file:line:col`) or in skipped-line counts, never a crash.
+    @Test func hostileLiveAndFlowsInputs() throws {
+        let dir = repository()
+        try "apiVersion: v1\nkind: ConfigMap\nitems: 5\n".write(toFile: dir + "/not-a-list.yaml", atomically: true, encoding: .utf8)
+        let notList = try run(["audit", "--live", "not-a-list.yaml", "."], in: dir)
+        #expect(notList.status == 2)
+        #expect(notList.stderr.hasPrefix("not-a-list.yaml:"), "\(notList.stderr)")
+        try "items:\n- {apiVersion: v1, kind: Namespace, metadata: {name: [".write(toFile: dir + "/truncated.yaml", atomically: true, encoding: .utf8)
+        let truncated = try run(["audit", "--live", "truncated.yaml", "."], in: dir)
+        #expect(truncated.status == 2 && truncated.stderr.contains("truncated.yaml:"), "\(truncated.stderr)")
+        let garbage = "not json\n{\"flow\": {\"verdict\": \"FORWARDED\"\n\u{0}\u{1}\u{2}\n{\"lost_events\": {}}\n[1, 2]\n"
+        try garbage.write(toFile: dir + "/flows.jsonl", atomically: true, encoding: .utf8)
+        let r = try run(["audit", "--flows", "flows.jsonl", "--format", "json", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try json(r.stdout)
+        #expect((doc["flows"] as? [Any])?.isEmpty == true)
+        let stats = try #require(doc["flowStatistics"] as? [String: Any])
+        #expect(stats["lines"] as? Int == 5 && stats["used"] as? Int == 0)
+        #expect((stats["skipped"] as? [String: Int])?.values.reduce(0, +) == 5)
+        // A directory is not a flows file.
+        let d = try run(["audit", "--flows", "policies", "."], in: dir)
+        #expect(d.status == 2 && d.stderr.contains("policies"), "\(d.stderr)")
+    }
 }
