@@ -407,6 +407,7 @@ import Testing
         let meta = ExternalTools.run(python, ["-m", "check_jsonschema", "--check-metaschema", schema], timeout: 120)
         #expect(meta.status == 0, "\(meta.stdout)\(meta.stderr)")
         var specs = ["homelab", "tiered", "voting-app"].map { root + "/Fixtures/\($0)/audit/network-baseline.yaml" }
+        specs.append(root + "/Fixtures/voting-app/audit/from-architecture-doc.yaml")
         if let shared = TestSupport.requireShared("the NetworkBaseline sample against the schema") {
             specs.append(shared + "/research/audit/baseline-spec-sample.yaml")
         }
@@ -474,5 +475,29 @@ import Testing
         // A directory is not a flows file.
         let d = try run(["audit", "--flows", "policies", "."], in: dir)
         #expect(d.status == 2 && d.stderr.contains("policies"), "\(d.stderr)")
+    }
+
+    /// The matrix read from the architecture document's tables gives, flow for flow, the verdicts of the same rows
+    /// written in YAML, and its rows point into the document.
+    @Test func markdownMatrixAgreesWithTheYAMLRows() throws {
+        func rows(_ spec: String) throws -> [String: (String, Any?)] {
+            let doc = try json(try run(["audit", "--spec", spec, "--format", "json", "."], in: Self.votingApp).stdout)
+            var out: [String: (String, Any?)] = [:]
+            for r in try #require(doc["matrix"] as? [[String: Any]]) {
+                out["\(r["from"]!) \(r["to"]!) \(r["port"]!) \(r["expect"]!)"] = (r["status"] as! String, r["specPath"])
+            }
+            return out
+        }
+        let yaml = try rows("audit/network-baseline.yaml"), md = try rows("audit/from-architecture-doc.yaml")
+        #expect(md.count == 11)
+        var shared = 0
+        for (flow, (status, path)) in md {
+            #expect((path as? String)?.hasSuffix("docs/architecture.md") == true, "\(flow)")
+            if let y = yaml[flow] {
+                shared += 1
+                #expect(y.0 == status, "\(flow): yaml \(y.0), markdown \(status)")
+            }
+        }
+        #expect(shared >= 9, "\(md.keys.sorted())")
     }
 }

@@ -160,4 +160,79 @@ import Testing
             if case .success = parse(i) { Issue.record("accepted: \(i.prefix(40))") }
         }
     }
+
+    // MARK: Markdown tables
+
+    func load(_ files: [(String, String)]) -> Result<BaselineSpec, SpecErrors> {
+        let dir = TestSupport.writeTree(files)
+        return BaselineSpec.load(path: dir + "/audit/spec.yaml")
+    }
+
+    static let doc = """
+        # Design
+
+        ## Traffic matrix
+
+        | Source Namespace | Source Component | Destination Namespace | Destination Component | Port | Purpose |
+        |---|---|---|---|---|---|
+        | `web` or `edge` | Web Pods | `db` | Database | 5432 | Read \\| write data |
+        | All namespaces | All Pods | `kube-system` | kube-dns | 53/UDP | DNS |
+
+        ## Blocked
+
+        | Source Namespace | Source Component | Destination Namespace | Destination Component | Port | Expected |
+        |---|---|---|---|---|---|
+        | External | — | `db` | Database | 5432 | ❌ Denied |
+        """
+
+    static let mdSpec = """
+        apiVersion: netpol-lint.io/v1alpha1
+        kind: NetworkBaseline
+        spec:
+          components:
+            web: {namespace: web, podSelector: {matchLabels: {app: web}}}
+            edge-web: {namespace: edge, podSelector: {matchLabels: {app: web}}}
+            db: {namespace: db, podSelector: {matchLabels: {app: db}}}
+            kube-dns: {namespace: kube-system, podSelector: {matchLabels: {k8s-app: kube-dns}}}
+          matrix:
+            markdown:
+            - {file: ../docs/design.md, table: traffic}
+            - {file: ../docs/design.md, table: 2}
+            names: {Web Pods: "*", Database: db, External: world, "—": "*", "All Pods": "*"}
+        """
+
+    @Test func matrixFromMarkdownTables() throws {
+        let spec = try load([("docs/design.md", Self.doc), ("audit/spec.yaml", Self.mdSpec)]).get()
+        let rows = spec.rows.map { "\($0.name) \($0.fromText) -> \($0.toText) \($0.port) \($0.expect)" }
+        #expect(rows == [
+            "read-write-data-from-web web/* -> db/db 5432/TCP allow",
+            "read-write-data-from-edge edge/* -> db/db 5432/TCP allow",
+            "dns * -> kube-system/kube-dns 53/UDP allow",
+            "blocked-1 world -> db/db 5432/TCP deny",
+        ], "\(rows)")
+        #expect(spec.rows[0].path.hasSuffix("docs/design.md") && spec.rows[0].line == 7)
+    }
+
+    @Test func markdownErrorsPointIntoTheDocument() {
+        let badDoc = Self.doc.replacingOccurrences(of: "| Database | 5432 | Read", with: "| Databse | 5432 | Read")
+            + "\n## Extra\n\n| Source Namespace | Destination Namespace | Port |\n|---|---|---|\n| a | b |\n"
+        let spec = Self.mdSpec.replacingOccurrences(of: "table: traffic}", with: "table: trafic matrix}")
+            .replacingOccurrences(of: "    - {file: ../docs/design.md, table: 2}",
+                                  with: "    - {file: ../docs/design.md, table: 2}\n    - {file: ../docs/design.md, table: Extra}\n    - {file: ../docs/missing.md}")
+        guard case .failure(let e) = load([("docs/design.md", badDoc), ("audit/spec.yaml", spec)]) else {
+            Issue.record("accepted")
+            return
+        }
+        let lines = e.errors.map(\.description)
+        #expect(lines.contains { $0.contains("no table in '../docs/design.md' is under a heading containing 'trafic matrix'; did you mean 'Traffic matrix'?") }, "\(lines)")
+        #expect(lines.contains { $0.contains("docs/design.md:19:1: error: this table row has 2 cells; its header has 3") || $0.contains("docs/design.md:19:3: error: this table row has 2 cells") }, "\(lines)")
+        #expect(lines.contains { $0.contains("cannot read the markdown document") && $0.contains("missing.md") }, "\(lines)")
+        // With the right heading, the misspelt component is reported at its cell in the document.
+        let spec2 = Self.mdSpec
+        guard case .failure(let e2) = load([("docs/design.md", badDoc), ("audit/spec.yaml", spec2)]) else {
+            Issue.record("accepted the misspelt component")
+            return
+        }
+        #expect(e2.errors.map(\.description).contains { $0.contains("docs/design.md:7:") && $0.contains("'Databse' is not a component of the spec") && $0.contains("did you mean 'Database'") == false }, "\(e2.errors)")
+    }
 }

@@ -303,7 +303,8 @@ public struct AuditEngine {
         if truncated { reason = (reason.map { $0 + "; " } ?? "") + "only the first \(pairBudget) pod pairs were checked" }
         return MatrixResult(name: row.name, from: row.fromText, to: row.toText, port: row.port.description, expect: row.expect,
                             verdict: verdict, status: status, reason: reason,
-                            decidedBy: Self.unique(deciding.flatMap(\.decidedBy)), checks: checks, specLine: row.line)
+                            decidedBy: Self.unique(deciding.flatMap(\.decidedBy)), checks: checks, specLine: row.line,
+                            specPath: row.path == spec?.path ? nil : row.path)
     }
 
     public func evaluateCapability(_ c: BaselineSpec.Capability) -> CapabilityResult {

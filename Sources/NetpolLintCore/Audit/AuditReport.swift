@@ -107,9 +107,13 @@ public struct MatrixResult: Sendable, Hashable {
     public var checks: [AuditCheck]
     /// The row's line in the spec.
     public var specLine: Int
+    /// The file the row is written in when it is not the spec (a markdown table the spec reads).
+    public var specPath: String?
 
     public init(name: String, from: String, to: String, port: String, expect: AuditExpectation, verdict: AuditVerdict,
-                status: AuditStatus, reason: String?, decidedBy: [AuditEvidence], checks: [AuditCheck], specLine: Int) {
+                status: AuditStatus, reason: String?, decidedBy: [AuditEvidence], checks: [AuditCheck], specLine: Int,
+                specPath: String? = nil) {
+        self.specPath = specPath
         self.name = name
         self.from = from
         self.to = to

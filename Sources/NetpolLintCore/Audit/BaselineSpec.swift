@@ -68,6 +68,8 @@ public struct BaselineSpec: Sendable {
         /// As written, for the report: `payments/checkout-web`, `dev/*`.
         public var fromText: String
         public var toText: String
+        /// The file the row is written in: the spec, or the markdown document its table is read from.
+        public var path: String
     }
 
     public var name: String
@@ -233,10 +235,19 @@ struct SpecReader {
     }
 
     /// A namespace name is a DNS label (RFC 1123): lower-case letters, digits and '-', at most 63 characters.
-    mutating func checkNamespaceName(_ n: Int32, _ name: String) {
-        let ok = !name.isEmpty && name.count <= 63 && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    static func isNamespaceName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 63 && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
             && !name.hasPrefix("-") && !name.hasSuffix("-")
-        if !ok { error(n, "'\(name)' is not a namespace name (lower-case letters, digits and '-', at most 63 characters)") }
+    }
+
+    static let namespaceNameMessage = "is not a namespace name (lower-case letters, digits and '-', at most 63 characters)"
+
+    mutating func checkNamespaceName(_ n: Int32, _ name: String) {
+        if !Self.isNamespaceName(name) { error(n, "'\(name)' \(Self.namespaceNameMessage)") }
+    }
+
+    mutating func checkNamespaceName(_ c: Cell, _ name: String) {
+        if !Self.isNamespaceName(name) { error(c, "'\(name)' \(Self.namespaceNameMessage)") }
     }
 
     mutating func components(_ n: Int32) -> [String: BaselineSpec.Component] {
@@ -308,29 +319,57 @@ struct SpecReader {
         return (reqs, text.joined(separator: ","))
     }
 
+    /// A value with where it was written: a YAML scalar of the spec, or a cell of a markdown table.
+    struct Cell {
+        var text: String
+        var path: String
+        var line: Int
+        var column: Int
+    }
+
+    mutating func error(_ c: Cell, _ message: String) {
+        errors.append(SpecError(path: c.path, line: c.line, column: c.column, message: message))
+    }
+
+    /// A scalar node as a cell (an error when it is not a scalar).
+    mutating func cell(_ n: Int32?, _ what: String) -> Cell? {
+        guard let n, let s = string(n, what) else { return nil }
+        return Cell(text: s, path: path, line: Int(doc[n].line), column: Int(doc[n].column))
+    }
+
     mutating func expectation(_ n: Int32?, _ what: String) -> AuditExpectation? {
-        guard let n, let s = string(n, "expect") else { return nil }
-        guard let e = AuditExpectation(rawValue: s) else {
-            var message = "expect '\(s)' in \(what) is not allow or deny"
-            if let sug = Suggest.closest(s, in: ["allow", "deny"], caseInsensitive: true) { message += "; did you mean '\(sug)'?" }
-            error(n, message)
+        cell(n, "expect").flatMap { expectation($0, what) }
+    }
+
+    mutating func expectation(_ c: Cell, _ what: String) -> AuditExpectation? {
+        guard let e = AuditExpectation(rawValue: c.text) else {
+            var message = "expect '\(c.text)' in \(what) is not allow or deny"
+            if let sug = Suggest.closest(c.text, in: ["allow", "deny"], caseInsensitive: true) { message += "; did you mean '\(sug)'?" }
+            error(c, message)
             return nil
         }
         return e
     }
 
     mutating func port(number n: Int32, proto protoNode: Int32?, _ what: String) -> BaselineSpec.Port? {
+        guard let number = cell(n, "port") else { return nil }
+        if let protoNode, cell(protoNode, "protocol") == nil { return nil }
+        return port(number, protoNode.flatMap { cell($0, "protocol") }, what)
+    }
+
+    mutating func port(_ n: Cell, _ protoCell: Cell?, _ what: String) -> BaselineSpec.Port? {
         var proto = "TCP"
-        if let protoNode, let p = string(protoNode, "protocol") {
+        if let protoCell {
+            let p = protoCell.text
             guard ["TCP", "UDP", "SCTP"].contains(p) else {
                 var message = "protocol '\(p)' in \(what) is not TCP, UDP or SCTP"
                 if ["TCP", "UDP", "SCTP"].contains(p.uppercased()) { message += "; write it in upper case ('\(p.uppercased())')" }
-                error(protoNode, message)
+                error(protoCell, message)
                 return nil
             }
             proto = p
         }
-        guard let text = string(n, "port") else { return nil }
+        let text = n.text
         if text == "*" || text == "any" { return BaselineSpec.Port(number: nil, name: nil, proto: proto) }
         if let v = Int(text) {
             guard (1...65535).contains(v) else {
@@ -475,7 +514,8 @@ struct SpecReader {
     static let columnNames = ["name", "srcNamespace", "srcComponent", "dstNamespace", "dstComponent", "port", "protocol", "expect"]
 
     mutating func matrix(_ n: Int32, _ components: [String: BaselineSpec.Component]) -> [BaselineSpec.Row] {
-        guard let f = fields(n, "matrix", known: ["columns", "rows"], required: ["rows"]) else { return [] }
+        guard let f = fields(n, "matrix", known: ["columns", "rows", "markdown", "names"]) else { return [] }
+        if f["rows"] == nil && f["markdown"] == nil { error(n, "matrix needs 'rows', 'markdown', or both") }
         var columns = Self.columnNames
         if let c = f["columns"]?.value, let names = strings(c, "matrix.columns") {
             var ok = true
@@ -493,72 +533,102 @@ struct SpecReader {
             guard ok else { return [] }
             columns = names
         }
-        guard let r = f["rows"]?.value else { return [] }
-        guard doc.kind(r) == .sequence else {
-            error(r, "matrix.rows must be a list of rows, each a list of \(columns.count) values (\(columns.joined(separator: ", ")))")
-            return []
-        }
-        var out: [BaselineSpec.Row] = []
-        var names = Set<String>()
-        for (i, item) in doc.items(r).enumerated() {
-            if i >= BaselineSpec.maxRows {
-                error(item, "more than \(BaselineSpec.maxRows) matrix rows; the rest are ignored")
-                break
+        var tableRows: [(cells: [String: Cell], position: Cell)] = []
+        if let r = f["rows"]?.value {
+            if doc.kind(r) != .sequence {
+                error(r, "matrix.rows must be a list of rows, each a list of \(columns.count) values (\(columns.joined(separator: ", ")))")
             }
-            var cells: [String: Int32] = [:]
-            if doc.kind(item) == .sequence {
-                let values = Array(doc.items(item))
-                guard values.count == columns.count else {
-                    error(item, "row \(i + 1) has \(values.count) values; matrix.columns has \(columns.count) (\(columns.joined(separator: ", ")))")
+            for (i, item) in doc.items(r).enumerated() {
+                if i >= BaselineSpec.maxRows {
+                    error(item, "more than \(BaselineSpec.maxRows) matrix rows; the rest are ignored")
+                    break
+                }
+                let position = Cell(text: "", path: path, line: Int(doc[item].line), column: Int(doc[item].column))
+                var cells: [String: Cell] = [:]
+                if doc.kind(item) == .sequence {
+                    let values = Array(doc.items(item))
+                    guard values.count == columns.count else {
+                        error(item, "row \(i + 1) has \(values.count) values; matrix.columns has \(columns.count) (\(columns.joined(separator: ", ")))")
+                        continue
+                    }
+                    var ok = true
+                    for (c, v) in zip(columns, values) {
+                        if doc.isNull(v) { continue }
+                        if let x = cell(v, "a matrix value") { cells[c] = x } else { ok = false }
+                    }
+                    guard ok else { continue }
+                } else if let mapped = fields(item, "row \(i + 1)", known: Self.columnNames) {
+                    var ok = true
+                    for (k, v) in mapped where !doc.isNull(v.value) {
+                        if let x = cell(v.value, "a matrix value") { cells[k] = x } else { ok = false }
+                    }
+                    guard ok else { continue }
+                } else {
                     continue
                 }
-                for (c, v) in zip(columns, values) { cells[c] = v }
-            } else if let mapped = fields(item, "row \(i + 1)", known: Self.columnNames) {
-                for (k, v) in mapped { cells[k] = v.value }
-            } else {
-                continue
+                tableRows.append((cells, position))
             }
-            let name = cells["name"].flatMap { string($0, "name") } ?? "row-\(i + 1)"
-            if let k = cells["name"], !names.insert(name).inserted { error(k, "matrix row '\(name)' is defined twice") }
+        }
+        if let m = f["markdown"]?.value {
+            var names: [String: Cell] = [:]
+            if let nm = f["names"]?.value {
+                guard doc.kind(nm) == .mapping else {
+                    error(nm, "matrix.names must map the table's words to namespaces or components")
+                    return []
+                }
+                for (k, v) in doc.pairs(nm) {
+                    guard let key = cell(k, "a name"), let value = cell(v, "what '\(doc.string(k))' stands for") else { continue }
+                    names[MarkdownTable.normalise(key.text)] = value
+                }
+            }
+            tableRows += markdownRows(m, names: names, components: components, already: tableRows.count)
+        } else if let nm = f["names"]?.key {
+            error(nm, "matrix.names only applies to a markdown table (matrix.markdown)")
+        }
+        var out: [BaselineSpec.Row] = []
+        var rowNames = Set<String>()
+        for (i, (cells, position)) in tableRows.enumerated() {
+            let name = cells["name"]?.text ?? "row-\(i + 1)"
+            if let k = cells["name"], !rowNames.insert(name).inserted { error(k, "matrix row '\(name)' is defined twice") }
             let what = "matrix row '\(name)'"
-            let from = rowSide(cells["srcNamespace"], cells["srcComponent"], what, components, item)
-            let to = rowSide(cells["dstNamespace"], cells["dstComponent"], what, components, item)
-            guard let portNode = cells["port"] else { error(item, "\(what) has no port"); continue }
-            let port = self.port(number: portNode, proto: cells["protocol"], what)
-            let expect = cells["expect"].flatMap { expectation($0, what) }
-            if cells["expect"] == nil { error(item, "\(what) has no expect (allow or deny)") }
+            let from = rowSide(cells["srcNamespace"], cells["srcComponent"], what, components, position)
+            let to = rowSide(cells["dstNamespace"], cells["dstComponent"], what, components, position)
+            guard let portCell = cells["port"] else { error(position, "\(what) has no port"); continue }
+            let port = self.port(portCell, cells["protocol"], what)
+            guard let expectCell = cells["expect"] else { error(position, "\(what) has no expect (allow or deny)"); continue }
+            let expect = expectation(expectCell, what)
             guard let from, let to, let port, let expect else { continue }
-            out.append(BaselineSpec.Row(name: name, from: from.side, to: to.side, port: port, expect: expect, line: line(item),
-                                        fromText: from.text, toText: to.text))
+            out.append(BaselineSpec.Row(name: name, from: from.side, to: to.side, port: port, expect: expect, line: position.line,
+                                        fromText: from.text, toText: to.text, path: position.path))
         }
         return out
     }
 
     /// A row's namespace and component cells: a component name (whose namespace must match), `*` for any pod of the
     /// namespace, or an entity in the namespace cell.
-    mutating func rowSide(_ nsNode: Int32?, _ componentNode: Int32?, _ what: String,
-                          _ components: [String: BaselineSpec.Component], _ row: Int32) -> (side: BaselineSpec.Side, text: String)? {
-        guard let nsNode else {
+    mutating func rowSide(_ nsCell: Cell?, _ componentCell: Cell?, _ what: String,
+                          _ components: [String: BaselineSpec.Component], _ row: Cell) -> (side: BaselineSpec.Side, text: String)? {
+        guard let nsCell else {
             error(row, "\(what) has no namespace")
             return nil
         }
-        guard let ns = string(nsNode, "a namespace") else { return nil }
-        let component = componentNode.flatMap { doc.isNull($0) ? nil : string($0, "a component") } ?? "*"
+        let ns = nsCell.text
+        let component = componentCell?.text ?? "*"
         if component == "*" || component.isEmpty {
             if BaselineSpec.entities.contains(ns) { return (.entity(ns), ns) }
             if ns == "*" || ns == "all" { return (.namespaces(.all, podSelector: nil, selectorText: nil), "*") }
-            checkNamespaceName(nsNode, ns)
+            checkNamespaceName(nsCell, ns)
             return (.namespaces(.names([ns]), podSelector: nil, selectorText: nil), "\(ns)/*")
         }
         guard let c = components[component] else {
             var message = "unknown component '\(component)' in \(what)"
             if let s = Suggest.closest(component, in: Array(components.keys)) { message += "; did you mean '\(s)'?" }
             else if components.isEmpty { message += " (the spec defines no components; use \"*\" for any pod of the namespace)" }
-            error(componentNode ?? row, message)
+            error(componentCell ?? row, message)
             return nil
         }
         if c.namespace != ns {
-            error(nsNode, "\(what): component '\(component)' is in namespace '\(c.namespace)', not '\(ns)'")
+            error(nsCell, "\(what): component '\(component)' is in namespace '\(c.namespace)', not '\(ns)'")
             return nil
         }
         return (.component(component), "\(ns)/\(component)")

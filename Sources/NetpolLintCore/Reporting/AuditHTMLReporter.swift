@@ -107,7 +107,7 @@ public struct AuditHTMLReporter {
         for (i, row) in report.matrix.enumerated() {
             out += "<tr class=\"row status-\(row.status.rawValue)\" data-name=\"\(Self.h(row.name))\" id=\"row-\(i + 1)\">"
             out += "<td class=\"status\">\(AuditPresentation.status(row.status, emoji: false))</td>"
-            out += "<th scope=\"row\" class=\"name\">\(Self.h(row.name))<div class=\"spec-line\">\(specLocation(row.specLine))</div></th>"
+            out += "<th scope=\"row\" class=\"name\">\(Self.h(row.name))<div class=\"spec-line\">\(specLocation(row.specLine, row.specPath))</div></th>"
             out += "<td class=\"from\">\(Self.h(row.from))</td><td class=\"to\">\(Self.h(row.to))</td><td class=\"port\">\(Self.h(row.port))</td>"
             out += "<td class=\"expect\">\(row.expect.rawValue)</td>"
             out += "<td class=\"verdict verdict-\(row.verdict.rawValue)\">\(AuditPresentation.verdict(row.verdict))</td>"
@@ -353,8 +353,8 @@ public struct AuditHTMLReporter {
 
     // MARK: - Pieces
 
-    func specLocation(_ line: Int) -> String {
-        "<code class=\"loc\">\(Self.h("\(report.specPath ?? "spec"):\(line)"))</code>"
+    func specLocation(_ line: Int, _ path: String? = nil) -> String {
+        "<code class=\"loc\">\(Self.h("\(path ?? report.specPath ?? "spec"):\(line)"))</code>"
     }
 
     func verdictCell(_ v: AuditVerdict) -> String {

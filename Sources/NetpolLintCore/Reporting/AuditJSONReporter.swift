@@ -47,7 +47,7 @@ public struct AuditJSONReporter {
                 ("expect", .string(m.expect.rawValue)), ("verdict", .string(m.verdict.rawValue)),
                 ("status", .string(m.status.rawValue)), ("reason", Self.optional(m.reason)),
                 ("decidedBy", .array(m.decidedBy.map(Self.evidence))), ("checks", .array(m.checks.map(Self.check))),
-                ("specLine", .int(m.specLine)),
+                ("specLine", .int(m.specLine)), ("specPath", Self.optional(m.specPath ?? r.specPath)),
             ])
         })))
         fields.append(("capabilities", .array(r.capabilities.map { c in

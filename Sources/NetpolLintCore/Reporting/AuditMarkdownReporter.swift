@@ -81,7 +81,7 @@ public struct AuditMarkdownReporter {
         if !passing.isEmpty {
             var body = ""
             for row in passing {
-                body += "**\(Self.inline(row.name))** (\(specLocation(row.specLine))): \(AuditPresentation.verdict(row.verdict))\n\n"
+                body += "**\(Self.inline(row.name))** (\(specLocation(row.specLine, row.specPath))): \(AuditPresentation.verdict(row.verdict))\n\n"
                 body += evidenceList(row.decidedBy)
             }
             out += Self.details(summary: "Evidence for \(AuditPresentation.count(passing.count, "passing row"))", body: body)
@@ -90,7 +90,7 @@ public struct AuditMarkdownReporter {
     }
 
     func rowBody(_ row: MatrixResult) -> String {
-        var body = "**\(Self.inline(row.name))** (\(specLocation(row.specLine))): \(Self.inline(row.from)) → \(Self.inline(row.to)) on \(Self.inline(row.port))\n\n"
+        var body = "**\(Self.inline(row.name))** (\(specLocation(row.specLine, row.specPath))): \(Self.inline(row.from)) → \(Self.inline(row.to)) on \(Self.inline(row.port))\n\n"
         if let reason = row.reason { body += "**Why:** \(Self.inline(reason))\n\n" }
         body += "**Decided by:**\n\n" + evidenceList(row.decidedBy)
         if !row.checks.isEmpty {
@@ -272,8 +272,8 @@ public struct AuditMarkdownReporter {
 
     // MARK: - Pieces
 
-    func specLocation(_ line: Int) -> String {
-        Self.code("\(report.specPath ?? "spec"):\(line)")
+    func specLocation(_ line: Int, _ path: String? = nil) -> String {
+        Self.code("\(path ?? report.specPath ?? "spec"):\(line)")
     }
 
     /// One bullet per rule: what it does, then `path:line`.
