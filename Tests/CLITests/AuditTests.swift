@@ -500,4 +500,190 @@ import Testing
         }
         #expect(shared >= 9, "\(md.keys.sorted())")
     }
+
+    // MARK: Review regressions (each reproduced before its fix)
+
+    static func deployment(_ name: String, _ ns: String, _ labels: String) -> String {
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: \(name), namespace: \(ns)}\nspec:\n  template:\n    metadata: {labels: {\(labels)}}\n---\n"
+    }
+
+    static func namespaces(_ names: String...) -> String {
+        names.map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \($0)}\n---\n" }.joined()
+    }
+
+    /// Pods that only a deny rule tells apart are not merged into one class: the audit's flows agree with trace.
+    @Test(arguments: [["bad", "good"], ["good", "zbad"]])
+    func denyRulesSplitPodClasses(_ order: [String]) throws {
+        let bad = order.first { $0.hasSuffix("bad") }!
+        let dir = TestSupport.writeTree([
+            ("ns.yaml", Self.namespaces("a", "b")),
+            ("w.yaml", order.map { Self.deployment($0, "a", "app: \($0)") }.joined() + Self.deployment("srv", "b", "app: srv")),
+            ("cnp.yaml", """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: srv-in, namespace: b}
+                spec:
+                  endpointSelector: {matchLabels: {app: srv}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: a}}]
+                    toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+                  ingressDeny:
+                  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: a, app: \(bad)}}]
+                """),
+        ])
+        let doc = try json(try run(["audit", "--format", "json", "."], in: dir).stdout)
+        let flows = try #require(doc["undocumented"] as? [[String: Any]]).map { "\($0["from"]!) \($0["to"]!) \($0["port"]!)" }
+        #expect(flows == ["a/good b/srv 8080/TCP"], "\(flows)")
+        #expect(try run(["trace", "--from", "a/good", "--to", "b/srv", "--port", "8080/TCP", "."], in: dir).status == 0)
+        #expect(try run(["trace", "--from", "a/\(bad)", "--to", "b/srv", "--port", "8080/TCP", "."], in: dir).status == 1)
+    }
+
+    /// A row's namespace cell naming a namespace the repository has (`ingress`) is that namespace, not the entity.
+    @Test func namespaceNamedLikeAnEntity() throws {
+        let dir = TestSupport.writeTree([
+            ("ns.yaml", Self.namespaces("ingress", "b")),
+            ("w.yaml", Self.deployment("gw", "ingress", "app: gw") + Self.deployment("srv", "b", "app: srv")),
+            ("np.yaml", """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: srv-in, namespace: b}
+                spec:
+                  podSelector: {}
+                  ingress:
+                  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress}}}]
+                    ports: [{port: 80}]
+                """),
+            ("spec.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  matrix:\n    rows:\n    - [gw-to-srv, ingress, \"*\", b, \"*\", 80, TCP, allow]\n    - [internet, world, \"*\", b, \"*\", 80, TCP, deny]\n"),
+        ])
+        let doc = try json(try run(["audit", "--spec", "spec.yaml", "--format", "json", "."], in: dir).stdout)
+        let rows = try #require(doc["matrix"] as? [[String: Any]])
+        #expect(rows.map { $0["status"] as! String } == ["pass", "pass"], "\(rows)")
+        #expect((doc["undocumented"] as? [Any])?.isEmpty == true)
+    }
+
+    /// A rule on a named port makes the namespace pair conditional (as trace says), not denied.
+    @Test func namedPortRulesAreConditionalInTheMatrix() throws {
+        let dir = TestSupport.writeTree([
+            ("ns.yaml", Self.namespaces("a", "b")),
+            ("w.yaml", Self.deployment("client", "a", "app: client") + Self.deployment("srv", "b", "app: srv")),
+            ("cnp.yaml", """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: srv-in, namespace: b}
+                spec:
+                  endpointSelector: {matchLabels: {app: srv}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: a}}]
+                    toPorts: [{ports: [{port: http, protocol: TCP}]}]
+                """),
+        ])
+        let doc = try json(try run(["audit", "--format", "json", "."], in: dir).stdout)
+        let cells = try #require(doc["namespaceMatrix"] as? [[String: Any]])
+        #expect(cells.contains { $0["from"] as? String == "a" && $0["to"] as? String == "b" && $0["state"] as? String == "conditional" }, "\(cells)")
+        #expect(try run(["trace", "--from", "a/client", "--to", "b/srv", "--port", "8080/TCP", "."], in: dir).stdout.hasPrefix("CONDITIONAL"))
+    }
+
+    /// A row on a named port documents no numbered flow; a capability without ports covers TCP only.
+    @Test func documentationMatchesPortsExactly() throws {
+        let dir = TestSupport.writeTree([
+            ("ns.yaml", Self.namespaces("a", "b")),
+            ("w.yaml", Self.deployment("client", "a", "app: client") + Self.deployment("srv", "b", "app: srv")),
+            ("np.yaml", """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: srv-in, namespace: b}
+                spec:
+                  podSelector: {}
+                  ingress:
+                  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: a}}}]
+                    ports: [{port: 5432}, {port: 53, protocol: UDP}]
+                """),
+            ("spec.yaml", """
+                apiVersion: netpol-lint.io/v1alpha1
+                kind: NetworkBaseline
+                spec:
+                  capabilities:
+                  - {name: some-tcp, from: {namespaces: [a]}, to: {namespaces: [b]}, expect: allow}
+                  matrix:
+                    rows:
+                    - [metrics, a, "*", b, "*", metrics, TCP, allow]
+                """),
+        ])
+        let doc = try json(try run(["audit", "--spec", "spec.yaml", "--format", "json", "."], in: dir).stdout)
+        let flows = try #require(doc["undocumented"] as? [[String: Any]]).map { $0["port"] as! String }
+        #expect(flows == ["53/UDP"], "\(flows)")
+    }
+
+    /// Hubble's per-direction verdict is compared with the same side of the repository's answer.
+    @Test func observedVerdictsAreComparedPerDirection() throws {
+        let dir = TestSupport.writeTree([
+            ("ns.yaml", Self.namespaces("a", "b")),
+            ("w.yaml", Self.deployment("client", "a", "app: client") + Self.deployment("srv", "b", "app: srv")),
+            ("cnp.yaml", """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: srv-in, namespace: b}
+                spec:
+                  endpointSelector: {matchLabels: {app: srv}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: a}}]
+                    toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+                """),
+            ("flows.jsonl", [
+                #"{"flow":{"verdict":"FORWARDED","event_type":{"type":5},"traffic_direction":"EGRESS","l4":{"TCP":{"destination_port":80}},"source":{"namespace":"a","labels":["k8s:app=client","k8s:io.kubernetes.pod.namespace=a"],"workloads":[{"name":"client"}]},"destination":{"namespace":"b","labels":["k8s:app=srv","k8s:io.kubernetes.pod.namespace=b"],"workloads":[{"name":"srv"}]}}}"#,
+                #"{"flow":{"verdict":"DROPPED","drop_reason_desc":"POLICY_DENIED","event_type":{"type":1},"traffic_direction":"INGRESS","l4":{"TCP":{"destination_port":80}},"source":{"namespace":"a","labels":["k8s:app=client","k8s:io.kubernetes.pod.namespace=a"],"workloads":[{"name":"client"}]},"destination":{"namespace":"b","labels":["k8s:app=srv","k8s:io.kubernetes.pod.namespace=b"],"workloads":[{"name":"srv"}]}}}"#,
+            ].joined(separator: "\n") + "\n"),
+        ])
+        let r = try run(["audit", "--flows", "flows.jsonl", "--format", "json", "."], in: dir)
+        #expect(r.status == 0, "\(r.stdout)")
+        let flows = try #require(try json(r.stdout)["flows"] as? [[String: Any]])
+        #expect(flows.count == 2 && flows.allSatisfy { $0["agrees"] as? Bool == true }, "\(flows)")
+    }
+
+    /// A starter spec written from each fixture loads, and auditing the fixture against it passes with nothing
+    /// undocumented.
+    @Test(arguments: ["homelab", "tiered", "voting-app"])
+    func starterSpecRoundTripOnFixtures(_ fixture: String) throws {
+        let out = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let dir = TestSupport.packageRoot + "/Fixtures/" + fixture
+        #expect(try run(["audit", "--write-spec", out + "/spec.yaml", "."], in: dir).status == 0)
+        let r = try run(["audit", "--spec", out + "/spec.yaml", "--format", "json", "."], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try json(r.stdout)
+        #expect((doc["undocumented"] as? [Any])?.isEmpty == true)
+        #expect((doc["summary"] as? [String: Int])?["fail"] == 0)
+    }
+
+    /// A spec that does not list platform namespaces keeps the configuration's.
+    @Test func platformNamespacesFallBackToTheConfiguration() throws {
+        let dir = TestSupport.writeTree([
+            (".netpol-lint.yaml", "platformNamespaces: [monitoring]\n"),
+            ("ns.yaml", Self.namespaces("monitoring", "b")),
+            ("spec.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  capabilities:\n  - {name: p, from: {namespaces: platform}, to: {namespaces: [b]}, expect: allow}\n"),
+        ])
+        let doc = try json(try run(["audit", "--spec", "spec.yaml", "--format", "json", "."], in: dir).stdout)
+        let cap = try #require((doc["capabilities"] as? [[String: Any]])?.first)
+        #expect(cap["checked"] as? Int == 1 && cap["status"] as? String == "pass", "\(cap)")
+        #expect((doc["coverage"] as? [[String: Any]])?.contains { $0["namespace"] as? String == "monitoring" && $0["platform"] as? Bool == true } == true)
+    }
+
+    /// Many broad rows cannot make the audit unbounded: one budget of pod pairs for the whole spec, at most 20 pairs
+    /// kept per row.
+    @Test func aSpecOfManyBroadRowsIsBounded() throws {
+        var spec = "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  matrix:\n    rows:\n"
+        for i in 0..<2_000 { spec += "    - [r\(i), \"*\", \"*\", \"*\", \"*\", \(1000 + i), TCP, allow]\n" }
+        let dir = TestSupport.packageRoot + "/Fixtures/homelab"
+        let out = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try spec.write(toFile: out + "/spec.yaml", atomically: true, encoding: .utf8)
+        let r = try run(["audit", "--spec", out + "/spec.yaml", "--format", "json", "-o", out + "/r.json", "."], in: dir)
+        #expect(r.status == 1)
+        let doc = try json(String(contentsOfFile: out + "/r.json", encoding: .utf8))
+        let rows = try #require(doc["matrix"] as? [[String: Any]])
+        #expect(rows.count == 2_000)
+        #expect(rows.allSatisfy { ($0["checks"] as? [Any])?.count ?? 0 <= 20 })
+        #expect(rows.last?["reason"] as? String == "not evaluated: the audit's budget of 100000 pod pairs is spent")
+        #expect(rows.map { $0["checked"] as? Int ?? 0 }.reduce(0, +) <= 100_000)
+    }
 }

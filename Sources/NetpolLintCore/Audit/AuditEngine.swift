@@ -16,14 +16,15 @@ public struct AuditEngine {
     /// At most this many verdicts are computed for the flow enumeration (bounded work); the report says when the
     /// budget ran out.
     public var flowBudget = 200_000
-    /// At most this many pod pairs per capability or row.
+    /// At most this many pod pairs per capability or row, and for the whole spec.
     public var pairBudget = 50_000
+    public var totalPairBudget = 100_000
 
     public init(context: LintContext, semantics: Semantics, platformNamespaces: Set<String>, spec: BaselineSpec?) {
         self.context = context
         self.semantics = semantics
         self.spec = spec
-        self.platformNamespaces = spec.map { Set($0.platformNamespaces) } ?? platformNamespaces
+        self.platformNamespaces = spec?.platformNamespaces.map(Set.init) ?? platformNamespaces
         // The repository's namespaces: declared ones and those its policies and workloads are in.
         var repository = Set(semantics.inventory.namespaces.keys)
         repository.formUnion(semantics.inventory.workloads.map(\.namespace))
@@ -35,7 +36,7 @@ public struct AuditEngine {
         self.repositoryNamespaces = repository
         var namespaces = repository
         if let spec {
-            namespaces.formUnion(spec.platformNamespaces)
+            namespaces.formUnion(spec.platformNamespaces ?? [])
             namespaces.formUnion(spec.components.values.map(\.namespace))
         }
         self.namespaces = namespaces.sorted()
@@ -136,7 +137,9 @@ public struct AuditEngine {
     /// The endpoints one side of a row or capability stands for.
     func endpoints(_ side: BaselineSpec.Side) -> [PodGroup] {
         switch side {
-        case .entity(let name):
+        case .namespaceOrEntity(let name) where repositoryNamespaces.contains(name):
+            return podGroups(name)
+        case .entity(let name), .namespaceOrEntity(let name):
             let e: Endpoint = name == "world" ? .world : .entity(name)
             return [PodGroup(namespace: "", workload: nil, endpoint: e)]
         case .component(let name):
@@ -267,7 +270,8 @@ public struct AuditEngine {
     }
 
     /// The pairs of one row or capability (`from` × `to` × ports), at most `pairBudget`.
-    func pairs(_ from: [PodGroup], _ to: [PodGroup], _ ports: [BaselineSpec.Port]) -> (checks: [(PodGroup, PodGroup, AuditCheck)], truncated: Bool) {
+    func pairs(_ from: [PodGroup], _ to: [PodGroup], _ ports: [BaselineSpec.Port], budget: Int? = nil) -> (checks: [(PodGroup, PodGroup, AuditCheck)], truncated: Bool) {
+        let pairBudget = min(pairBudget, budget ?? pairBudget)
         var out: [(PodGroup, PodGroup, AuditCheck)] = []
         let ports = ports.isEmpty ? [BaselineSpec.Port(number: nil, name: nil, proto: "TCP")] : ports
         for f in from {
@@ -283,8 +287,8 @@ public struct AuditEngine {
         return (out, false)
     }
 
-    public func evaluateRow(_ row: BaselineSpec.Row) -> MatrixResult {
-        let (pairs, truncated) = self.pairs(endpoints(row.from), endpoints(row.to), [row.port])
+    public func evaluateRow(_ row: BaselineSpec.Row, budget: Int? = nil) -> MatrixResult {
+        let (pairs, truncated) = self.pairs(endpoints(row.from), endpoints(row.to), [row.port], budget: budget)
         let checks = pairs.map(\.2)
         let (verdict, status) = Self.aggregate(checks, expect: row.expect)
         var deciding = checks
@@ -300,16 +304,25 @@ public struct AuditEngine {
         case .pass:
             break
         }
-        if truncated { reason = (reason.map { $0 + "; " } ?? "") + "only the first \(pairBudget) pod pairs were checked" }
-        return MatrixResult(name: row.name, from: row.fromText, to: row.toText, port: row.port.description, expect: row.expect,
-                            verdict: verdict, status: status, reason: reason,
-                            decidedBy: Self.unique(deciding.flatMap(\.decidedBy)), checks: checks, specLine: row.line,
-                            specPath: row.path == spec?.path ? nil : row.path)
+        if truncated { reason = (reason.map { $0 + "; " } ?? "") + "only the first \(checks.count) pod pairs were checked (the audit's budget)" }
+        // The report keeps the pairs that decide first, at most `storedChecks` of them; `checked` counts them all.
+        let kept = Array((checks.filter { $0.verdict != row.expect.satisfiedBy } + checks.filter { $0.verdict == row.expect.satisfiedBy })
+            .prefix(Self.storedRowChecks))
+        var result = MatrixResult(name: row.name, from: row.fromText, to: row.toText, port: row.port.description, expect: row.expect,
+                                  verdict: verdict, status: status, reason: reason,
+                                  decidedBy: Array(Self.unique(deciding.flatMap(\.decidedBy)).prefix(50)), checks: kept, specLine: row.line,
+                                  specPath: row.path == spec?.path ? nil : row.path)
+        result.checked = checks.count
+        return result
     }
 
-    public func evaluateCapability(_ c: BaselineSpec.Capability) -> CapabilityResult {
+    /// Pod pairs kept per row and gaps per capability in the report (the counts cover them all).
+    static let storedRowChecks = 20
+    static let storedChecks = 200
+
+    public func evaluateCapability(_ c: BaselineSpec.Capability, budget: Int? = nil) -> CapabilityResult {
         let from = endpoints(c.from), to = endpoints(c.to)
-        let (pairs, truncated) = self.pairs(from, to, c.ports)
+        let (pairs, truncated) = self.pairs(from, to, c.ports, budget: budget)
         var gaps: [CapabilityGap] = []
         var checks = pairs.map(\.2)
         // The quantified side is the side of pods: `from` unless it is an entity or a single component.
@@ -329,7 +342,7 @@ public struct AuditEngine {
                 if selector.matches(plain) == .no { outside.append(PodGroup(namespace: ns, workload: nil, endpoint: plain)) }
                 others += outside
             }
-            let (deny, _) = self.pairs(others, to, c.ports)
+            let (deny, _) = self.pairs(others, to, c.ports, budget: budget.map { max(0, $0 - pairs.count) })
             otherwiseChecked = deny.count
             checks += deny.map(\.2)
             for (f, _, check) in deny where check.verdict != .denied {
@@ -346,7 +359,11 @@ public struct AuditEngine {
             let failing = gaps.filter { $0.check.verdict != .conditional }.count
             reason = "\(gaps.count) of \(checks.count) pod pairs do not meet the expectation (\(failing) contradict it, \(gaps.count - failing) conditional)"
         }
-        if truncated { reason = (reason.map { $0 + "; " } ?? "") + "only the first \(pairBudget) pod pairs were checked" }
+        if truncated { reason = (reason.map { $0 + "; " } ?? "") + "only the first \(pairs.count) pod pairs were checked (the audit's budget)" }
+        let allGaps = gaps
+        gaps = Array(gaps.filter { $0.check.verdict != .conditional }.prefix(Self.storedChecks))
+        gaps += allGaps.filter { $0.check.verdict == .conditional }.prefix(Self.storedChecks - gaps.count)
+        if allGaps.count > gaps.count { reason = (reason.map { $0 + "; " } ?? "") + "the first \(gaps.count) gaps are listed" }
         return CapabilityResult(name: c.name, description: c.description, from: Self.sideText(c.from), to: Self.sideText(c.to),
                                 ports: c.ports.map(\.description), expect: c.expect, status: status, reason: reason,
                                 checked: pairs.count, gaps: gaps, otherwiseChecked: otherwiseChecked, specLine: c.line)
@@ -359,7 +376,7 @@ public struct AuditEngine {
 
     static func sideText(_ side: BaselineSpec.Side) -> String {
         switch side {
-        case .entity(let e): return e
+        case .entity(let e), .namespaceOrEntity(let e): return e
         case .component(let c): return c
         case .namespaces(let set, _, let text):
             let ns: String = switch set {
@@ -397,12 +414,17 @@ public struct AuditEngine {
         let subjects = semantics.subjects
         var subjectIndex: [ObjectIdentifier: Int] = [:]
         for (i, s) in subjects.enumerated() { subjectIndex[ObjectIdentifier(s)] = i }
-        // Rules by (subject, rule) index, allow rules only, with their port questions.
+        // Every rule by (subject, rule) index with its port questions. Deny rules tell pods apart as much as allow
+        // rules do (they are part of the classes' signatures) but propose no candidate. A named port or `${var}`
+        // asks "some port" of its protocols: which number it is, the repository does not say (conditional).
         var ruleList: [(subject: Int, rule: CompiledRule, ports: [PortQuery])] = []
         for (si, s) in subjects.enumerated() {
-            for r in s.rules where !r.ref.isDeny {
-                let ports = r.portQueries
-                if !ports.isEmpty { ruleList.append((si, r, ports)) }
+            for r in s.rules {
+                var ports = r.portQueries
+                for e in r.ports.entries ?? [] where e.unresolved {
+                    for proto in e.protocols.sorted() where !ports.contains(PortQuery(nil, proto)) { ports.append(PortQuery(nil, proto)) }
+                }
+                if !ports.isEmpty || r.ref.isDeny { ruleList.append((si, r, ports)) }
             }
         }
         // The signature of a group: its namespace, the subjects selecting it and the rules whose peers match it.
@@ -439,7 +461,7 @@ public struct AuditEngine {
         var candidates: [Key] = []
         var seen = Set<Key>()
         var truncated = false
-        outer: for (ri, r) in ruleList.enumerated() {
+        outer: for (ri, r) in ruleList.enumerated() where !r.rule.ref.isDeny {
             let selected = selectedBy[r.subject], peers = peerClasses[ri]
             guard !selected.isEmpty, !peers.isEmpty else { continue }
             for a in selected {
@@ -522,7 +544,9 @@ public struct AuditEngine {
         guard let spec else { return false }
         func contains(_ side: BaselineSpec.Side, _ g: PodGroup) -> Bool {
             switch side {
-            case .entity(let e): return g.endpoint.kind == .entity(e) || (e == "world" && g.endpoint.isWorld)
+            case .namespaceOrEntity(let name) where repositoryNamespaces.contains(name):
+                return g.namespace == name
+            case .entity(let e), .namespaceOrEntity(let e): return g.endpoint.kind == .entity(e) || (e == "world" && g.endpoint.isWorld)
             case .component(let name):
                 guard let c = spec.components[name], c.namespace == g.namespace else { return false }
                 return c.selector.matches(g.endpoint) == .yes
@@ -532,14 +556,16 @@ public struct AuditEngine {
             }
         }
         func portCovers(_ p: BaselineSpec.Port) -> Bool {
-            guard p.proto == flow.port.proto || (p.number == nil && p.name == nil && flow.port.port == nil) else { return false }
-            if p.name != nil { return true }
-            guard let n = p.number else { return true }
-            return flow.port.range.contains(n) && flow.port.range.count == 1
+            // A named port cannot be matched to a number here: it documents no numbered flow.
+            guard p.name == nil, p.proto == flow.port.proto else { return false }
+            guard let n = p.number else { return true }  // any port of the protocol
+            return flow.port.port == n && (flow.port.endPort ?? n) == n
         }
+        /// A capability without ports speaks about some TCP port.
+        let anyTCP = [BaselineSpec.Port(number: nil, name: nil, proto: "TCP")]
         func documented(_ f: PodGroup, _ t: PodGroup) -> Bool {
             for row in spec.rows where portCovers(row.port) && contains(row.from, f) && contains(row.to, t) { return true }
-            for c in spec.capabilities where (c.ports.isEmpty || c.ports.contains(where: portCovers)) && contains(c.from, f) && contains(c.to, t) {
+            for c in spec.capabilities where (c.ports.isEmpty ? anyTCP : c.ports).contains(where: portCovers) && contains(c.from, f) && contains(c.to, t) {
                 return true
             }
             return false
@@ -552,8 +578,34 @@ public struct AuditEngine {
     public func run(paths: [String], preset: String?) -> AuditReport {
         var report = AuditReport(specName: spec?.name, specPath: spec?.path, paths: paths, preset: preset)
         if let spec {
-            report.matrix = spec.rows.map(evaluateRow)
-            report.capabilities = spec.capabilities.map(evaluateCapability)
+            // One budget of pod pairs for the whole spec: a spec of many `*` rows cannot make the audit run for hours.
+            var remaining = totalPairBudget
+            for row in spec.rows {
+                if remaining <= 0 {
+                    report.matrix.append(MatrixResult(name: row.name, from: row.fromText, to: row.toText, port: row.port.description,
+                                                      expect: row.expect, verdict: .conditional, status: .conditional,
+                                                      reason: "not evaluated: the audit's budget of \(totalPairBudget) pod pairs is spent",
+                                                      decidedBy: [], checks: [], specLine: row.line,
+                                                      specPath: row.path == spec.path ? nil : row.path))
+                    continue
+                }
+                let r = evaluateRow(row, budget: remaining)
+                remaining -= r.checked
+                report.matrix.append(r)
+            }
+            for c in spec.capabilities {
+                if remaining <= 0 {
+                    report.capabilities.append(CapabilityResult(name: c.name, description: c.description, from: Self.sideText(c.from),
+                                                                to: Self.sideText(c.to), ports: c.ports.map(\.description), expect: c.expect,
+                                                                status: .conditional, reason: "not evaluated: the audit's budget of \(totalPairBudget) pod pairs is spent",
+                                                                checked: 0, gaps: [], specLine: c.line))
+                    continue
+                }
+                let r = evaluateCapability(c, budget: remaining)
+                remaining -= r.checked + r.otherwiseChecked
+                report.capabilities.append(r)
+            }
+            if remaining <= 0 { report.notes.append("the spec's rows and capabilities stand for more than \(totalPairBudget) pod pairs; the rest are not evaluated (conditional)") }
         }
         let enumeration = enumerateFlows()
         let (flows, truncated, groups) = (enumeration.flows, enumeration.truncated, enumeration.groups)

@@ -103,8 +103,11 @@ public struct MatrixResult: Sendable, Hashable {
     public var reason: String?
     /// The rules that decide the row (those of the checks that decide the status).
     public var decidedBy: [AuditEvidence]
-    /// Every pod pair checked (several when a component or `*` stands for several declared workloads).
+    /// The pod pairs checked (several when a component or `*` stands for several declared workloads), those that
+    /// decide first; at most 20 are kept.
     public var checks: [AuditCheck]
+    /// How many pod pairs were checked in all.
+    public var checked: Int = 0
     /// The row's line in the spec.
     public var specLine: Int
     /// The file the row is written in when it is not the spec (a markdown table the spec reads).
@@ -124,6 +127,7 @@ public struct MatrixResult: Sendable, Hashable {
         self.reason = reason
         self.decidedBy = decidedBy
         self.checks = checks
+        self.checked = checks.count
         self.specLine = specLine
     }
 }

@@ -25,6 +25,9 @@ public struct BaselineSpec: Sendable {
         case component(String)
         /// A Cilium entity: `host`, `kube-apiserver`, `world`, ...
         case entity(String)
+        /// A matrix row's namespace cell that names an entity: the namespace of that name when the repository has
+        /// one, else the entity.
+        case namespaceOrEntity(String)
     }
 
     /// A port as the spec writes it; nil `number` and nil `name`: any port.
@@ -74,7 +77,8 @@ public struct BaselineSpec: Sendable {
 
     public var name: String
     public var path: String
-    public var platformNamespaces: [String] = []
+    /// nil when the spec does not say (the convention's platform namespaces apply).
+    public var platformNamespaces: [String]? = nil
     public var components: [String: Component] = [:]
     public var capabilities: [Capability] = []
     public var rows: [Row] = []
@@ -615,7 +619,7 @@ struct SpecReader {
         let ns = nsCell.text
         let component = componentCell?.text ?? "*"
         if component == "*" || component.isEmpty {
-            if BaselineSpec.entities.contains(ns) { return (.entity(ns), ns) }
+            if BaselineSpec.entities.contains(ns) { return (.namespaceOrEntity(ns), ns) }
             if ns == "*" || ns == "all" { return (.namespaces(.all, podSelector: nil, selectorText: nil), "*") }
             checkNamespaceName(nsCell, ns)
             return (.namespaces(.names([ns]), podSelector: nil, selectorText: nil), "\(ns)/*")

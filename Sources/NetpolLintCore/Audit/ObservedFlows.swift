@@ -42,11 +42,19 @@ extension AuditEngine {
             let proto = g.proto.hasPrefix("ICMP") ? "ICMP" : g.proto
             let port = PortQuery(g.port.flatMap { $0 > 0 ? $0 : nil }, proto)
             let src = endpoint(g.source), dst = endpoint(g.destination)
-            let c = check(semantics.allowed(from: src, to: dst, port: port))
+            let v = semantics.allowed(from: src, to: dst, port: port)
+            let c = check(v)
+            // Hubble reports a verdict per direction: a FORWARDED egress verdict says the source let it go, not that
+            // the destination admitted it. Compare with the side Hubble observed when it observed only one.
+            var repo = c.verdict
+            var side: String?
+            if g.directions == ["EGRESS"] { repo = AuditVerdict(v.egress.result); side = "egress at the source" }
+            if g.directions == ["INGRESS"] { repo = AuditVerdict(v.ingress.result); side = "ingress at the destination" }
             var agrees: Bool?
             var reason = c.reason
-            if let seen = Self.observedVerdict(g.verdict), c.verdict != .conditional {
-                agrees = seen == c.verdict
+            if let seen = Self.observedVerdict(g.verdict), repo != .conditional {
+                agrees = seen == repo
+                if agrees == false && reason == nil { reason = Self.explain(c) }
                 if agrees == false, case .entity("host") = src.kind, dst.kind == .pod, seen == .allowed {
                     // Cilium admits the local node to its pods by default whatever the policies say.
                     agrees = nil
@@ -54,11 +62,12 @@ extension AuditEngine {
                 }
             }
             if Self.observedVerdict(g.verdict) == nil { reason = "Hubble's verdict \(g.verdict) says neither allowed nor denied" }
+            if let side, agrees != nil { reason = "compared with \(side), where Hubble observed it" + (reason.map { "; \($0)" } ?? "") }
             out.append(ObservedFlowResult(
                 from: g.source.name, to: g.destination.name,
                 port: g.port.map { "\($0)/\(g.proto)" } ?? g.proto, observed: g.verdict, count: g.count,
-                repoVerdict: c.verdict, agrees: agrees, dropReason: g.dropReason, reportedBy: g.policies,
-                decidedBy: c.decidedBy, reason: agrees == false ? (reason ?? Self.explain(c)) : reason))
+                repoVerdict: repo, agrees: agrees, dropReason: g.dropReason, reportedBy: g.policies,
+                decidedBy: c.decidedBy, reason: reason))
         }
         return out
     }

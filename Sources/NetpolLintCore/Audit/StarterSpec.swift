@@ -66,16 +66,27 @@ public struct StarterSpec {
             if let c = componentOf[g.endpoint.name] { return c }
             guard !g.endpoint.podLabels.isEmpty, let base = Self.componentName(g) else { return "*" }
             var n = base, i = 2
-            while components.contains(where: { $0.name == n }) { n = "\(base)-\(i)"; i += 1 }
+            while n == "kube-dns" || components.contains(where: { $0.name == n }) { n = "\(base)-\(i)"; i += 1 }
             components.append((n, g.namespace, g.endpoint.podLabels))
             componentOf[g.endpoint.name] = n
             return n
         }
-        let allowed = engine.enumerateFlows().flows
+        // The flows as the written spec will see them: its kube-dns component adds kube-dns' namespace and pods.
+        var provisional = BaselineSpec(name: name, path: "")
+        provisional.platformNamespaces = engine.platformNamespaces.sorted()
+        if let dns = engine.semantics.wellKnown.first(where: { $0.role == "dns" }) {
+            var reqs = [Requirement(.namespaceName, .in, [dns.namespace])]
+            for (k, v) in dns.podLabels { reqs.append(Requirement(.pod(k), .in, [v])) }
+            provisional.components["kube-dns"] = BaselineSpec.Component(name: "kube-dns", namespace: dns.namespace, selector: Selector(reqs),
+                                                                        selectorText: "", line: 0)
+        }
+        let allowed = AuditEngine(context: engine.context, semantics: engine.semantics, platformNamespaces: engine.platformNamespaces,
+                                  spec: provisional).enumerateFlows().flows
         var rows: [String] = []
         var rowNames = Set<String>()
         rows: for f in allowed {
-            guard let port = f.port.port, f.port.endPort == nil else { continue }
+            guard f.port.endPort == nil else { continue }
+            let port = f.port.port.map(String.init) ?? "any"
             for fg in f.from {
                 for tg in f.to {
                     if rows.count >= Self.maxRows { break rows }
@@ -87,7 +98,7 @@ public struct StarterSpec {
                         while !rowNames.insert(rowName + "-\(n)").inserted { n += 1 }
                         rowName += "-\(n)"
                     }
-                    rows.append("    - [\([rowName, fg.namespace, from, tg.namespace, to, String(port), f.port.proto, "allow"].map(Self.scalar).joined(separator: ", "))]")
+                    rows.append("    - [\([rowName, fg.namespace, from, tg.namespace, to, port, f.port.proto, "allow"].map(Self.scalar).joined(separator: ", "))]")
                 }
             }
         }

@@ -46,7 +46,8 @@ public struct AuditJSONReporter {
                 ("name", .string(m.name)), ("from", .string(m.from)), ("to", .string(m.to)), ("port", .string(m.port)),
                 ("expect", .string(m.expect.rawValue)), ("verdict", .string(m.verdict.rawValue)),
                 ("status", .string(m.status.rawValue)), ("reason", Self.optional(m.reason)),
-                ("decidedBy", .array(m.decidedBy.map(Self.evidence))), ("checks", .array(m.checks.map(Self.check))),
+                ("decidedBy", .array(m.decidedBy.map(Self.evidence))), ("checked", .int(m.checked)),
+                ("checks", .array(m.checks.map(Self.check))),
                 ("specLine", .int(m.specLine)), ("specPath", Self.optional(m.specPath ?? r.specPath)),
             ])
         })))

@@ -95,6 +95,10 @@ extension NetpolLintCommand {
                     report.flows = engine.observed(groups)
                     report.flowStatistics = statistics
                     report.flowsPath = flows
+                    if statistics.used == 0 {
+                        let skipped = statistics.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                        FileOutput.standardError("netpol-lint: warning: no line of \(flows) is a policy verdict or policy drop of `hubble observe -o json` (\(statistics.lines) lines\(skipped.isEmpty ? "" : ": " + skipped))\n")
+                    }
                 case .failure(let error):
                     FileOutput.standardError("\(error)\n")
                     throw ExitCode(2)
@@ -118,7 +122,10 @@ extension NetpolLintCommand {
                 FileOutput.standardOutput(text)
             }
             let s = report.summary
-            FileOutput.standardError("netpol-lint: audit \(report.passed ? "passed" : "did not pass"): \(s.pass) pass, \(s.fail) fail, \(s.conditional) conditional, \(s.undocumented) undocumented flows\n")
+            var summary = "netpol-lint: audit \(report.passed ? "passed" : "did not pass"): \(s.pass) pass, \(s.fail) fail, \(s.conditional) conditional, \(s.undocumented) undocumented flows"
+            if report.drift != nil { summary += ", \(s.drift) drift" }
+            if report.flows != nil { summary += ", \(s.flowsDisagreeing) observed flow\(s.flowsDisagreeing == 1 ? "" : "s") disagreeing" }
+            FileOutput.standardError(summary + "\n")
             // Without a spec there is nothing to pass or fail: the report describes the repository.
             if baseline != nil || live != nil || flows != nil, !report.passed { throw ExitCode(1) }
         }
