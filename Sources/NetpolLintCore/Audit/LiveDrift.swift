@@ -387,7 +387,8 @@ public enum LiveDrift {
 
     // MARK: Repository side
 
-    static func readRepository(_ context: LintContext, limits: YAMLLimits, notes: inout [String]) -> [Item] {
+    /// `root`: the folder the context's relative file paths are relative to (default: the current directory).
+    static func readRepository(_ context: LintContext, limits: YAMLLimits, notes: inout [String], root: String? = nil) -> [Item] {
         let flux = FluxVariables(context)
         var parsed: [Int32: ParsedFile] = [:]
         var parser = YAMLParser(limits: limits)
@@ -415,7 +416,10 @@ public enum LiveDrift {
                     continue
                 }
             }
-            if parsed[o.span.file] == nil { parsed[o.span.file] = ParsedFile(path: file.path, parser: &parser) }
+            if parsed[o.span.file] == nil {
+                let readPath = root.map { file.path.hasPrefix("/") ? file.path : FilePath.join($0, file.path) } ?? file.path
+                parsed[o.span.file] = ParsedFile(path: readPath, parser: &parser)
+            }
             guard let source = parsed[o.span.file], let found = source.mapping(line: o.span.line, column: o.span.column) else {
                 let reason = parsed[o.span.file]?.error ?? "the object is no longer where it was read"
                 notes.append("\(o.displayName) (\(file.path):\(o.anchor.line)) cannot be re-read (\(reason)); left out of the drift comparison")

@@ -147,4 +147,30 @@ public enum GitRevision {
         }
         return .success(written)
     }
+
+    /// A fresh folder under the temporary directory, for one revision's files.
+    public static func temporaryFolder() -> String? {
+        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(base)/netpol-lint-diff-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { buf -> String? in
+            guard let p = mkdtemp(buf.baseAddress!) else { return nil }
+            return String(cString: p)
+        }
+    }
+
+    /// Removes a folder this run created; symlinks are removed, never followed.
+    public static func removeTree(_ path: String) {
+        guard let dir = opendir(path) else { unlink(path); return }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let child = path + "/" + name
+            var st = stat()
+            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
+        }
+        closedir(dir)
+        rmdir(path)
+    }
 }

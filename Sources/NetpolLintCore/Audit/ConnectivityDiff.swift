@@ -1,0 +1,286 @@
+/// What a change to the repository does to who can reach whom (`netpol-lint diff`, DESIGN §8): two revisions, each
+/// resolved into the model and asked the same questions by the same engine, and every flow whose verdict changed,
+/// with the rules that decide it on each side.
+
+/// One flow whose verdict changed between the two revisions.
+public struct ConnectivityChange: Sendable, Hashable {
+    public var from: String
+    public var to: String
+    /// Empty for an entity.
+    public var fromNamespace: String
+    public var toNamespace: String
+    public var port: String
+    public var before: AuditVerdict
+    public var after: AuditVerdict
+    public var beforeRules: [AuditEvidence]
+    public var afterRules: [AuditEvidence]
+    public var beforeReason: String?
+    public var afterReason: String?
+
+    /// `newly-allowed`, `newly-denied`, `now-conditional`.
+    public var change: String {
+        switch after {
+        case .allowed: "newly-allowed"
+        case .denied: "newly-denied"
+        case .conditional: "now-conditional"
+        }
+    }
+}
+
+/// An object added, removed, changed or moved (same object, other file) between the revisions.
+public struct ObjectChange: Sendable, Hashable {
+    /// `added`, `removed`, `changed`, `moved`.
+    public var change: String
+    public var kind: String
+    public var namespace: String?
+    public var name: String
+    public var fields: [FieldDifference]
+    public var basePath: String?
+    public var baseLine: Int?
+    public var headPath: String?
+    public var headLine: Int?
+}
+
+public struct ConnectivityDiffReport: Sendable {
+    /// `origin/main (3f2a9c1)`, `the work tree`.
+    public var base: String
+    public var head: String
+    public var changes: [ConnectivityChange] = []
+    public var objects: [ObjectChange] = []
+    /// Pod pairs asked about (each on every port in question), and whether the budget cut the list short.
+    public var pairsChecked = 0
+    public var truncated = false
+    public var notes: [String] = []
+
+    public init(base: String, head: String) {
+        self.base = base
+        self.head = head
+    }
+
+    public var newlyAllowed: Int { changes.filter { $0.after == .allowed }.count }
+    public var newlyDenied: Int { changes.filter { $0.after == .denied }.count }
+    public var nowConditional: Int { changes.filter { $0.after == .conditional }.count }
+}
+
+public enum ConnectivityDiff {
+    /// At most this many pod pairs are asked about (each on all the ports in question).
+    public static let pairBudget = 60_000
+    /// At most this many ports are asked about per pair.
+    public static let portLimit = 96
+
+    /// Compares two revisions. `baseRoot` / `headRoot`: the folders their contexts' relative paths are relative to.
+    public static func compute(base: AuditEngine, head: AuditEngine, baseRoot: String, headRoot: String,
+                               baseName: String, headName: String) -> ConnectivityDiffReport {
+        var report = ConnectivityDiffReport(base: baseName, head: headName)
+        report.objects = objectChanges(base: base.context, baseRoot: baseRoot, head: head.context, headRoot: headRoot, notes: &report.notes)
+        let changedKeys = Set(report.objects.filter { $0.change != "moved" }.map { "\($0.kind)\u{0}\($0.namespace ?? "")\u{0}\($0.name)" })
+
+        // Pod groups of both revisions by name; entities stand for themselves.
+        func groups(_ e: AuditEngine) -> [String: AuditEngine.PodGroup] {
+            var out: [String: AuditEngine.PodGroup] = [:]
+            for ns in e.namespaces { for g in e.podGroups(ns) where out[g.endpoint.name] == nil { out[g.endpoint.name] = g } }
+            return out
+        }
+        let baseGroups = groups(base), headGroups = groups(head)
+        var names = Array(Set(baseGroups.keys).union(headGroups.keys)).sorted()
+        let entities = ["world", "host", "kube-apiserver"]
+
+        // The subjects of changed policies, in each revision.
+        func changedSubjects(_ e: AuditEngine) -> [Subject] {
+            e.semantics.subjects.filter { s in
+                let o = e.context.objects[s.object]
+                return changedKeys.contains("\(o.kind.rawValue)\u{0}\(e.semantics.inventory.namespace(of: s.object) ?? "")\u{0}\(o.name)")
+            }
+        }
+        let baseChanged = changedSubjects(base), headChanged = changedSubjects(head)
+
+        // Affected groups: selected by a changed policy in either revision, or not the same pods in both.
+        var affected = Set<String>()
+        for name in names {
+            let b = baseGroups[name], h = headGroups[name]
+            if let b, let h {
+                if b.endpoint.podLabels != h.endpoint.podLabels || b.endpoint.namespaceLabels != h.endpoint.namespaceLabels
+                    || b.endpoint.serviceAccount != h.endpoint.serviceAccount || b.endpoint.podLabelsPresent != h.endpoint.podLabelsPresent {
+                    affected.insert(name)
+                    continue
+                }
+            } else {
+                affected.insert(name)
+                continue
+            }
+            if baseChanged.contains(where: { $0.selector.matches(b!.endpoint) != .no })
+                || headChanged.contains(where: { $0.selector.matches(h!.endpoint) != .no }) {
+                affected.insert(name)
+            }
+        }
+        // A changed host or cluster-wide policy may select reserved identities: the entities are affected too.
+        let reservedChanged = (baseChanged + headChanged).contains { $0.selector.reserved != nil }
+        names += entities
+
+        // Ports in question: those of the changed policies and of the rules that apply to the affected groups, and
+        // "some port" of TCP and UDP for everything else.
+        var ports: [PortQuery] = []
+        func addPorts(_ s: Subject) {
+            for r in s.rules {
+                for q in r.portQueries where !ports.contains(q) { ports.append(q) }
+            }
+        }
+        for s in baseChanged + headChanged { addPorts(s) }
+        for (e, gs) in [(base, baseGroups), (head, headGroups)] {
+            let affectedEndpoints = affected.compactMap { gs[$0]?.endpoint }
+            for g in affectedEndpoints {
+                for (s, _) in e.semantics.subjects(selecting: g) { addPorts(s) }
+            }
+            // Rules that name an affected group as a peer (a relabelled namespace leaves or joins their peers).
+            for s in e.semantics.subjects {
+                for r in s.rules where affectedEndpoints.contains(where: { r.matchesPeer($0) != .no }) {
+                    for q in r.portQueries where !ports.contains(q) { ports.append(q) }
+                }
+            }
+        }
+        for q in [PortQuery(nil, "TCP"), PortQuery(nil, "UDP")] where !ports.contains(q) { ports.append(q) }
+        ports.sort { ($0.proto, $0.port ?? 70_000, $0.endPort ?? 0) < ($1.proto, $1.port ?? 70_000, $1.endPort ?? 0) }
+        if ports.count > portLimit {
+            report.notes.append("\(ports.count) ports are in question; the first \(portLimit) are checked")
+            ports = Array(ports.prefix(portLimit))
+        }
+
+        // The endpoint of a group in one revision: its own, else the same pods placed in that revision.
+        func endpoint(_ name: String, _ e: AuditEngine, _ own: [String: AuditEngine.PodGroup], _ other: [String: AuditEngine.PodGroup]) -> Endpoint {
+            if entities.contains(name) { return name == "world" ? .world : .entity(name) }
+            if let g = own[name] { return g.endpoint }
+            let g = other[name]!
+            var x = e.semantics.endpoint(namespace: g.namespace, podLabels: g.endpoint.podLabels, complete: g.endpoint.podLabelsComplete)
+            x.podLabelsPresent = g.endpoint.podLabelsPresent
+            x.serviceAccount = g.endpoint.serviceAccount
+            x.name = name
+            return x
+        }
+        var selecting: [Int: [String: [(subject: Subject, match: Tri)]]] = [0: [:], 1: [:]]
+        func verdicts(_ side: Int, _ from: String, _ to: String) -> [Verdict] {
+            let (e, own, other) = side == 0 ? (base, baseGroups, headGroups) : (head, headGroups, baseGroups)
+            let src = endpoint(from, e, own, other), dst = endpoint(to, e, own, other)
+            if selecting[side]![from] == nil { selecting[side]![from] = e.semantics.subjects(selecting: src) }
+            if selecting[side]![to] == nil { selecting[side]![to] = e.semantics.subjects(selecting: dst) }
+            let egress = e.semantics.evaluate(.egress, at: src, peer: dst, ports: ports, selecting: selecting[side]![from])
+            let ingress = e.semantics.evaluate(.ingress, at: dst, peer: src, ports: ports, selecting: selecting[side]![to])
+            return ports.indices.map { Verdict(source: src, destination: dst, port: ports[$0], egress: egress[$0], ingress: ingress[$0]) }
+        }
+        func namespace(_ name: String) -> String {
+            entities.contains(name) ? "" : (headGroups[name] ?? baseGroups[name])?.namespace ?? ""
+        }
+
+        var pairs: [(String, String)] = []
+        var seen = Set<String>()
+        for a in affected.sorted() + (reservedChanged ? entities : []) {
+            for g in names where g != a {
+                for (f, t) in [(a, g), (g, a)] {
+                    if entities.contains(f) && entities.contains(t) { continue }
+                    if seen.insert(f + "\u{0}" + t).inserted { pairs.append((f, t)) }
+                }
+            }
+        }
+        if pairs.count > pairBudget {
+            report.truncated = true
+            report.notes.append("\(pairs.count) pod pairs are affected; the first \(pairBudget) are checked")
+            pairs = Array(pairs.prefix(pairBudget))
+        }
+        report.pairsChecked = pairs.count
+        for (f, t) in pairs {
+            let before = verdicts(0, f, t), after = verdicts(1, f, t)
+            for i in ports.indices where before[i].result != after[i].result {
+                let b = base.check(before[i]), a = head.check(after[i])
+                report.changes.append(ConnectivityChange(
+                    from: f, to: t, fromNamespace: namespace(f), toNamespace: namespace(t), port: ports[i].description,
+                    before: b.verdict, after: a.verdict, beforeRules: b.decidedBy, afterRules: a.decidedBy,
+                    beforeReason: b.reason, afterReason: a.reason))
+            }
+        }
+        // "Some port" questions stand for the ports no policy names: where a numbered port of the same pair and
+        // protocol changed, that is the news, not the "some port" consequence of it.
+        let numbered = Set(report.changes.filter { !$0.port.hasPrefix("any ") }.map { "\($0.from)\u{0}\($0.to)\u{0}\($0.port.split(separator: "/").last ?? "")" })
+        report.changes.removeAll { c in
+            guard c.port.hasPrefix("any "), let proto = c.port.split(separator: " ").dropFirst().first else { return false }
+            return numbered.contains("\(c.from)\u{0}\(c.to)\u{0}\(proto)")
+        }
+        report.changes.sort { ($0.fromNamespace, $0.toNamespace, $0.from, $0.to, $0.port) < ($1.fromNamespace, $1.toNamespace, $1.from, $1.to, $1.port) }
+        return report
+    }
+
+    /// Policies and Namespaces (compared as the drift comparison compares them: positions, quoting and API
+    /// defaults aside) and workloads (pod labels, host network) added, removed, changed or moved.
+    static func objectChanges(base: LintContext, baseRoot: String, head: LintContext, headRoot: String,
+                              notes: inout [String]) -> [ObjectChange] {
+        var ignored: [String] = []
+        let b = LiveDrift.readRepository(base, limits: YAMLLimits(), notes: &ignored, root: baseRoot)
+        let h = LiveDrift.readRepository(head, limits: YAMLLimits(), notes: &ignored, root: headRoot)
+        var baseByKey: [LiveDrift.Key: LiveDrift.Item] = [:], headByKey: [LiveDrift.Key: LiveDrift.Item] = [:]
+        for i in b where baseByKey[i.key] == nil { baseByKey[i.key] = i }
+        for i in h where headByKey[i.key] == nil { headByKey[i.key] = i }
+        var out: [ObjectChange] = []
+        for (key, item) in headByKey {
+            guard let old = baseByKey[key] else {
+                out.append(ObjectChange(change: "added", kind: key.kind, namespace: key.namespace, name: key.name, fields: [],
+                                        basePath: nil, baseLine: nil, headPath: item.path, headLine: item.line))
+                continue
+            }
+            var fields: [FieldDifference] = []
+            var more = 0
+            LiveDrift.diff(old.tree, item.tree, path: "", into: &fields, more: &more)
+            // FieldDifference says git/live; here they are base/head.
+            if !fields.isEmpty {
+                out.append(ObjectChange(change: "changed", kind: key.kind, namespace: key.namespace, name: key.name, fields: fields,
+                                        basePath: old.path, baseLine: old.line, headPath: item.path, headLine: item.line))
+            } else if old.path != item.path {
+                out.append(ObjectChange(change: "moved", kind: key.kind, namespace: key.namespace, name: key.name, fields: [],
+                                        basePath: old.path, baseLine: old.line, headPath: item.path, headLine: item.line))
+            }
+        }
+        for (key, item) in baseByKey where headByKey[key] == nil {
+            out.append(ObjectChange(change: "removed", kind: key.kind, namespace: key.namespace, name: key.name, fields: [],
+                                    basePath: item.path, baseLine: item.line, headPath: nil, headLine: nil))
+        }
+        // Workloads: what policies see of them.
+        func workloads(_ c: LintContext) -> [String: (w: Inventory.Workload, path: String, line: Int)] {
+            var out: [String: (w: Inventory.Workload, path: String, line: Int)] = [:]
+            for w in c.inventory.workloads {
+                let o = c.objects[w.object]
+                out["\(o.kind.rawValue)\u{0}\(w.namespace)\u{0}\(w.name)"] = (w, c.path(of: o.anchor), Int(o.anchor.line))
+            }
+            return out
+        }
+        let bw = workloads(base), hw = workloads(head)
+        func show(_ labels: [String: String]) -> String {
+            "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+        }
+        for (key, x) in hw {
+            let kind = String(key.split(separator: "\u{0}")[0])
+            guard let y = bw[key] else {
+                out.append(ObjectChange(change: "added", kind: kind, namespace: x.w.namespace, name: x.w.name, fields: [],
+                                        basePath: nil, baseLine: nil, headPath: x.path, headLine: x.line))
+                continue
+            }
+            var fields: [FieldDifference] = []
+            if x.w.podLabels != y.w.podLabels {
+                fields.append(FieldDifference(path: "spec.template.metadata.labels", git: show(y.w.podLabels), live: show(x.w.podLabels)))
+            }
+            if x.w.hostNetwork != y.w.hostNetwork {
+                fields.append(FieldDifference(path: "spec.template.spec.hostNetwork", git: "\(y.w.hostNetwork)", live: "\(x.w.hostNetwork)"))
+            }
+            if x.w.serviceAccount != y.w.serviceAccount {
+                fields.append(FieldDifference(path: "spec.template.spec.serviceAccountName", git: y.w.serviceAccount, live: x.w.serviceAccount))
+            }
+            if !fields.isEmpty {
+                out.append(ObjectChange(change: "changed", kind: kind, namespace: x.w.namespace, name: x.w.name, fields: fields,
+                                        basePath: y.path, baseLine: y.line, headPath: x.path, headLine: x.line))
+            }
+        }
+        for (key, y) in bw where hw[key] == nil {
+            out.append(ObjectChange(change: "removed", kind: String(key.split(separator: "\u{0}")[0]), namespace: y.w.namespace,
+                                    name: y.w.name, fields: [], basePath: y.path, baseLine: y.line, headPath: nil, headLine: nil))
+        }
+        let rank = ["added": 0, "removed": 1, "changed": 2, "moved": 3]
+        out.sort { (rank[$0.change] ?? 9, $0.kind, $0.namespace ?? "", $0.name) < (rank[$1.change] ?? 9, $1.kind, $1.namespace ?? "", $1.name) }
+        return out
+    }
+}
