@@ -57,16 +57,21 @@ public struct ConnectivityDiffReport: Sendable {
         self.head = head
     }
 
-    public var newlyAllowed: Int { changes.filter { $0.after == .allowed }.count }
-    public var newlyDenied: Int { changes.filter { $0.after == .denied }.count }
-    public var nowConditional: Int { changes.filter { $0.after == .conditional }.count }
+    /// Flows newly allowed, newly denied and now conditional, all of them (the list may be cut short).
+    public var counts: (allowed: Int, denied: Int, conditional: Int) = (0, 0, 0)
+    public var newlyAllowed: Int { counts.allowed }
+    public var newlyDenied: Int { counts.denied }
+    public var nowConditional: Int { counts.conditional }
+    public var changed: Int { counts.allowed + counts.denied + counts.conditional }
 }
 
 public enum ConnectivityDiff {
     /// At most this many pod pairs are asked about (each on all the ports in question).
-    public static let pairBudget = 60_000
+    public static let pairBudget = 20_000
+    /// At most this many changes are listed (the counts cover them all).
+    public static let changeLimit = 2_000
     /// At most this many ports are asked about per pair.
-    public static let portLimit = 96
+    public static let portLimit = 48
 
     /// Compares two revisions. `baseRoot` / `headRoot`: the folders their contexts' relative paths are relative to.
     public static func compute(base: AuditEngine, head: AuditEngine, baseRoot: String, headRoot: String,
@@ -170,28 +175,83 @@ public enum ConnectivityDiff {
             entities.contains(name) ? "" : (headGroups[name] ?? baseGroups[name])?.namespace ?? ""
         }
 
-        var pairs: [(String, String)] = []
-        var seen = Set<String>()
-        for a in affected.sorted() + (reservedChanged ? entities : []) {
-            for g in names where g != a {
-                for (f, t) in [(a, g), (g, a)] {
-                    if entities.contains(f) && entities.contains(t) { continue }
-                    if seen.insert(f + "\u{0}" + t).inserted { pairs.append((f, t)) }
+        // Classes: names whose pods every policy of both revisions treats alike (the same subjects select them, the
+        // same rules name them as peers, in each revision). One verdict per pair of classes.
+        struct ClassKey: Hashable { var namespace: String; var signature: [Int] }
+        let rules = [base, head].map { e in e.semantics.subjects.flatMap(\.rules) }
+        var subjectIndex: [[ObjectIdentifier: Int]] = [[:], [:]]
+        for (side, e) in [base, head].enumerated() {
+            for (i, s) in e.semantics.subjects.enumerated() { subjectIndex[side][ObjectIdentifier(s)] = i }
+        }
+        var classOf: [ClassKey: Int] = [:]
+        var members: [[String]] = []
+        var classIndex: [String: Int] = [:]
+        // Worth it only when many pairs are affected: a narrow change asks few questions anyway.
+        let useClasses = affected.count * names.count > 4_000
+        for (n, name) in names.enumerated() {
+            var sig: [Int] = []
+            if !useClasses {
+                sig = [-4, n]
+            } else if entities.contains(name) {
+                sig = [-3, entities.firstIndex(of: name)!]
+            } else {
+                for (side, e) in [base, head].enumerated() {
+                    let (own, other) = side == 0 ? (baseGroups, headGroups) : (headGroups, baseGroups)
+                    let ep = endpoint(name, e, own, other)
+                    if selecting[side]![name] == nil { selecting[side]![name] = e.semantics.subjects(selecting: ep) }
+                    for (s, m) in selecting[side]![name]! { sig.append(2 * (subjectIndex[side][ObjectIdentifier(s)] ?? 0) + (m == .yes ? 1 : 0)) }
+                    sig.append(-1)
+                    for (ri, r) in rules[side].enumerated() {
+                        let m = r.matchesPeer(ep)
+                        if m != .no { sig.append(2 * ri + (m == .yes ? 1 : 0)) }
+                    }
+                    sig.append(-2)
+                }
+            }
+            let key = ClassKey(namespace: namespace(name), signature: sig)
+            if let c = classOf[key] {
+                members[c].append(name)
+            } else {
+                classOf[key] = members.count
+                members.append([name])
+            }
+            classIndex[name] = classOf[key]!
+        }
+        var groupsInNamespace: [String: Int] = [:]
+        for name in names where !entities.contains(name) { groupsInNamespace[namespace(name), default: 0] += 1 }
+        func label(_ c: Int) -> String {
+            let m = members[c]
+            if m.count == 1 { return m[0] }
+            let ns = namespace(m[0])
+            if m.count == groupsInNamespace[ns] { return "\(ns)/*" }
+            return m.prefix(3).joined(separator: ", ") + (m.count > 3 ? " and \(m.count - 3) more" : "")
+        }
+        let affectedClasses = Set(affected.compactMap { classIndex[$0] } + (reservedChanged ? entities.compactMap { classIndex[$0] } : []))
+        var pairs: [(Int, Int)] = []
+        var seen = Set<Int>()
+        for a in affectedClasses.sorted() {
+            for c in members.indices {
+                // Two pods of one class talk to each other only when the class has two groups.
+                if c == a && members[a].count < 2 { continue }
+                for (f, t) in [(a, c), (c, a)] {
+                    if entities.contains(members[f][0]) && entities.contains(members[t][0]) { continue }
+                    if seen.insert(f * members.count + t).inserted { pairs.append((f, t)) }
                 }
             }
         }
         if pairs.count > pairBudget {
             report.truncated = true
-            report.notes.append("\(pairs.count) pod pairs are affected; the first \(pairBudget) are checked")
+            report.notes.append("\(pairs.count) pairs of pod groups are affected; the first \(pairBudget) are checked")
             pairs = Array(pairs.prefix(pairBudget))
         }
         report.pairsChecked = pairs.count
-        for (f, t) in pairs {
+        for (fc, tc) in pairs {
+            let f = members[fc][0], t = members[tc][0]
             let before = verdicts(0, f, t), after = verdicts(1, f, t)
             for i in ports.indices where before[i].result != after[i].result {
                 let b = base.check(before[i]), a = head.check(after[i])
                 report.changes.append(ConnectivityChange(
-                    from: f, to: t, fromNamespace: namespace(f), toNamespace: namespace(t), port: ports[i].description,
+                    from: label(fc), to: label(tc), fromNamespace: namespace(f), toNamespace: namespace(t), port: ports[i].description,
                     before: b.verdict, after: a.verdict, beforeRules: b.decidedBy, afterRules: a.decidedBy,
                     beforeReason: b.reason, afterReason: a.reason))
             }
@@ -204,6 +264,12 @@ public enum ConnectivityDiff {
             return numbered.contains("\(c.from)\u{0}\(c.to)\u{0}\(proto)")
         }
         report.changes.sort { ($0.fromNamespace, $0.toNamespace, $0.from, $0.to, $0.port) < ($1.fromNamespace, $1.toNamespace, $1.from, $1.to, $1.port) }
+        report.counts = (report.changes.filter { $0.after == .allowed }.count, report.changes.filter { $0.after == .denied }.count,
+                         report.changes.filter { $0.after == .conditional }.count)
+        if report.changes.count > changeLimit {
+            report.notes.append("\(report.changes.count) flows change; the first \(changeLimit) are listed (the counts cover them all)")
+            report.changes = Array(report.changes.prefix(changeLimit))
+        }
         return report
     }
 

@@ -25,7 +25,7 @@ enum DiffPresentation {
     static func summary(_ r: ConnectivityDiffReport) -> String {
         let objects = r.objects.filter { $0.change != "moved" }.count
         return "\(r.newlyAllowed) newly allowed, \(r.newlyDenied) newly denied, \(r.nowConditional) now conditional"
-            + " (\(r.changes.count) flow\(r.changes.count == 1 ? "" : "s")); \(objects) object\(objects == 1 ? "" : "s") changed"
+            + " (\(r.changed) flow\(r.changed == 1 ? "" : "s")); \(objects) object\(objects == 1 ? "" : "s") changed"
     }
 
     /// Changes in order, grouped by namespace pair.
