@@ -36,6 +36,7 @@ test: deps
 bench: build
 	bash benchmarks/run.sh
 	bash benchmarks/audit.sh
+	bash benchmarks/diff.sh
 
 # Regenerates docs/rules/ from the rule metadata (a test fails when they are stale).
 docs:
