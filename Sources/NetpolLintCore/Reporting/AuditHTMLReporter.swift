@@ -425,7 +425,7 @@ public struct AuditHTMLReporter {
     nav a { color: var(--info); }
     table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: 13px; }
     caption { caption-side: top; text-align: left; font-weight: 600; padding: 2px 0 4px; color: var(--muted); }
-    th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+    th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
     td.port, td.expect, td.count, td.checked, td.status, td.agrees, th.corner { white-space: nowrap; }
     thead th { background: var(--head); font-weight: 600; }
     tbody th { font-weight: 600; }
