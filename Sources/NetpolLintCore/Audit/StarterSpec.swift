@@ -15,24 +15,8 @@ public struct StarterSpec {
         self.name = name
     }
 
-    /// A YAML scalar, quoted when plain style would change its meaning or not parse.
-    static func scalar(_ s: String) -> String {
-        let plainSafe = !s.isEmpty && s.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./".unicodeScalars.contains($0)
-        } && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased()) && Int(s) == nil && Double(s) == nil
-        if plainSafe { return s }
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if c.value < 0x20 { out += "\\x" + (c.value < 16 ? "0" : "") + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
+    /// A YAML scalar in flow style, quoted when plain style would change its meaning or not parse.
+    static func scalar(_ s: String) -> String { DriftValue.scalarText(s, quoted: true) }
 
     /// A component name from a pod group: its workload's name, else the value of its most telling label.
     static func componentName(_ g: AuditEngine.PodGroup) -> String? {

@@ -374,25 +374,8 @@ public struct AuditHTMLReporter {
         ["allowed", "denied", "conditional", "open"].contains(state) ? state : "none"
     }
 
-    /// Text for HTML, in element content and in double- or single-quoted attributes alike: entities for
-    /// `& < > " '`, control characters and bidirectional overrides dropped.
-    static func h(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\r\n", "\n", "\r", "\t": out += " "
-            default:
-                if AuditPresentation.isControl(ch) { continue }
-                out.append(ch)
-            }
-        }
-        return out
-    }
+    /// Text for HTML (see `AuditPresentation.escapeHTML`).
+    static func h(_ s: String) -> String { AuditPresentation.escapeHTML(s) }
 
     /// The page's only style: light, system fonts, status colours doubled by symbols; print keeps it light, shows
     /// folded content and does not split rows.

@@ -350,23 +350,7 @@ public struct AuditMarkdownReporter {
     }
 
     /// Text for raw HTML (a `<summary>`): entities for `& < > " '`, one line.
-    static func html(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\r\n", "\n", "\r", "\t": out += " "
-            default:
-                if AuditPresentation.isControl(ch) { continue }
-                out.append(ch)
-            }
-        }
-        return out
-    }
+    static func html(_ s: String) -> String { AuditPresentation.escapeHTML(s) }
 
     /// A mermaid label to put between double quotes: quotes, markup and separators as mermaid entity codes
     /// (`#quot;`, `#35;`), one line.
@@ -394,6 +378,26 @@ public struct AuditMarkdownReporter {
 
 /// Words, symbols and orderings the audit renderers share (markdown and HTML say the same things).
 enum AuditPresentation {
+    /// Text for HTML, in element content and in double- or single-quoted attributes alike: entities for
+    /// `& < > " '`, line breaks as spaces, control characters and bidirectional overrides dropped.
+    static func escapeHTML(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\r\n", "\n", "\r", "\t": out += " "
+            default:
+                if isControl(ch) { continue }
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
     struct Pair: Hashable {
         var from: String
         var to: String
