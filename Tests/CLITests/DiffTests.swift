@@ -254,4 +254,162 @@ import Testing
         _ = try? git(["-c", "core.fsmonitor=" + script, "status"], in: dir)
         #expect(FileManager.default.fileExists(atPath: marker), "the fsmonitor program should run under git status (the test's control)")
     }
+
+    // MARK: Review regressions (each reproduced before its fix)
+
+    /// A repository with these files committed.
+    func repository(_ files: [(String, String)]) throws -> String {
+        let dir = TestSupport.writeTree(files)
+        try git(["init", "-q"], in: dir)
+        try git(["add", "-A"], in: dir)
+        try git(["commit", "-qm", "base"], in: dir)
+        return dir
+    }
+
+    static func ns(_ names: String...) -> String {
+        names.map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \($0)}\n---\n" }.joined()
+    }
+
+    static func workload(_ name: String, _ ns: String, _ labels: String, kind: String = "Deployment", hostNetwork: Bool = false) -> String {
+        "apiVersion: apps/v1\nkind: \(kind)\nmetadata: {name: \(name), namespace: \(ns)}\nspec:\n  template:\n    metadata: {labels: {\(labels)}}\n"
+            + (hostNetwork ? "    spec: {hostNetwork: true}\n" : "") + "---\n"
+    }
+
+    static func netpol(_ name: String, _ ns: String, _ body: String) -> String {
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: \(name), namespace: \(ns)}\nspec:\n\(body)\n---\n"
+    }
+
+    @Test func replicasOfOneGroupTalkToEachOther() throws {
+        let dir = try repository([("a.yaml", Self.ns("db") + Self.workload("redis", "db", "app: redis", kind: "StatefulSet")
+            + Self.netpol("deny", "db", "  podSelector: {}\n  policyTypes: [Ingress]"))])
+        try write(dir, "peers.yaml", Self.netpol("redis-peers", "db", "  podSelector: {matchLabels: {app: redis}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: redis}}}]\n    ports: [{port: 6379}]"))
+        let (status, changes, _) = try changes(dir)
+        #expect(status == 1)
+        #expect(changes.contains { $0["from"] as? String == "db/redis" && $0["to"] as? String == "db/redis" && $0["port"] as? String == "6379/TCP" && $0["change"] as? String == "newly-allowed" }, "\(changes)")
+    }
+
+    @Test func everyCopyOfADuplicatedObjectIsCompared() throws {
+        let body = "  podSelector: {matchLabels: {app: pg}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: db}}}]\n    ports: [{port: 5432}]"
+        let dir = try repository([("ns.yaml", Self.ns("web", "db") + Self.workload("fe", "web", "app: fe") + Self.workload("pg", "db", "app: pg")),
+                                  ("prod/np.yaml", Self.netpol("pg-in", "db", body)), ("staging/np.yaml", Self.netpol("pg-in", "db", body))])
+        try write(dir, "staging/np.yaml", Self.netpol("pg-in", "db", body.replacingOccurrences(of: "metadata.name: db", with: "metadata.name: web")))
+        let (status, changes, objects) = try changes(dir)
+        #expect(status == 1)
+        #expect(changes.contains { $0["from"] as? String == "web/fe" && $0["to"] as? String == "db/pg" && $0["change"] as? String == "newly-allowed" }, "\(changes)")
+        #expect(objects.contains { $0["change"] as? String == "changed" && $0["name"] as? String == "pg-in" })
+    }
+
+    @Test func policiesWithoutAFixedNameAreStillCompared() throws {
+        let dir = try repository([("a.yaml", Self.ns("web", "db") + Self.workload("fe", "web", "app: fe") + Self.workload("pg", "db", "app: pg")
+            + Self.netpol("\"${cluster}-pg-in\"", "db", "  podSelector: {matchLabels: {app: pg}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}}]\n    ports: [{port: 80}]"))])
+        try write(dir, "a.yaml", try String(contentsOfFile: dir + "/a.yaml", encoding: .utf8).replacingOccurrences(of: "port: 80}", with: "port: 5432}"))
+        let (status, changes, _) = try changes(dir)
+        #expect(status == 1)
+        #expect(changes.contains { $0["port"] as? String == "5432/TCP" && $0["change"] as? String == "newly-allowed" }, "\(changes)")
+    }
+
+    @Test func workloadsOfOneNameAndTwoKindsStayApart() throws {
+        let dir = try repository([("a.yaml", Self.ns("db") + Self.workload("cache", "db", "app: cache-proxy", kind: "Deployment")
+            + Self.workload("cache", "db", "app: cache-store", kind: "StatefulSet") + Self.workload("client", "db", "app: client"))])
+        try write(dir, "np.yaml", Self.netpol("store-in", "db", "  podSelector: {matchLabels: {app: cache-store}}\n  policyTypes: [Ingress]"))
+        let (status, changes, _) = try changes(dir)
+        #expect(status == 1)
+        #expect(changes.contains { $0["from"] as? String == "db/client" && $0["to"] as? String == "db/cache (StatefulSet)" && $0["change"] as? String == "newly-denied" }, "\(changes)")
+        #expect(!changes.contains { ($0["to"] as? String)?.contains("Deployment") == true })
+    }
+
+    @Test func aWorkloadMovedToTheHostNetworkIsTheHost() throws {
+        let dir = try repository([("a.yaml", Self.ns("web", "db") + Self.workload("fe", "web", "app: fe") + Self.workload("agent", "db", "app: agent")
+            + Self.netpol("fe-in", "web", "  podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: agent}}}]\n    ports: [{port: 80}]"))])
+        try write(dir, "a.yaml", try String(contentsOfFile: dir + "/a.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "metadata: {labels: {app: agent}}\n", with: "metadata: {labels: {app: agent}}\n    spec: {hostNetwork: true}\n"))
+        let (status, changes, objects) = try changes(dir)
+        #expect(status == 1)
+        #expect(changes.contains { $0["from"] as? String == "db/agent" && $0["to"] as? String == "web/fe" && $0["port"] as? String == "80/TCP" && $0["change"] as? String == "newly-denied" }, "\(changes)")
+        #expect(objects.contains { ($0["fields"] as? [[String: Any]])?.contains { $0["path"] as? String == "spec.template.spec.hostNetwork" } == true })
+    }
+
+    @Test func theChangedPolicysOwnPortsAreAlwaysAsked() throws {
+        let many = (9000..<9060).map { "{port: \($0)}" }.joined(separator: ", ")
+        let dir = try repository([("a.yaml", Self.ns("a") + Self.workload("x", "a", "app: x") + Self.workload("y", "a", "app: y")
+            + Self.netpol("x-in", "a", "  podSelector: {matchLabels: {app: x}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: y}}}]\n    ports: [\(many)]"))])
+        try write(dir, "dns.yaml", Self.netpol("x-dns", "a", "  podSelector: {matchLabels: {app: x}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: y}}}]\n    ports: [{port: 53, protocol: UDP}]"))
+        let (status, changes, _) = try changes(dir)
+        #expect(status == 1)
+        #expect(changes.contains { $0["from"] as? String == "a/y" && $0["to"] as? String == "a/x" && $0["port"] as? String == "53/UDP" }, "\(changes)")
+    }
+
+    @Test func addressesNamesAndEntitiesOfChangedRulesAreAsked() throws {
+        let cnp = { (cidr: String, fqdn: String, entities: String) in """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: app-out, namespace: a}
+            spec:
+              endpointSelector: {matchLabels: {app: x}}
+              egress:
+              - toCIDR: [\(cidr)]
+                toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+              - toFQDNs: [{matchName: \(fqdn)}]
+                toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+              - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]
+                toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]
+              ingress:
+              - fromEntities: [\(entities)]
+                toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+            """ }
+        let dir = try repository([("a.yaml", Self.ns("a") + Self.workload("x", "a", "app: x")), ("cnp.yaml", cnp("10.0.0.0/8", "api.github.com", "host"))])
+        try write(dir, "cnp.yaml", cnp("192.168.0.0/16", "evil.example.com", "host, remote-node"))
+        let (status, changes, _) = try changes(dir)
+        #expect(status == 1)
+        let seen = Set(changes.map { "\($0["from"]!) \($0["to"]!) \($0["change"]!)" })
+        // 10.0.0.0/8 is no longer allowed outright; it may still be an address of a name the toFQDNs rule allows.
+        for expected in ["a/x 192.168.0.0/16 newly-allowed", "a/x 10.0.0.0/8 now-conditional", "a/x evil.example.com newly-allowed",
+                         "a/x api.github.com newly-denied", "remote-node a/x newly-allowed"] {
+            #expect(seen.contains(expected), "\(expected) in \(seen.sorted())")
+        }
+    }
+
+    @Test func aNamespacePairIsOneGroupInTheReport() throws {
+        let dir = try repository([("a.yaml", Self.ns("a") + Self.workload("x", "a", "app: x") + Self.workload("y", "a", "app: y"))])
+        try write(dir, "np.yaml", Self.netpol("deny-egress", "a", "  podSelector: {}\n  policyTypes: [Egress]"))
+        let r = try run(["diff", "--base", "HEAD"], in: dir)
+        #expect(r.status == 1)
+        let headers = r.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") && $0.contains("→") }
+        #expect(headers.count == Set(headers).count, "\(headers)")
+    }
+
+    @Test func temporaryFoldersAreRemovedOnErrorsToo() throws {
+        let dir = try repository()
+        let tmp = TestSupport.temporaryDirectory()
+        let r = try TestSupport.runCLI(["diff", "--base", "HEAD", "-o", "/proc/none/x.txt"], in: dir, environment: ["TMPDIR": tmp])
+        #expect(r.status == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+        let ok = try TestSupport.runCLI(["diff", "--base", "HEAD"], in: dir, environment: ["TMPDIR": tmp])
+        #expect(ok.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+    }
+
+    @Test func withHeadAPathMustExistInARevision() throws {
+        let dir = try repository()
+        let r = try run(["diff", "--base", "HEAD", "--head", "HEAD", "policies/nope"], in: dir)
+        #expect(r.status == 2 && r.stderr.contains("exists in neither revision"), "\(r.stderr)")
+        #expect(try run(["diff", "--base", "HEAD", "--head", "HEAD", "policies"], in: dir).status == 0)
+    }
+
+    /// A partial clone would fetch a missing blob from its promisor remote, running the transport command its
+    /// configuration names; nothing is fetched, so nothing runs.
+    @Test func aPartialCloneFetchesNothing() throws {
+        let server = try repository()
+        try git(["config", "uploadpack.allowFilter", "true"], in: server)
+        try write(server, "policies/db.yaml", "# changed\n" + (try String(contentsOfFile: server + "/policies/db.yaml", encoding: .utf8)))
+        try git(["commit", "-qam", "second"], in: server)
+        let parent = TestSupport.temporaryDirectory()
+        try git(["-c", "protocol.file.allow=always", "clone", "-q", "--filter=blob:none", "file://" + server, parent + "/clone"], in: parent)
+        let clone = parent + "/clone"
+        let marker = parent + "/fetched"
+        try git(["config", "remote.origin.uploadpack", "touch \(marker); git-upload-pack"], in: clone)
+        let r = try run(["diff", "--base", "HEAD~1"], in: clone)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the clone's uploadpack command ran")
+        #expect(r.status == 0 || r.status == 2, "\(r.stderr)")
+    }
 }

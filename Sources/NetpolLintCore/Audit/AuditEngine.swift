@@ -76,11 +76,14 @@ public struct AuditEngine {
         var groups: [PodGroup] = []
         var hostNetworkOnly = false
         let workloads = semantics.inventory.workloads(in: namespace)
+        var nameCount: [String: Int] = [:]
+        for w in workloads { nameCount[w.name, default: 0] += 1 }
         for w in workloads {
             if w.hostNetwork { hostNetworkOnly = true; continue }
             var e = semantics.endpoint(namespace: namespace, podLabels: w.podLabels, complete: true)
             e.serviceAccount = w.serviceAccount
-            e.name = "\(namespace)/\(w.name)"
+            // A Deployment and a StatefulSet may share a name: the kind tells them apart.
+            e.name = "\(namespace)/\(w.name)" + ((nameCount[w.name] ?? 0) > 1 ? " (\(context.objects[w.object].kind.rawValue))" : "")
             groups.append(PodGroup(namespace: namespace, workload: w.name, endpoint: e))
         }
         do {

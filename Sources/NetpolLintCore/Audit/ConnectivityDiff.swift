@@ -77,7 +77,10 @@ public enum ConnectivityDiff {
     public static func compute(base: AuditEngine, head: AuditEngine, baseRoot: String, headRoot: String,
                                baseName: String, headName: String) -> ConnectivityDiffReport {
         var report = ConnectivityDiffReport(base: baseName, head: headName)
-        report.objects = objectChanges(base: base.context, baseRoot: baseRoot, head: head.context, headRoot: headRoot, notes: &report.notes)
+        var leftOut: (base: [Int], head: [Int]) = ([], [])
+        report.objects = objectChanges(base: base.context, baseRoot: baseRoot, head: head.context, headRoot: headRoot,
+                                       notes: &report.notes, leftOut: &leftOut)
+        let leftOutSets = [Set(leftOut.base), Set(leftOut.head)]
         let changedKeys = Set(report.objects.filter { $0.change != "moved" }.map { "\($0.kind)\u{0}\($0.namespace ?? "")\u{0}\($0.name)" })
 
         // Pod groups of both revisions by name; entities stand for themselves.
@@ -91,13 +94,15 @@ public enum ConnectivityDiff {
         let entities = ["world", "host", "kube-apiserver"]
 
         // The subjects of changed policies, in each revision.
-        func changedSubjects(_ e: AuditEngine) -> [Subject] {
+        func changedSubjects(_ e: AuditEngine, _ side: Int) -> [Subject] {
             e.semantics.subjects.filter { s in
                 let o = e.context.objects[s.object]
-                return changedKeys.contains("\(o.kind.rawValue)\u{0}\(e.semantics.inventory.namespace(of: s.object) ?? "")\u{0}\(o.name)")
+                // Objects the comparison could not name are taken as changed: asking costs time, missing costs trust.
+                return leftOutSets[side].contains(s.object)
+                    || changedKeys.contains("\(o.kind.rawValue)\u{0}\(e.semantics.inventory.namespace(of: s.object) ?? "")\u{0}\(o.name)")
             }
         }
-        let baseChanged = changedSubjects(base), headChanged = changedSubjects(head)
+        let baseChanged = changedSubjects(base, 0), headChanged = changedSubjects(head, 1)
 
         // Affected groups: selected by a changed policy in either revision, or not the same pods in both.
         var affected = Set<String>()
@@ -120,7 +125,33 @@ public enum ConnectivityDiff {
         }
         // A changed host or cluster-wide policy may select reserved identities: the entities are affected too.
         let reservedChanged = (baseChanged + headChanged).contains { $0.selector.reserved != nil }
-        names += entities
+        // Endpoints that are not pod groups: the usual entities, and the addresses, DNS names and entities the changed
+        // rules name (a CIDR swapped for another opens and closes flows no pod group shows).
+        var fixed: [String: Endpoint] = [:]
+        for name in entities { fixed[name] = name == "world" ? .world : .entity(name) }
+        for s in baseChanged + headChanged {
+            for r in s.rules {
+                for peer in r.peers {
+                    switch peer {
+                    case .entity(let name, _) where !["all", "cluster", "none"].contains(name):
+                        fixed[name] = name == "world" ? .world : .entity(name)
+                    case .cidr(let c?, let except, _), .ipBlock(let c?, let except, _):
+                        for range in [c] + except {
+                            let text = CIDRParser.format(range)
+                            fixed[text] = .address(range, text: text)
+                        }
+                    case .fqdn(let patterns, _):
+                        for p in patterns where !p.text.contains("*") {
+                            fixed[p.text] = Endpoint(kind: .dnsName(p.text), namespace: nil, name: p.text)
+                        }
+                    default:
+                        continue
+                    }
+                }
+            }
+        }
+        let fixedNames = fixed.keys.sorted()
+        names += fixedNames.filter { baseGroups[$0] == nil && headGroups[$0] == nil }
 
         // Ports in question: those of the changed policies and of the rules that apply to the affected groups, and
         // "some port" of TCP and UDP for everything else.
@@ -131,6 +162,8 @@ public enum ConnectivityDiff {
             }
         }
         for s in baseChanged + headChanged { addPorts(s) }
+        // The changed policies' own ports come first: a limit never drops them.
+        let changedPorts = ports.count
         for (e, gs) in [(base, baseGroups), (head, headGroups)] {
             let affectedEndpoints = affected.compactMap { gs[$0]?.endpoint }
             for g in affectedEndpoints {
@@ -144,17 +177,26 @@ public enum ConnectivityDiff {
             }
         }
         for q in [PortQuery(nil, "TCP"), PortQuery(nil, "UDP")] where !ports.contains(q) { ports.append(q) }
-        ports.sort { ($0.proto, $0.port ?? 70_000, $0.endPort ?? 0) < ($1.proto, $1.port ?? 70_000, $1.endPort ?? 0) }
-        if ports.count > portLimit {
-            report.notes.append("\(ports.count) ports are in question; the first \(portLimit) are checked")
-            ports = Array(ports.prefix(portLimit))
+        func byNumber(_ a: PortQuery, _ b: PortQuery) -> Bool { (a.port ?? 70_000, a.proto, a.endPort ?? 0) < (b.port ?? 70_000, b.proto, b.endPort ?? 0) }
+        ports = ports.prefix(changedPorts).sorted(by: byNumber) + ports.dropFirst(changedPorts).sorted(by: byNumber)
+        if ports.count > max(portLimit, changedPorts) {
+            report.truncated = true
+            report.notes.append("\(ports.count) ports are in question; the changed policies' own and the first others, \(max(portLimit, changedPorts)) in all, are checked")
+            ports = Array(ports.prefix(max(portLimit, changedPorts)))
         }
 
         // The endpoint of a group in one revision: its own, else the same pods placed in that revision.
         func endpoint(_ name: String, _ e: AuditEngine, _ own: [String: AuditEngine.PodGroup], _ other: [String: AuditEngine.PodGroup]) -> Endpoint {
-            if entities.contains(name) { return name == "world" ? .world : .entity(name) }
+            if let f = fixed[name], own[name] == nil, other[name] == nil { return f }
             if let g = own[name] { return g.endpoint }
             let g = other[name]!
+            // The same workload on the host network in this revision: policies see the node (`host`), as trace does.
+            let workload = g.workload ?? ""
+            if e.semantics.inventory.workloads(in: g.namespace).contains(where: { $0.name == workload && $0.hostNetwork }) {
+                var host = Endpoint.entity("host")
+                host.name = "\(name) (host network)"
+                return host
+            }
             var x = e.semantics.endpoint(namespace: g.namespace, podLabels: g.endpoint.podLabels, complete: g.endpoint.podLabelsComplete)
             x.podLabelsPresent = g.endpoint.podLabelsPresent
             x.serviceAccount = g.endpoint.serviceAccount
@@ -172,7 +214,7 @@ public enum ConnectivityDiff {
             return ports.indices.map { Verdict(source: src, destination: dst, port: ports[$0], egress: egress[$0], ingress: ingress[$0]) }
         }
         func namespace(_ name: String) -> String {
-            entities.contains(name) ? "" : (headGroups[name] ?? baseGroups[name])?.namespace ?? ""
+            (headGroups[name] ?? baseGroups[name])?.namespace ?? ""
         }
 
         // Classes: names whose pods every policy of both revisions treats alike (the same subjects select them, the
@@ -192,8 +234,8 @@ public enum ConnectivityDiff {
             var sig: [Int] = []
             if !useClasses {
                 sig = [-4, n]
-            } else if entities.contains(name) {
-                sig = [-3, entities.firstIndex(of: name)!]
+            } else if fixed[name] != nil && baseGroups[name] == nil && headGroups[name] == nil {
+                sig = [-3, fixedNames.firstIndex(of: name)!]
             } else {
                 for (side, e) in [base, head].enumerated() {
                     let (own, other) = side == 0 ? (baseGroups, headGroups) : (headGroups, baseGroups)
@@ -218,7 +260,8 @@ public enum ConnectivityDiff {
             classIndex[name] = classOf[key]!
         }
         var groupsInNamespace: [String: Int] = [:]
-        for name in names where !entities.contains(name) { groupsInNamespace[namespace(name), default: 0] += 1 }
+        func isFixed(_ name: String) -> Bool { fixed[name] != nil && baseGroups[name] == nil && headGroups[name] == nil }
+        for name in names where !isFixed(name) { groupsInNamespace[namespace(name), default: 0] += 1 }
         func label(_ c: Int) -> String {
             let m = members[c]
             if m.count == 1 { return m[0] }
@@ -231,10 +274,10 @@ public enum ConnectivityDiff {
         var seen = Set<Int>()
         for a in affectedClasses.sorted() {
             for c in members.indices {
-                // Two pods of one class talk to each other only when the class has two groups.
-                if c == a && members[a].count < 2 { continue }
+                // Pods of one group talk to each other too (replicas); endpoints that are not pods do not.
+                if c == a && isFixed(members[a][0]) { continue }
                 for (f, t) in [(a, c), (c, a)] {
-                    if entities.contains(members[f][0]) && entities.contains(members[t][0]) { continue }
+                    if isFixed(members[f][0]) && isFixed(members[t][0]) { continue }
                     if seen.insert(f * members.count + t).inserted { pairs.append((f, t)) }
                 }
             }
@@ -263,7 +306,13 @@ public enum ConnectivityDiff {
             guard c.port.hasPrefix("any "), let proto = c.port.split(separator: " ").dropFirst().first else { return false }
             return numbered.contains("\(c.from)\u{0}\(c.to)\u{0}\(proto)")
         }
-        report.changes.sort { ($0.fromNamespace, $0.toNamespace, $0.from, $0.to, $0.port) < ($1.fromNamespace, $1.toNamespace, $1.from, $1.to, $1.port) }
+        func portKey(_ p: String) -> (Int, String) { (Int(p.split(separator: "/").first ?? "") ?? 70_000, p) }
+        report.changes.sort { a, b in
+            let pa = DiffPresentation.pair(a), pb = DiffPresentation.pair(b)
+            if pa != pb { return pa < pb }
+            if (a.from, a.to) != (b.from, b.to) { return (a.from, a.to) < (b.from, b.to) }
+            return portKey(a.port) < portKey(b.port)
+        }
         report.counts = (report.changes.filter { $0.after == .allowed }.count, report.changes.filter { $0.after == .denied }.count,
                          report.changes.filter { $0.after == .conditional }.count)
         if report.changes.count > changeLimit {
@@ -276,23 +325,35 @@ public enum ConnectivityDiff {
     /// Policies and Namespaces (compared as the drift comparison compares them: positions, quoting and API
     /// defaults aside) and workloads (pod labels, host network) added, removed, changed or moved.
     static func objectChanges(base: LintContext, baseRoot: String, head: LintContext, headRoot: String,
-                              notes: inout [String]) -> [ObjectChange] {
-        var ignored: [String] = []
-        let b = LiveDrift.readRepository(base, limits: YAMLLimits(), notes: &ignored, root: baseRoot)
-        let h = LiveDrift.readRepository(head, limits: YAMLLimits(), notes: &ignored, root: headRoot)
-        var baseByKey: [LiveDrift.Key: LiveDrift.Item] = [:], headByKey: [LiveDrift.Key: LiveDrift.Item] = [:]
-        for i in b where baseByKey[i.key] == nil { baseByKey[i.key] = i }
-        for i in h where headByKey[i.key] == nil { headByKey[i.key] = i }
+                              notes: inout [String], leftOut: inout (base: [Int], head: [Int])) -> [ObjectChange] {
+        var readNotes: [String] = []
+        let b = LiveDrift.readRepository(base, limits: YAMLLimits(), notes: &readNotes, root: baseRoot, leftOut: &leftOut.base)
+        let h = LiveDrift.readRepository(head, limits: YAMLLimits(), notes: &readNotes, root: headRoot, leftOut: &leftOut.head)
+        if !leftOut.base.isEmpty || !leftOut.head.isEmpty {
+            notes.append("\(leftOut.base.count + leftOut.head.count) object(s) have no name or namespace the repository fixes (e.g. a Flux ${var}): they are not listed as objects, and every flow their policies decide is compared")
+        }
+        // Every copy of an object (two files may declare the same one): compared in order.
+        var baseByKey: [LiveDrift.Key: [LiveDrift.Item]] = [:], headByKey: [LiveDrift.Key: [LiveDrift.Item]] = [:]
+        for i in b { baseByKey[i.key, default: []].append(i) }
+        for i in h { headByKey[i.key, default: []].append(i) }
         var out: [ObjectChange] = []
-        for (key, item) in headByKey {
-            guard let old = baseByKey[key] else {
+        for (key, items) in headByKey {
+            let item = items[0]
+            guard let olds = baseByKey[key] else {
                 out.append(ObjectChange(change: "added", kind: key.kind, namespace: key.namespace, name: key.name, fields: [],
                                         basePath: nil, baseLine: nil, headPath: item.path, headLine: item.line))
                 continue
             }
+            var old = olds[0]
             var fields: [FieldDifference] = []
             var more = 0
-            LiveDrift.diff(old.tree, item.tree, path: "", into: &fields, more: &more)
+            for (x, y) in zip(olds, items) {
+                LiveDrift.diff(x.tree, y.tree, path: "", into: &fields, more: &more)
+                if !fields.isEmpty { old = x; break }
+            }
+            if fields.isEmpty && olds.count != items.count {
+                fields.append(FieldDifference(path: "(copies)", git: "\(olds.count) declarations", live: "\(items.count) declarations"))
+            }
             // FieldDifference says git/live; here they are base/head.
             if !fields.isEmpty {
                 out.append(ObjectChange(change: "changed", kind: key.kind, namespace: key.namespace, name: key.name, fields: fields,
@@ -302,7 +363,8 @@ public enum ConnectivityDiff {
                                         basePath: old.path, baseLine: old.line, headPath: item.path, headLine: item.line))
             }
         }
-        for (key, item) in baseByKey where headByKey[key] == nil {
+        for (key, items) in baseByKey where headByKey[key] == nil {
+            let item = items[0]
             out.append(ObjectChange(change: "removed", kind: key.kind, namespace: key.namespace, name: key.name, fields: [],
                                     basePath: item.path, baseLine: item.line, headPath: nil, headLine: nil))
         }

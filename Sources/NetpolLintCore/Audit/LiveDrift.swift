@@ -389,6 +389,13 @@ public enum LiveDrift {
 
     /// `root`: the folder the context's relative file paths are relative to (default: the current directory).
     static func readRepository(_ context: LintContext, limits: YAMLLimits, notes: inout [String], root: String? = nil) -> [Item] {
+        var leftOut: [Int] = []
+        return readRepository(context, limits: limits, notes: &notes, root: root, leftOut: &leftOut)
+    }
+
+    /// `leftOut`: the objects that could not be compared (no fixed name or namespace, unreadable).
+    static func readRepository(_ context: LintContext, limits: YAMLLimits, notes: inout [String], root: String?,
+                               leftOut: inout [Int]) -> [Item] {
         let flux = FluxVariables(context)
         var parsed: [Int32: ParsedFile] = [:]
         var parser = YAMLParser(limits: limits)
@@ -402,6 +409,7 @@ public enum LiveDrift {
             let name = (o.meta.name?.value).map { substitute?($0) ?? $0 } ?? ""
             guard !name.isEmpty, !name.contains("${") else {
                 notes.append("\(o.displayName) (\(file.path):\(o.anchor.line)) has no name the repository fixes; left out of the drift comparison")
+                leftOut.append(i)
                 continue
             }
             var namespace: String?
@@ -413,6 +421,7 @@ public enum LiveDrift {
                 }
                 guard namespace != nil else {
                     notes.append("the namespace of \(o.displayName) (\(file.path):\(o.anchor.line)) cannot be resolved; left out of the drift comparison")
+                    leftOut.append(i)
                     continue
                 }
             }
@@ -423,6 +432,7 @@ public enum LiveDrift {
             guard let source = parsed[o.span.file], let found = source.mapping(line: o.span.line, column: o.span.column) else {
                 let reason = parsed[o.span.file]?.error ?? "the object is no longer where it was read"
                 notes.append("\(o.displayName) (\(file.path):\(o.anchor.line)) cannot be re-read (\(reason)); left out of the drift comparison")
+                leftOut.append(i)
                 continue
             }
             let key = Key(kind: o.kind.rawValue, namespace: namespace, name: name)
@@ -431,6 +441,7 @@ public enum LiveDrift {
                 raw = try DriftValue.build(source.documents[found.doc], found.node, maxDepth: limits.maxDepth)
             } catch {
                 notes.append("\(o.displayName) (\(file.path):\(error.line)) cannot be read: \(error.message); left out of the drift comparison")
+                leftOut.append(i)
                 continue
             }
             items.append(Item(key: key, tree: raw.flatMap { canonical($0, kind: o.kind, key: key, transform: substitute) },

@@ -19,9 +19,12 @@ public enum GitRevision {
     public static let maxBytes = 1 << 30
 
     /// `git` with the overrides that keep the repository's configuration from running programs.
-    static func git(_ root: String, _ args: [String], stdinFile: String? = nil) -> (status: Int32, out: [UInt8], err: String) {
+    public static func git(_ root: String, _ args: [String], stdinFile: String? = nil) -> (status: Int32, out: [UInt8], err: String) {
+        // protocol.allow=never: a partial clone would fetch a missing blob from its promisor remote, running the
+        // transport commands its configuration names (uploadpack, sshCommand, a proxy); nothing is fetched.
+        // git's own ownership check (safe.directory) stays on: another user's repository is refused.
         let base = ["git", "--no-pager", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
-                    "-c", "core.untrackedCache=false", "-c", "safe.directory=*", "-C", root]
+                    "-c", "core.untrackedCache=false", "-c", "protocol.allow=never", "-C", root]
         return run(base + args, stdinFile: stdinFile)
     }
 
@@ -42,7 +45,8 @@ public enum GitRevision {
         posix_spawn_file_actions_addclose(&actions, outPipe[0])
         posix_spawn_file_actions_addclose(&actions, errPipe[0])
         // The system configuration is not read; the terminal is never asked; no optional lock is taken.
-        var env = ["GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C"]
+        var env = ["GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0", "GIT_NO_LAZY_FETCH=1",
+                   "GIT_PROTOCOL_FROM_USER=0", "LC_ALL=C"]
         for key in ["PATH", "HOME"] { if let v = getenv(key) { env.append("\(key)=\(String(cString: v))") } }
         var pid: pid_t = 0
         let cArgs = argv.map { strdup($0) } + [nil]
@@ -93,19 +97,23 @@ public enum GitRevision {
     /// Writes the YAML files of `commit` under `pathspecs` (repository-relative; empty: everything) into `folder`.
     /// Symlinks and submodules are skipped (never followed). Returns how many files were written.
     public static func materialize(commit: String, root: String, pathspecs: [String], into folder: String) -> Result<Int, Failure> {
-        let listing = git(root, ["ls-tree", "-r", "-z", "--full-tree", commit, "--"] + pathspecs)
+        let listing = git(root, ["ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--"] + pathspecs)
         guard listing.status == 0 else { return .failure(Failure(message: "git ls-tree \(commit) failed: \(listing.err)")) }
         var blobs: [(sha: String, path: String)] = []
+        var listedBytes = 0
         for entry in listing.out.split(separator: 0) {
-            // "<mode> <type> <sha>\t<path>"
+            // "<mode> <type> <sha> <size>\t<path>"
             guard let tab = entry.firstIndex(of: 9) else { continue }
             let meta = String(decoding: entry[entry.startIndex..<tab], as: UTF8.self).split(separator: " ")
             let path = String(decoding: entry[(tab + 1)...], as: UTF8.self)
-            guard meta.count == 3, meta[1] == "blob", meta[0] == "100644" || meta[0] == "100755" else { continue }
+            guard meta.count == 4, meta[1] == "blob", meta[0] == "100644" || meta[0] == "100755" else { continue }
             let lower = path.lowercased()
             guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || FilePath.basename(path) == Configuration.fileName else { continue }
             // A path git accepts but that would leave the folder is never written.
             guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { continue }
+            // Sizes are known before anything is read: the whole revision must fit the budget.
+            listedBytes += Int(meta[3]) ?? 0
+            guard listedBytes <= maxBytes else { return .failure(Failure(message: "the revision's YAML files exceed \(maxBytes >> 20) MB")) }
             blobs.append((String(meta[2]), path))
         }
         guard !blobs.isEmpty else { return .success(0) }
@@ -122,7 +130,9 @@ public enum GitRevision {
         for b in blobs {
             guard let nl = out[offset...].firstIndex(of: 10) else { break }
             let header = String(decoding: out[offset..<nl], as: UTF8.self).split(separator: " ")
-            guard header.count == 3, let size = Int(header[2]), nl + 1 + size <= out.count else { break }
+            guard header.count == 3, let size = Int(header[2]), nl + 1 + size <= out.count else {
+                return .failure(Failure(message: "git cat-file could not read \(b.path) at \(commit.prefix(7)) (\(header.joined(separator: " ")))"))
+            }
             let content = out[(nl + 1)..<(nl + 1 + size)]
             offset = nl + 1 + size + 1
             total += size

@@ -74,14 +74,19 @@ extension NetpolLintCommand {
             let linter = Linter(rules: builtInRules)
             var folders: [String] = []
             defer { for f in folders { GitRevision.removeTree(f) } }
+            /// A usage error once temporary folders exist: they are removed first (`fail` exits at once).
+            func bail(_ message: String) -> Never {
+                for f in folders { GitRevision.removeTree(f) }
+                fail(message)
+            }
 
             /// A revision read from git into a fresh folder, loaded as if that folder were the repository.
             func revision(_ commit: String) -> (AuditEngine, String) {
-                guard let folder = GitRevision.temporaryFolder() else { fail("cannot create a temporary folder") }
+                guard let folder = GitRevision.temporaryFolder() else { bail("cannot create a temporary folder") }
                 folders.append(folder)
                 switch GitRevision.materialize(commit: commit, root: root, pathspecs: pathspecs, into: folder) {
                 case .success: break
-                case .failure(let e): fail("\(e)")
+                case .failure(let e): bail("\(e)")
                 }
                 var c = configuration
                 // Excludes are relative to the configuration's folder: its place in this copy.
@@ -94,6 +99,13 @@ extension NetpolLintCommand {
                                     platformNamespaces: Convention.of(context).platformNamespaces, spec: nil), folder)
             }
             let (baseEngine, baseFolder) = revision(baseCommit)
+            if head != nil {
+                // Without the work tree, a mistyped path would compare nothing and pass: it must exist in a revision.
+                for (p, spec) in zip(paths, pathspecs) where !FilePath.exists(FilePath.join(baseFolder, spec)) {
+                    let headHas = GitRevision.git(root, ["cat-file", "-e", "\(headCommit!):\(spec)"]).status == 0
+                    if !headHas && !FilePath.exists(p) { bail("'\(p)' exists in neither revision") }
+                }
+            }
             let headEngine: AuditEngine, headFolder: String
             if let headCommit {
                 (headEngine, headFolder) = revision(headCommit)
@@ -115,7 +127,7 @@ extension NetpolLintCommand {
             case .json: DiffJSONReporter(report: report).render()
             }
             if let output {
-                guard FileOutput.write(text, to: output) else { fail("cannot write '\(output)'") }
+                guard FileOutput.write(text, to: output) else { bail("cannot write '\(output)'") }
             } else {
                 FileOutput.standardOutput(text)
             }
