@@ -422,6 +422,9 @@ public struct AuditHTMLReporter {
     tr.row.status-conditional, tr.capability.status-conditional { background: var(--cond-bg); }
     tr.row-detail > td { background: #fbfcfd; padding: 4px 10px 8px 28px; }
     .verdict { white-space: nowrap; }
+    thead th { overflow-wrap: normal; white-space: nowrap; }
+    table.checks td:nth-child(-n+2), table.gaps td:nth-child(-n+3) { min-width: 11em; }
+    table.checks td:nth-child(5), table.gaps td.reason { min-width: 14em; }
     .verdict-allowed { color: var(--pass); }
     .verdict-denied { color: var(--fail); }
     .verdict-conditional { color: var(--cond); }
