@@ -78,8 +78,9 @@ public enum ConnectivityDiff {
                                baseName: String, headName: String) -> ConnectivityDiffReport {
         var report = ConnectivityDiffReport(base: baseName, head: headName)
         var leftOut: (base: [Int], head: [Int]) = ([], [])
+        var objectKeys: [[Int: String]] = [[:], [:]]
         report.objects = objectChanges(base: base.context, baseRoot: baseRoot, head: head.context, headRoot: headRoot,
-                                       notes: &report.notes, leftOut: &leftOut)
+                                       notes: &report.notes, leftOut: &leftOut, objectKeys: &objectKeys)
         let leftOutSets = [Set(leftOut.base), Set(leftOut.head)]
         let changedKeys = Set(report.objects.filter { $0.change != "moved" }.map { "\($0.kind)\u{0}\($0.namespace ?? "")\u{0}\($0.name)" })
 
@@ -96,10 +97,8 @@ public enum ConnectivityDiff {
         // The subjects of changed policies, in each revision.
         func changedSubjects(_ e: AuditEngine, _ side: Int) -> [Subject] {
             e.semantics.subjects.filter { s in
-                let o = e.context.objects[s.object]
-                // Objects the comparison could not name are taken as changed: asking costs time, missing costs trust.
-                return leftOutSets[side].contains(s.object)
-                    || changedKeys.contains("\(o.kind.rawValue)\u{0}\(e.semantics.inventory.namespace(of: s.object) ?? "")\u{0}\(o.name)")
+                // Objects the comparison could not read are taken as changed: asking costs time, missing costs trust.
+                return leftOutSets[side].contains(s.object) || objectKeys[side][s.object].map(changedKeys.contains) ?? true
             }
         }
         let baseChanged = changedSubjects(base, 0), headChanged = changedSubjects(head, 1)
@@ -325,12 +324,17 @@ public enum ConnectivityDiff {
     /// Policies and Namespaces (compared as the drift comparison compares them: positions, quoting and API
     /// defaults aside) and workloads (pod labels, host network) added, removed, changed or moved.
     static func objectChanges(base: LintContext, baseRoot: String, head: LintContext, headRoot: String,
-                              notes: inout [String], leftOut: inout (base: [Int], head: [Int])) -> [ObjectChange] {
+                              notes: inout [String], leftOut: inout (base: [Int], head: [Int]),
+                              objectKeys: inout [[Int: String]]) -> [ObjectChange] {
         var readNotes: [String] = []
-        let b = LiveDrift.readRepository(base, limits: YAMLLimits(), notes: &readNotes, root: baseRoot, leftOut: &leftOut.base)
-        let h = LiveDrift.readRepository(head, limits: YAMLLimits(), notes: &readNotes, root: headRoot, leftOut: &leftOut.head)
+        let b = LiveDrift.readRepository(base, limits: YAMLLimits(), notes: &readNotes, root: baseRoot, leftOut: &leftOut.base, keepUnresolved: true)
+        let h = LiveDrift.readRepository(head, limits: YAMLLimits(), notes: &readNotes, root: headRoot, leftOut: &leftOut.head, keepUnresolved: true)
         if !leftOut.base.isEmpty || !leftOut.head.isEmpty {
-            notes.append("\(leftOut.base.count + leftOut.head.count) object(s) have no name or namespace the repository fixes (e.g. a Flux ${var}): they are not listed as objects, and every flow their policies decide is compared")
+            notes.append("\(leftOut.base.count + leftOut.head.count) object(s) cannot be re-read: they are not listed as objects, and every flow their policies decide is compared")
+        }
+        // The objects behind each key, per revision: the subjects of changed ones are what the change can affect.
+        for (side, items) in [b, h].enumerated() {
+            for item in items { if let o = item.object { objectKeys[side][o] = "\(item.key.kind)\u{0}\(item.key.namespace ?? "")\u{0}\(item.key.name)" } }
         }
         // Every copy of an object (two files may declare the same one): compared in order.
         var baseByKey: [LiveDrift.Key: [LiveDrift.Item]] = [:], headByKey: [LiveDrift.Key: [LiveDrift.Item]] = [:]

@@ -161,6 +161,8 @@ public enum LiveDrift {
         var path: String? = nil
         /// The operator's message when it refused the policy (live side only).
         var rejection: String? = nil
+        /// The object's index in the context (repository side only).
+        var object: Int? = nil
     }
 
     /// The kind an `apiVersion` / `kind` pair names, among those compared.
@@ -394,8 +396,10 @@ public enum LiveDrift {
     }
 
     /// `leftOut`: the objects that could not be compared (no fixed name or namespace, unreadable).
+    /// `keepUnresolved`: an object whose name or namespace the repository does not fix is kept under its name as
+    /// written and a stand-in namespace of its folder (comparing two revisions of one repository), not left out.
     static func readRepository(_ context: LintContext, limits: YAMLLimits, notes: inout [String], root: String?,
-                               leftOut: inout [Int]) -> [Item] {
+                               leftOut: inout [Int], keepUnresolved: Bool = false) -> [Item] {
         let flux = FluxVariables(context)
         var parsed: [Int32: ParsedFile] = [:]
         var parser = YAMLParser(limits: limits)
@@ -406,8 +410,9 @@ public enum LiveDrift {
             let variables = o.meta.annotation("kustomize.toolkit.fluxcd.io/substitute")?.value.value == "disabled"
                 ? nil : flux.variables(for: FilePath.dirname(file.uri))
             let substitute: ((String) -> String)? = variables.map { vars in { FluxVariables.substitute($0, vars) } }
-            let name = (o.meta.name?.value).map { substitute?($0) ?? $0 } ?? ""
-            guard !name.isEmpty, !name.contains("${") else {
+            var name = (o.meta.name?.value).map { substitute?($0) ?? $0 } ?? ""
+            if keepUnresolved && name.contains("${") { name = o.meta.name?.value ?? name }
+            guard !name.isEmpty, keepUnresolved || !name.contains("${") else {
                 notes.append("\(o.displayName) (\(file.path):\(o.anchor.line)) has no name the repository fixes; left out of the drift comparison")
                 leftOut.append(i)
                 continue
@@ -419,6 +424,7 @@ public enum LiveDrift {
                     let s = substitute(written)
                     if !s.isEmpty, !s.contains("${") { namespace = s }
                 }
+                if namespace == nil && keepUnresolved { namespace = "?" + FilePath.dirname(file.uri) }
                 guard namespace != nil else {
                     notes.append("the namespace of \(o.displayName) (\(file.path):\(o.anchor.line)) cannot be resolved; left out of the drift comparison")
                     leftOut.append(i)
@@ -445,7 +451,7 @@ public enum LiveDrift {
                 continue
             }
             items.append(Item(key: key, tree: raw.flatMap { canonical($0, kind: o.kind, key: key, transform: substitute) },
-                              line: Int(o.anchor.line), path: file.path))
+                              line: Int(o.anchor.line), path: file.path, object: i))
         }
         return items
     }
