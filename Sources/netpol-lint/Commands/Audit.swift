@@ -46,7 +46,7 @@ extension NetpolLintCommand {
 
         func run() throws {
             let cwd = FilePath.currentDirectory()
-            for p in paths where !FilePath.exists(p) { fail("'\(p)' does not exist") }
+            requireExistingPaths(paths)
             for (option, file) in [("--spec", spec), ("--live", live), ("--flows", flows)] {
                 if let file, !FilePath.exists(file) { fail("\(option): '\(file)' does not exist") }
             }

@@ -6,7 +6,7 @@ extension NetpolLintCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Lint the YAML manifests under PATH... (default: the current directory).",
-            discussion: "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.")
+            discussion: "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error (a PATH that does not exist included).")
 
         enum FailOn: String, ExpressibleByArgument, CaseIterable { case error, warning, note, never }
 
@@ -54,6 +54,8 @@ extension NetpolLintCommand {
         }
 
         func run() throws {
+            // Also the context of --stdin: a missing one would silently lint the buffer without its repository.
+            requireExistingPaths(paths)
             let cwd = FilePath.currentDirectory()
             let anchor = stdinFilename ?? paths.first ?? "."
             let configuration = loadConfiguration(anchor: anchor, file: config, preset: preset)
