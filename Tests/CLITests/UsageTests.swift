@@ -41,3 +41,21 @@ import Testing
         #expect(r.stderr.contains("'no-such-context' does not exist"), "\(r.stderr)")
     }
 }
+
+/// Item 8: a run that finds no YAML says so.
+@Suite(.serialized) struct EmptyRunTests {
+    @Test func noYAMLFoundIsSaidOnStandardError() throws {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        let dir = TestSupport.writeTree([("README.md", "# nothing here\n"), ("charts/x.txt", "not yaml\n")])
+        let r = try TestSupport.runCLI(["check", "."], in: dir)
+        #expect(r.status == 0, "no findings: exit 0 (documented in the README)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("warning: no YAML files (*.yaml, *.yml) found under '.'"), "\(r.stderr)")
+        let json = try TestSupport.runCLI(["check", "--format", "json", "."], in: dir)
+        #expect(json.stderr.contains("no YAML files"), "also with a machine-readable report on stdout")
+        #expect(json.stdout.contains("\"findings\": []"))
+        // A run that finds files says nothing of the sort.
+        let some = try TestSupport.runCLI(["check", "."], in: TestSupport.writeTree([("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")]))
+        #expect(!some.stderr.contains("no YAML files"))
+    }
+}

@@ -94,6 +94,13 @@ extension NetpolLintCommand {
             }
             if format == .github { GitHubReporter().appendStepSummary(report) }
             FileOutput.standardError(report.summaryLine + "\n")
+            if report.statistics.filesDiscovered == 0 {
+                // As ruff does: an empty run is said out loud, so a wrong path in CI is noticed. The exit status
+                // still follows the findings (usually 0: nothing was found).
+                let list = lintPaths.map { "'\($0)'" }.joined(separator: ", ")
+                FileOutput.standardError("netpol-lint: warning: no YAML files (*.yaml, *.yml) found under \(list)"
+                                         + " (after the configuration's exclude: globs); nothing was linted\n")
+            }
             let threshold: Severity? = switch failOn {
             case .error: .error
             case .warning: .warning
