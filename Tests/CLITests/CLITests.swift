@@ -139,7 +139,7 @@ import Testing
 
     @Test func rulesAndExplain() throws {
         let list = try run(["rules"])
-        #expect(list.status == 0 && list.stdout.contains("NP101 unknown-field"))
+        #expect(list.status == 0 && list.stdout.contains("NP101  unknown-field"))
         let json = try run(["rules", "--format", "json"])
         #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [Any])?.count == builtInRules.count)
         #expect(try run(["explain", "no-such-rule"]).status == 2)

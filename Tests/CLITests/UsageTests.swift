@@ -42,6 +42,76 @@ import Testing
     }
 }
 
+/// Item 9: options mean the same thing everywhere and say what is wrong.
+@Suite(.serialized) struct OptionConsistencyTests {
+    func run(_ args: [String], in dir: String = UsageTests.fixture) throws -> TestSupport.ProcessResult {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        return try TestSupport.runCLI(args, in: dir)
+    }
+
+    @Test func maxFileSizeTakesTheConfigurationsUnits() throws {
+        let dir = TestSupport.writeTree([("big.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n# " + String(repeating: "x", count: 2048) + "\n")])
+        #expect(try run(["check", "--max-file-size", "10MB", "."], in: dir).status == 0)
+        let small = try run(["check", "--max-file-size", "1KB", "--fail-on", "warning", "."], in: dir)
+        #expect(small.status == 1 && small.stdout.contains("NP106"), "\(small.stdout)")
+        for bad in ["ten", "0", "-1", "99999999999999999MB", "2048MB"] {
+            let r = try run(["check", "--max-file-size", bad, "."], in: dir)
+            #expect(r.status == 2 && r.stderr.contains("--max-file-size must be"), "\(bad): \(r.stderr)")
+        }
+        let help = try run(["check", "--help"])
+        #expect(help.stdout.contains("10MB"), "the default is shown in --help")
+    }
+
+    @Test func jobsSaysWhatIsWrong() throws {
+        for bad in ["-1", "0"] {
+            let r = try run(["check", "--jobs", bad, "."])
+            #expect(r.status == 2 && r.stderr.contains("--jobs must be a number of workers, at least 1 (got \(bad))"), "\(r.stderr)")
+        }
+    }
+
+    @Test func enableAndDisableTakeCommaListsAndSuggest() throws {
+        let all = try run(["check", "--fail-on", "never", "."])
+        let fewer = try run(["check", "--fail-on", "never", "--disable", "NP205,hardcoded-ip", "--disable", "NP303", "."])
+        #expect(fewer.status == 0)
+        #expect(all.stdout.contains("[NP204 ") && all.stdout.contains("[NP303 "))
+        #expect(!fewer.stdout.contains("[NP204 ") && !fewer.stdout.contains("[NP205 ") && !fewer.stdout.contains("[NP303 "))
+        let typo = try run(["check", "--disable", "hardcoded-ipp", "."])
+        #expect(typo.status == 2 && typo.stderr.contains("did you mean 'hardcoded-ip'?"), "\(typo.stderr)")
+        let explain = try run(["explain", "NP2O4"])
+        #expect(explain.status == 2 && explain.stderr.contains("did you mean 'NP204'?"), "\(explain.stderr)")
+    }
+
+    @Test func rulesListsByIdInTheREADMEsWords() throws {
+        let r = try run(["rules"])
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ID ") == true)
+        let ids = lines.dropFirst().map { String($0.prefix(5)) }
+        #expect(ids == ids.sorted() && ids.count == builtInRules.count)
+        #expect(lines.contains { $0.hasPrefix("NP100 ") && $0.contains(" always ") })
+        #expect(!r.stdout.contains(" default "), "the README says 'always'")
+        // Columns line up: every summary starts in the same column.
+        let summaries = Dictionary(uniqueKeysWithValues: builtInRules.map { ($0.description.id, $0.description.summary) })
+        let summaryColumn = lines.map { line in
+            line.range(of: summaries[String(line.prefix(5))] ?? "SUMMARY")?.lowerBound.utf16Offset(in: line)
+        }
+        #expect(Set(summaryColumn).count == 1, "\(summaryColumn)")
+    }
+
+    @Test func initHelpSaysItsDefaultOnce() throws {
+        let help = try run(["init", "--help"])
+        #expect(help.stdout.components(separatedBy: "default").count - 1 == 1, "\(help.stdout)")
+    }
+
+    @Test func generateDocsNeedsAnOutputFolder() throws {
+        let dir = TestSupport.writeTree([("keep.txt", "x\n")])
+        let r = try run(["generate-docs"], in: dir)
+        #expect(r.status == 2 && r.stderr.contains("--output"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/docs"), "nothing was written into the current directory")
+        #expect(try run(["generate-docs", "--output", "out"], in: dir).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/NP204.md"))
+    }
+}
+
 /// Item 8: a run that finds no YAML says so.
 @Suite(.serialized) struct EmptyRunTests {
     @Test func noYAMLFoundIsSaidOnStandardError() throws {

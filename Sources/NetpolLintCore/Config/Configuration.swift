@@ -11,6 +11,37 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(file):\(line): error: \(message)" }
 }
 
+/// A size as written in `maxFileSize: 10MB` and `--max-file-size 10MB`: a number of bytes with an optional unit
+/// `KB` or `MB` (binary: 1KB = 1024 bytes), from 1 byte to 1024MB. One parser for the file and the command line.
+public enum ByteSize {
+    public static let largest = 1024 * 1024 * 1024
+    public static let defaultText = "10MB"
+
+    public struct Problem: Error, Sendable { public var message: String }
+
+    public static func parse(_ text: String) -> Result<Int, Problem> {
+        var number = Substring(text).trimmingSpaces(), unit = 1
+        if number.uppercased().hasSuffix("MB") { number = number.dropLast(2); unit = 1024 * 1024 }
+        else if number.uppercased().hasSuffix("KB") { number = number.dropLast(2); unit = 1024 }
+        else if number.uppercased().hasSuffix("B") { number = number.dropLast(1) }
+        guard let n = Int(number.trimmingSpaces()), n >= 1 else {
+            return .failure(Problem(message: "must be a size like 10MB, 512KB or a byte count (got '\(text)')"))
+        }
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: unit)
+        guard !overflow, bytes <= largest else {
+            return .failure(Problem(message: "must be at most 1024MB (got '\(text)')"))
+        }
+        return .success(bytes)
+    }
+
+    /// `10MB`, `512KB` or `100 bytes`, as it would be written.
+    public static func describe(_ bytes: Int) -> String {
+        if bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024))MB" }
+        if bytes % 1024 == 0 { return "\(bytes / 1024)KB" }
+        return "\(bytes) bytes"
+    }
+}
+
 /// A Cilium version as `major.minor`.
 public struct CiliumVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var major: Int
@@ -197,10 +228,10 @@ private struct ConfigReader {
                 }
             case "maxFileSize":
                 let text = try scalar(v, "maxFileSize")
-                var number = Substring(text), unit = 1
-                if number.hasSuffix("MB") { number = number.dropLast(2); unit = 1024 * 1024 } else if number.hasSuffix("KB") { number = number.dropLast(2); unit = 1024 }
-                guard let n = Int(number), n >= 1 else { throw fail(v, "maxFileSize must be a size like 10MB, 512KB or a byte count (got '\(text)')") }
-                c.maxFileSize = n * unit
+                switch ByteSize.parse(text) {
+                case .success(let n): c.maxFileSize = n
+                case .failure(let problem): throw fail(v, "maxFileSize \(problem.message)")
+                }
             case "exclude":
                 c.exclude = try strings(v, "exclude").map(Glob.init)
             case "rules":

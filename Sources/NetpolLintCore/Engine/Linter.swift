@@ -56,10 +56,11 @@ public struct LintReport: Sendable {
 }
 
 public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
-    case unknownRule(String, source: String)
+    case unknownRule(String, source: String, suggestion: String?)
     public var description: String {
         switch self {
-        case .unknownRule(let r, let source): "\(source): unknown rule '\(r)' (see 'netpol-lint rules')"
+        case .unknownRule(let r, let source, let suggestion):
+            "\(source): unknown rule '\(r)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')"
         }
     }
 }
@@ -74,6 +75,11 @@ public struct Linter: Sendable {
         rules.first { $0.description.id == idOrName.uppercased() || $0.description.name == idOrName }
     }
 
+    /// The rule id or name closest to a mistyped one (`hardcoded-ipp` → `hardcoded-ip`), for a did-you-mean.
+    public func suggestion(for idOrName: String) -> String? {
+        Suggest.closest(idOrName, in: rules.flatMap { [$0.description.id, $0.description.name] }, caseInsensitive: true)
+    }
+
     /// The enabled rules with their effective severity.
     public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
         let config = request.configuration
@@ -82,7 +88,8 @@ public struct Linter: Sendable {
         let file = config.file ?? Configuration.fileName
         for (key, setting) in config.rules {
             guard let r = lookup(key) else {
-                throw ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)' (see 'netpol-lint rules')")
+                throw ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)'"
+                    + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')")
             }
             let d = r.description
             for (name, value) in setting.parameters.sorted(by: { $0.key < $1.key }) {
@@ -99,7 +106,7 @@ public struct Linter: Sendable {
             configured.insert(d.id)
         }
         for e in request.enable + request.disable where lookup(e) == nil {
-            throw RuleSelectionError.unknownRule(e, source: "--enable/--disable")
+            throw RuleSelectionError.unknownRule(e, source: "--enable/--disable", suggestion: suggestion(for: e))
         }
         var out: [(any Rule.Type, Severity)] = []
         for r in rules {

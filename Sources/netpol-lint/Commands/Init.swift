@@ -8,7 +8,7 @@ extension NetpolLintCommand {
             abstract: "Look at a repository, pick the preset that fits, and write a commented .netpol-lint.yaml.")
 
         @Argument(help: "The repository folder (default: the current directory).")
-        var path: String = "."
+        var path: String?
 
         @Flag(help: "Overwrite an existing .netpol-lint.yaml.")
         var force = false
@@ -17,6 +17,7 @@ extension NetpolLintCommand {
         var stdout = false
 
         func run() throws {
+            let path = self.path ?? "."
             guard FilePath.exists(path) else { fail("'\(path)' does not exist") }
             let target = FilePath.join(path, Configuration.fileName)
             if !stdout, FilePath.exists(target), !force {
