@@ -129,3 +129,47 @@ import Testing
         #expect(!some.stderr.contains("no YAML files"))
     }
 }
+
+/// Item 7: configuration errors, all at once, each with file:line.
+@Suite(.serialized) struct ConfigurationCLITests {
+    func run(_ args: [String], in dir: String) throws -> TestSupport.ProcessResult {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        return try TestSupport.runCLI(args, in: dir)
+    }
+
+    @Test func allProblemsAreReportedWithTheirLines() throws {
+        let dir = TestSupport.writeTree([
+            (".netpol-lint.yaml", "preset: homelab-profile\nrules:\n  NP9999: off\n  hardcoded-ipp: warning\nexclude: [a]\nexclude: [b]\n"),
+            ("a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"),
+        ])
+        let r = try run(["check", "."], in: dir)
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(r.stderr)")
+        #expect(lines.first?.hasSuffix(".netpol-lint.yaml:1: error: unknown preset 'homelab-profile'; did you mean 'homelab-profiles'? (known: homelab-profiles, tiered-zero-trust, kubernetes)") == true, "\(r.stderr)")
+        #expect(lines.contains { $0.hasSuffix(".netpol-lint.yaml:3: error: unknown rule 'NP9999' (see 'netpol-lint rules')") || $0.contains(".netpol-lint.yaml:3: error: unknown rule 'NP9999'") })
+        #expect(lines.contains { $0.contains(".netpol-lint.yaml:4: error: unknown rule 'hardcoded-ipp'; did you mean 'hardcoded-ip'?") })
+        #expect(lines.contains { $0.contains(".netpol-lint.yaml:6: error: duplicate key 'exclude' (first at line 5)") })
+    }
+
+    @Test func aMissingConfigFileSaysWhy() throws {
+        let dir = TestSupport.writeTree([("a.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")])
+        let r = try run(["check", "--config", "missing.yaml", "."], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr == "missing.yaml: error: cannot read the configuration file: No such file or directory\n", "\(r.stderr)")
+    }
+
+    @Test func dotYmlIsFoundToo() throws {
+        let dir = TestSupport.writeTree([
+            (".netpol-lint.yml", "preset: homelab-profiles\n"),
+            ("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"),
+        ])
+        let r = try run(["check", "."], in: dir)
+        #expect(r.stdout.contains("[NP212 app-namespace-without-profile]"), "the preset of .netpol-lint.yml applies: \(r.stdout)")
+        #expect(!r.stdout.contains(".netpol-lint.yml:"), "the configuration is not linted as a manifest")
+        let both = TestSupport.writeTree([(".netpol-lint.yml", "preset: kubernetes\n"), (".netpol-lint.yaml", "preset: kubernetes\n"),
+                                          ("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")])
+        let r2 = try run(["check", "."], in: both)
+        #expect(r2.status == 2 && r2.stderr.contains("both .netpol-lint.yaml and .netpol-lint.yml"), "\(r2.stderr)")
+    }
+}

@@ -80,28 +80,41 @@ public struct Linter: Sendable {
         Suggest.closest(idOrName, in: rules.flatMap { [$0.description.id, $0.description.name] }, caseInsensitive: true)
     }
 
-    /// The enabled rules with their effective severity.
-    public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
-        let config = request.configuration
-        var settings: [String: Severity?] = [:]
-        var configured = Set<String>()
+    /// Every problem with the configuration's `rules:` section: unknown rules (with a did-you-mean), unknown
+    /// parameters and bad parameter values, each with its line.
+    public func configurationProblems(_ config: Configuration) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
         let file = config.file ?? Configuration.fileName
-        for (key, setting) in config.rules {
+        for (key, setting) in config.rules.sorted(by: { $0.value.line < $1.value.line }) {
             guard let r = lookup(key) else {
-                throw ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)'"
-                    + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')")
+                problems.append(ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)'"
+                    + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')"))
+                continue
             }
             let d = r.description
             for (name, value) in setting.parameters.sorted(by: { $0.key < $1.key }) {
                 guard let p = d.parameters.first(where: { $0.name == name }) else {
                     let known = d.parameters.map(\.name)
-                    throw ConfigurationError(file: file, line: value.line, message: "rule \(d.id) has no parameter '\(name)'"
-                        + (known.isEmpty ? " (it takes only 'severity')" : " (parameters: \(known.joined(separator: ", ")))"))
+                    problems.append(ConfigurationError(file: file, line: value.line, message: "rule \(d.id) has no parameter '\(name)'"
+                        + (known.isEmpty ? " (it takes only 'severity')" : " (parameters: \(known.joined(separator: ", ")))")))
+                    continue
                 }
                 if let problem = p.problem(with: value) {
-                    throw ConfigurationError(file: file, line: value.line, message: "rules.\(key).\(name) \(problem)")
+                    problems.append(ConfigurationError(file: file, line: value.line, message: "rules.\(key).\(name) \(problem)"))
                 }
             }
+        }
+        return problems
+    }
+
+    /// The enabled rules with their effective severity.
+    public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
+        let config = request.configuration
+        if let error = ConfigurationError.combining(configurationProblems(config)) { throw error }
+        var settings: [String: Severity?] = [:]
+        var configured = Set<String>()
+        for (key, setting) in config.rules {
+            guard let d = lookup(key)?.description else { continue }
             if let s = setting.severity { settings[d.id] = s }
             configured.insert(d.id)
         }
@@ -178,7 +191,7 @@ public struct Linter: Sendable {
         if let config = request.configuration.file {
             // The configuration is read as configuration, not linted as a manifest.
             let abs = FilePath.absolute(config)
-            discovered.removeAll { FilePath.basename($0.path) == Configuration.fileName && FilePath.absolute($0.path) == abs }
+            discovered.removeAll { Configuration.isConfigurationFile($0.path) && FilePath.absolute($0.path) == abs }
         }
         var stdinIndex: Int?
         if let stdin = request.stdin {

@@ -19,10 +19,10 @@ extension NetpolLintCommand {
         func run() throws {
             let path = self.path ?? "."
             guard FilePath.exists(path) else { fail("'\(path)' does not exist") }
-            let target = FilePath.join(path, Configuration.fileName)
-            if !stdout, FilePath.exists(target), !force {
-                fail("\(target) already exists; use --force to overwrite it")
-            }
+            // An existing .netpol-lint.yml is the file to overwrite (with --force), never a second file beside it.
+            let existing = Configuration.fileNames.map { FilePath.join(path, $0) }.first(where: FilePath.exists)
+            let target = existing ?? FilePath.join(path, Configuration.fileName)
+            if !stdout, !force, let existing { fail("\(existing) already exists; use --force to overwrite it") }
             let cwd = FilePath.currentDirectory()
             let request = LintRequest(paths: [path], configuration: Configuration(), repositoryRoot: FilePath.absolute(path),
                                       workingDirectory: cwd)
