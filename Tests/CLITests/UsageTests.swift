@@ -173,3 +173,50 @@ import Testing
         #expect(r2.status == 2 && r2.stderr.contains("both .netpol-lint.yaml and .netpol-lint.yml"), "\(r2.stderr)")
     }
 }
+
+/// Item 6: suppressions that cannot work, give no reason or hide nothing are reported; `disable-line` works.
+@Suite(.serialized) struct SuppressionCLITests {
+    static let policy = """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata:
+          name: nas-egress
+          namespace: backup
+          annotations:
+            ignore-check.netpol-lint.io/hardcoded-ipp: "the NAS has no DNS name"
+            ignore-check.netpol-lint.io/NP9999: "typo"
+        spec:
+          description: backups go to the NAS
+          endpointSelector: {}
+          egress:
+            # netpol-lint: disable-nextline NP204 -- the NAS has no DNS name
+            - toCIDR: [192.168.1.20/32]
+              toPorts: [{ports: [{port: "2049", protocol: TCP}]}]
+            - toCIDR: [192.168.1.21/32]  # netpol-lint: disable-line NP204 -- the second NAS
+              toPorts: [{ports: [{port: "2049", protocol: TCP}]}]
+            # netpol-lint: disable-next-line NP204
+            - toCIDR: [192.168.1.22/32]
+              toPorts: [{ports: [{port: "2049", protocol: TCP}]}]
+            # netpol-lint: disable-next-line NP204 -- left behind when the rule below was rewritten
+            - toEntities: [kube-apiserver]
+              toPorts: [{ports: [{port: "6443", protocol: TCP}]}]
+
+        """
+
+    @Test func suppressionsComplain() throws {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        let dir = TestSupport.writeTree([("nas.yaml", Self.policy)])
+        let r = try TestSupport.runCLI(["check", "--fail-on", "never", "."], in: dir)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        func at(_ prefix: String, _ rule: String) -> Bool { lines.contains { $0.hasPrefix(prefix) && $0.contains(rule) } }
+        #expect(at("nas.yaml:7:5: warning: unknown rule 'hardcoded-ipp' in annotation", "[NP108 invalid-suppression]"), "\(r.stdout)")
+        #expect(at("nas.yaml:8:5: warning: unknown rule 'NP9999' in annotation", "[NP108 invalid-suppression]"), "\(r.stdout)")
+        #expect(at("nas.yaml:13:20: warning: unknown netpol-lint directive 'disable-nextline' suppresses nothing; did you mean 'disable-next-line'?", "[NP108 "), "\(r.stdout)")
+        #expect(at("nas.yaml:14:", "[NP204 hardcoded-ip]"), "the misspelt directive hid nothing: \(r.stdout)")
+        #expect(!at("nas.yaml:16:", "[NP204 hardcoded-ip]"), "disable-line hides the finding on its own line: \(r.stdout)")
+        #expect(at("nas.yaml:18:5: warning: netpol-lint disable-next-line without a reason", "[NP108 "), "\(r.stdout)")
+        #expect(!at("nas.yaml:19:", "[NP204 hardcoded-ip]"), "a directive without a reason still works")
+        #expect(at("nas.yaml:21:5: warning: netpol-lint disable-next-line NP204 suppresses nothing", "[NP109 unused-suppression]"), "\(r.stdout)")
+        #expect(!lines.contains { $0.contains("[NP109") && !$0.hasPrefix("nas.yaml:21:") }, "used suppressions are not reported: \(r.stdout)")
+    }
+}

@@ -62,7 +62,8 @@ public enum RuleDocumentation {
             md += "\n"
         }
         md += "## Suppressing\n\nOn the object: annotation `ignore-check.netpol-lint.io/\(r.id): \"reason\"` (or `/\(r.name)`). "
-        md += "In the file: a comment `# netpol-lint: disable-next-line \(r.id) -- reason` above the line.\n\n"
+        md += "In the file: a comment `# netpol-lint: disable-next-line \(r.id) -- reason` above the line, or "
+        md += "`# netpol-lint: disable-line \(r.id) -- reason` at the end of the line itself.\n\n"
         if !r.triggeringExamples.isEmpty {
             md += "## Examples that trigger it\n\n"
             for e in r.triggeringExamples { md += exampleBlock(e) }

@@ -65,6 +65,12 @@ public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// An annotation suppression: the object it is on and its key.
+struct SuppressionKey: Hashable {
+    var object: Int
+    var key: String
+}
+
 /// Runs the pipeline: discovery → YAML → model → rules → suppression → sorted findings.
 public struct Linter: Sendable {
     public let rules: [any Rule.Type]
@@ -152,15 +158,60 @@ public struct Linter: Sendable {
     public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)]) -> [Finding] {
         let files = context.files, objects = context.objects
         var findings: [Finding] = []
+        // Which suppressions hid something: directives by (file, line, column), annotations by (object, key).
+        var usedDirectives = Set<[Int]>()
+        var usedAnnotations = Set<SuppressionKey>()
+        /// The suppression that hides `f` (other than `except`), marking it used.
+        func suppressed(_ f: Finding, _ d: RuleDescription) -> Bool {
+            // A suppression never hides a finding about itself (one located on the directive or annotation key).
+            let file = files[Int(f.span.file)]
+            let line = Int(f.span.line)
+            let own = file.directives.entries.first { $0.line == line && Int(f.span.column) >= $0.column }
+            if let e = file.directives.suppressor(id: d.id, name: d.name, line: line, excluding: own) {
+                usedDirectives.insert([Int(f.span.file), e.line, e.column])
+                return true
+            }
+            if let o = f.object {
+                let ownKey = objects[o].meta.annotations.first { $0.key.span == f.span }?.key.value
+                if let a = AnnotationSuppression.suppressor(objects[o], id: d.id, name: d.name, excluding: ownKey) {
+                    usedAnnotations.insert(SuppressionKey(object: o, key: a.key.value))
+                    return true
+                }
+            }
+            return false
+        }
+        var auditors: [(rule: any SuppressionAuditing, description: RuleDescription, severity: Severity)] = []
         for (rule, severity) in enabled {
             let d = rule.description
+            if let auditor = rule.init() as? any SuppressionAuditing { auditors.append((auditor, d, severity)) }
             for var f in rule.init().check(context) {
                 let file = files[Int(f.span.file)]
                 guard file.isTarget else { continue }
-                if file.directives.suppresses(id: d.id, name: d.name, line: Int(f.span.line)) { continue }
-                if let o = f.object, AnnotationSuppression.suppresses(objects[o], id: d.id, name: d.name) { continue }
+                if suppressed(f, d) { continue }
                 f.ruleID = d.id
                 f.severity = f.severityOverride ?? severity
+                findings.append(f)
+            }
+        }
+        if !auditors.isEmpty {
+            let unused = unusedSuppressions(context, enabled: enabled.map { $0.rule.description },
+                                            usedDirectives: usedDirectives, usedAnnotations: usedAnnotations)
+            var reported: [(finding: Finding, about: UnusedSuppression)] = []
+            for (auditor, d, severity) in auditors {
+                for u in unused {
+                    var f = auditor.check(context, unused: u)
+                    if suppressed(f, d) { continue }
+                    f.ruleID = d.id
+                    f.severity = severity
+                    reported.append((f, u))
+                }
+            }
+            // A suppression that hid one of these findings (`disable-next-line NP109` above a leftover) is used after all.
+            for (f, u) in reported {
+                switch u.source {
+                case .directive(let e): if usedDirectives.contains([Int(u.span.file), e.line, e.column]) { continue }
+                case .annotation(let key, _): if let o = u.object, usedAnnotations.contains(SuppressionKey(object: o, key: key)) { continue }
+                }
                 findings.append(f)
             }
         }
@@ -177,6 +228,29 @@ public struct Linter: Sendable {
             unique.append(f)
         }
         return unique
+    }
+
+    /// The suppressions in the target files that hid no finding although a rule they name ran (a suppression naming
+    /// only rules that did not run may be needed by another configuration, so it is left alone).
+    func unusedSuppressions(_ context: LintContext, enabled: [RuleDescription], usedDirectives: Set<[Int]>,
+                            usedAnnotations: Set<SuppressionKey>) -> [UnusedSuppression] {
+        func runs(_ names: [String]) -> Bool {
+            names.isEmpty || names.contains { n in enabled.contains { $0.id == n.uppercased() || $0.name == n } }
+        }
+        var out: [UnusedSuppression] = []
+        for (i, file) in context.files.enumerated() where file.isTarget {
+            for e in file.directives.entries where runs(e.rules) && !usedDirectives.contains([i, e.line, e.column]) {
+                out.append(UnusedSuppression(source: .directive(e),
+                                             span: Span(file: Int32(i), line: Int32(e.line), column: Int32(e.column)), object: nil))
+            }
+        }
+        for (o, object) in context.objects.enumerated() where context.files[Int(object.span.file)].isTarget {
+            for (a, rule) in AnnotationSuppression.entries(object) where runs(rule.map { [$0] } ?? [])
+                && !usedAnnotations.contains(SuppressionKey(object: o, key: a.key.value)) {
+                out.append(UnusedSuppression(source: .annotation(key: a.key.value, value: a.value.value), span: a.key.span, object: o))
+            }
+        }
+        return out
     }
 
     /// Discovery, reading, parsing and decoding: the context every rule (and `init`) reads.
