@@ -98,7 +98,8 @@ public struct ClusterWideEmptyPeerRule: Rule {
                   f.other.admittingCount <= f.other.admitting.count else { continue }
             seen.insert(f.rule)
             let other = context.objects[f.rule.object]
-            out.append(RelatedLocation(f.rule.span, "\(other.displayName) \(f.rule.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by this {} peer"))
+            // The related location is the other policy, often in another file: name the {} peer it relies on.
+            out.append(RelatedLocation(f.rule.span, "\(other.displayName) \(f.rule.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by the {} peer of \(context.objects[object].displayName) (\(context.path(of: span)):\(span.line))"))
         }
         return out
     }

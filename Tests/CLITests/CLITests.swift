@@ -104,7 +104,7 @@ import Testing
             """
         let r = try run(["check", "--stdin", "--stdin-filename", "network-policy/platform/new.yaml"], stdin: buffer)
         #expect(r.status == 1)
-        let lines = r.stdout.split(separator: "\n").filter { !$0.contains(": note: ") }
+        let lines = r.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }  // related locations are indented
         #expect(lines.allSatisfy { $0.hasPrefix("network-policy/platform/new.yaml:") }, "\(lines)")
         #expect(lines.contains { $0.contains("[NP101 unknown-field]") && $0.hasPrefix("network-policy/platform/new.yaml:9:7:") })
         // The rest of the repository is context: the same CNP already exists in platform/database.yaml.

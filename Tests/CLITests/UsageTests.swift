@@ -220,3 +220,37 @@ import Testing
         #expect(!lines.contains { $0.contains("[NP109") && !$0.hasPrefix("nas.yaml:21:") }, "used suppressions are not reported: \(r.stdout)")
     }
 }
+
+/// Item 3: text output that people and problem matchers can read.
+@Suite(.serialized) struct TextOutputTests {
+    @Test("findings are sorted, related locations indented under them, counts agree", arguments: ["homelab", "tiered", "voting-app"])
+    func relatedLocationsAreIndented(_ fixture: String) throws {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        let r = try TestSupport.runCLI(["check", "."], in: TestSupport.packageRoot + "/Fixtures/" + fixture)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let findings = lines.filter { !$0.hasPrefix(" ") }
+        let related = lines.filter { $0.hasPrefix("    ") }
+        #expect(findings.count + related.count == lines.count)
+        // What a gcc-style problem matcher reads: only the findings.
+        let matcher = try Swift.Regex(#"^([^\s].*?):(\d+):(\d+): (error|warning|note): (.*)$"#)
+        #expect(findings.allSatisfy { $0.wholeMatch(of: matcher) != nil })
+        #expect(related.allSatisfy { $0.wholeMatch(of: matcher) == nil }, "related lines are skipped by problem matchers")
+        // Sorted by path, then line and column.
+        func key(_ line: String) -> (String, Int, Int) {
+            let p = line.split(separator: ":", maxSplits: 3)
+            return (String(p[0]), Int(p[1]) ?? 0, Int(p[2]) ?? 0)
+        }
+        let keys = findings.map(key)
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { a, b in a.0 != b.0 ? a.0 < b.0 : (a.1, a.2) <= (b.1, b.2) })
+        // The summary counts what is printed as findings.
+        let notes = findings.filter { $0.contains(": note: ") }.count
+        #expect(r.stderr.contains(" \(notes) note"), "\(r.stderr)")
+        #expect(r.stderr.contains("\nby rule: "), "\(r.stderr)")
+    }
+
+    @Test func aRelatedNoteNamesThePeerInAnotherFile() throws {
+        let r = try TestSupport.runCLI(["check", "."], in: TestSupport.packageRoot + "/Fixtures/homelab")
+        #expect(!r.stdout.contains("this {} peer"))
+        #expect(r.stdout.contains("is admitted only by the {} peer of CCNP 'baseline-allow-intra-namespace' (network-policy/baselines/allow-intra-namespace.yaml:"))
+    }
+}

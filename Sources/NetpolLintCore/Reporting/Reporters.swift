@@ -30,6 +30,17 @@ extension LintReport {
 
     public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
 
+    /// The rules with the most findings, most first (ties by id): `6 NP205 any-port, 3 NP102 invalid-value`.
+    public func ruleCounts(top: Int) -> String? {
+        var counts: [String: Int] = [:]
+        for f in findings { counts[f.ruleID, default: 0] += 1 }
+        let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard !sorted.isEmpty else { return nil }
+        var parts = sorted.prefix(top).map { "\($0.value) \($0.key) \(rule($0.key)?.name ?? "")" }
+        if sorted.count > top { parts.append("\(sorted.dropFirst(top).reduce(0) { $0 + $1.value }) more in \(sorted.count - top) other rules") }
+        return parts.joined(separator: ", ")
+    }
+
     /// `3 errors, 1 warning, 0 notes in 12 files`.
     public var summaryLine: String {
         func n(_ c: Int, _ w: String) -> String { "\(c) \(w)\(c == 1 ? "" : "s")" }
@@ -38,15 +49,20 @@ extension LintReport {
     }
 }
 
-/// `path:line:col: severity: message [NP101 unknown-field]`, one per line (GNU style, parsed by editors).
+/// `path:line:col: severity: message [NP101 unknown-field]`, one per line (GNU style, parsed by editors), sorted by
+/// path and position. A finding's related locations follow it, indented and without a severity
+/// (`    path:line:col: message`): problem matchers, which want a severity after the position, skip them, and they
+/// neither break the sort order nor count as findings.
 public struct TextReporter: Reporter {
+    public static let relatedIndent = "    "
+
     public init() {}
     public func render(_ report: LintReport) -> String {
         var out = ""
         for f in report.findings {
             out += "\(report.files[Int(f.span.file)].path):\(f.span.line):\(f.span.column): \(f.severity.rawValue): \(f.message) \(report.label(f))\n"
             for r in f.related {
-                out += "\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): note: \(r.message)\n"
+                out += "\(Self.relatedIndent)\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): \(r.message)\n"
             }
         }
         return out

@@ -110,6 +110,7 @@ extension NetpolLintCommand {
             }
             if format == .github { GitHubReporter().appendStepSummary(report) }
             FileOutput.standardError(report.summaryLine + "\n")
+            if let counts = report.ruleCounts(top: 5) { FileOutput.standardError("by rule: \(counts)\n") }
             if report.statistics.filesDiscovered == 0 {
                 // As ruff does: an empty run is said out loud, so a wrong path in CI is noticed. The exit status
                 // still follows the findings (usually 0: nothing was found).
