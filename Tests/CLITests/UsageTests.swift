@@ -254,3 +254,33 @@ import Testing
         #expect(r.stdout.contains("is admitted only by the {} peer of CCNP 'baseline-allow-intra-namespace' (network-policy/baselines/allow-intra-namespace.yaml:"))
     }
 }
+
+/// Item 10: one vocabulary in JSON — full kind names in `check`, `trace` and `audit`, versions documented.
+@Suite(.serialized) struct JSONVocabularyTests {
+    static let homelab = TestSupport.packageRoot + "/Fixtures/homelab"
+    static let fullKinds: Set<String> = Set(ObjectKind.allCases.map(\.kubernetesKind))
+
+    @Test func checkAndTraceUseFullKindNames() throws {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        let check = try TestSupport.runCLI(["check", "--format", "json", "."], in: Self.homelab)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])
+        #expect(doc["schemaVersion"] as? Int == JSONReporter.schemaVersion)
+        let kinds = Set(((doc["findings"] as? [[String: Any]]) ?? []).compactMap { ($0["object"] as? [String: Any])?["kind"] as? String })
+        #expect(kinds.contains("CiliumNetworkPolicy") && kinds.contains("CiliumClusterwideNetworkPolicy"), "\(kinds)")
+        #expect(kinds.isSubset(of: Self.fullKinds), "short names leaked into JSON: \(kinds.subtracting(Self.fullKinds))")
+        let trace = try TestSupport.runCLI(["trace", "--from", "paperless/app=web", "--to", "world", "--port", "443/TCP", "--format", "json", "."], in: Self.homelab)
+        let t = try #require(try JSONSerialization.jsonObject(with: Data(trace.stdout.utf8)) as? [String: Any])
+        let entries = ((t["egress"] as? [String: Any])?["enforcedBy"] as? [[String: Any]]) ?? []
+        let traceKinds = Set(entries.compactMap { $0["kind"] as? String })
+        #expect(!traceKinds.isEmpty && traceKinds.isSubset(of: Self.fullKinds), "\(traceKinds)")
+    }
+
+    @Test func docsStateEachSchemaVersion() throws {
+        let doc = try String(contentsOfFile: TestSupport.packageRoot + "/docs/output.md", encoding: .utf8)
+        #expect(doc.contains("| `check --format json` | \(JSONReporter.schemaVersion) |"))
+        #expect(doc.contains("| `trace --format json` | 1 |"))
+        #expect(doc.contains("| `audit --format json` | \(AuditJSONReporter.schemaVersion) |"))
+        #expect(doc.contains("\"schemaVersion\": \(JSONReporter.schemaVersion),"))
+        #expect(!doc.contains("\"kind\": \"CCNP\"") && !doc.contains("\"kind\": \"CNP\""))
+    }
+}

@@ -38,10 +38,14 @@ public struct LintStatistics: Sendable {
 }
 
 public struct ObjectSummary: Sendable, Hashable {
+    /// The full kind (`CiliumNetworkPolicy`), as JSON, SARIF, `trace` and `audit` write it.
     public var kind: String
+    /// The short kind of text messages (`CNP`); SARIF fingerprints keep using it so that alerts do not churn.
+    public var shortKind: String
     public var namespace: String?
     public var name: String
     public var qualifiedName: String { [kind, namespace, name].compactMap { $0 }.joined(separator: "/") }
+    var fingerprintName: String { [shortKind, namespace, name].compactMap { $0 }.joined(separator: "/") }
 }
 
 public struct LintReport: Sendable {
@@ -149,7 +153,7 @@ public struct Linter: Sendable {
         let (context, stats, _) = load(request)
         return LintReport(findings: check(context, enabled: enabled), files: context.files, statistics: stats,
                           rules: rules.map { $0.description },
-                          objectSummaries: context.objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
+                          objectSummaries: context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
                           repositoryRoot: request.repositoryRoot)
     }
 

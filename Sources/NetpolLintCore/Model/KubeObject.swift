@@ -15,6 +15,10 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case fluxKustomization = "FluxKustomization"
     case resourceSet = "ResourceSet"
 
+    /// The kind as Kubernetes writes it (`CiliumNetworkPolicy`; a Flux Kustomization is a `Kustomization`): what
+    /// every machine-readable output says. Short names are for text only.
+    public var kubernetesKind: String { self == .fluxKustomization ? "Kustomization" : rawValue }
+
     /// Short name used in messages (`CNP 'x'`).
     public var shortName: String {
         switch self {

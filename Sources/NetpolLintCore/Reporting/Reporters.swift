@@ -69,8 +69,11 @@ public struct TextReporter: Reporter {
     }
 }
 
-/// The JSON document described in docs/json-output.md.
+/// The JSON document described in docs/output.md.
 public struct JSONReporter: Reporter {
+    /// 2: `object.kind` is the full kind name (`CiliumNetworkPolicy`), as in `trace` and `audit` JSON (1 had `CNP`).
+    public static let schemaVersion = 2
+
     public init() {}
     public func render(_ report: LintReport) -> String {
         func location(_ s: Span) -> [(String, JSON)] {
@@ -89,7 +92,7 @@ public struct JSONReporter: Reporter {
         }
         let s = report.statistics
         return JSON.object([
-            ("schemaVersion", .int(1)),
+            ("schemaVersion", .int(Self.schemaVersion)),
             ("tool", .object([("name", .string("netpol-lint")), ("version", .string(NetpolLint.version))])),
             ("summary", .object([("errors", .int(report.count(.error))), ("warnings", .int(report.count(.warning))),
                                  ("notes", .int(report.count(.note))), ("files", .int(s.filesDiscovered)),

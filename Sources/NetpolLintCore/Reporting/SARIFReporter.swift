@@ -29,7 +29,8 @@ public struct SARIFReporter: Reporter {
                         + [("message", .object([("text", .string(r.message))]))])
                 })))
             }
-            let objectName = f.object.flatMap { report.objectSummaries[$0]?.qualifiedName } ?? ""
+            // Computed as before kinds were spelt out in full, so existing code-scanning alerts keep their identity.
+            let objectName = f.object.flatMap { report.objectSummaries[$0]?.fingerprintName } ?? ""
             pairs.append(("partialFingerprints", .object([
                 ("netpolLint/v1", .string(fingerprint([f.ruleID, file.uri, objectName, f.message]))),
             ])))
