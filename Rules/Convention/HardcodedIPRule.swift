@@ -9,11 +9,11 @@ public struct HardcodedIPRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy, .networkPolicy],
         summary: "A policy names a literal IP address or CIDR instead of selecting its peer",
         rationale: """
-            Seed 000: "NEVER hardcode IP addresses — use endpoint selectors and entities". Addresses change \
+            The `homelab-profiles` convention: "NEVER hardcode IP addresses — use endpoint selectors and entities". Addresses change \
             (LoadBalancer pools, node replacement, DHCP), the policy silently stops matching, and nobody can tell \
             from `10.11.1.10/32` what it was meant to reach. Worse, Cilium CIDR rules never match Cilium-managed \
             pods (and by default not nodes): a CIDR written for a pod or Service IP never allows anything \
-            (research, "CIDR rules never match Cilium-managed pods").
+            (Cilium docs, *Layer 3 Examples*, CIDR based: "CIDR rules do not apply to traffic where both sides of the connection are either managed by Cilium or use an IP belonging to a node in the cluster").
 
             Checked: `fromCIDR` / `toCIDR`, `fromCIDRSet` / `toCIDRSet` `cidr`, and NetworkPolicy `ipBlock.cidr`. \
             Not reported: the allow-list (169.254.0.0/16 for kubelet / Istio ambient health probes, plus \

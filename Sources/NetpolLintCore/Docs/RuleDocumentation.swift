@@ -32,8 +32,8 @@ public enum RuleDocumentation {
                 ("severity", .string(r.defaultSeverity.rawValue)), ("enabledByDefault", .bool(r.isEnabledByDefault)),
                 ("presets", .array(r.presets.map(JSON.string))), ("summary", .string(r.summary)),
                 ("rationale", .string(r.rationale)), ("remediation", .string(r.remediation)),
-                ("references", .array(r.references.map(JSON.string))), ("helpUri", .string(r.helpURI)),
-            ])
+                ("references", .array(r.references.map(JSON.string))),
+            ] + (r.helpURI.map { [("helpUri", JSON.string($0))] } ?? []))
         }).serialized() + "\n"
     }
 

@@ -4,7 +4,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
 public enum NetpolLint {
     public static let version = "0.1.0"
-    public static let informationURI = "https://github.com/netpol-lint/netpol-lint"
+    /// Where the project lives on the web, for help links (SARIF `informationUri` / `helpUri`). None is published yet,
+    /// so none is written: a link must lead to a real page or be left out.
+    public static let homepage: String? = nil
 }
 
 /// Turns a report into the bytes of one output format. One reporter per format; all read the same `LintReport`.
