@@ -284,3 +284,41 @@ import Testing
         #expect(!doc.contains("\"kind\": \"CCNP\"") && !doc.contains("\"kind\": \"CNP\""))
     }
 }
+
+/// Item 5: `trace` gives a name and an address matched by the same toFQDNs rule consistent verdicts.
+@Suite(.serialized) struct TraceFQDNConsistencyTests {
+    func trace(_ to: String, _ from: String, in fixture: String) throws -> [String: Any] {
+        try #require(TestSupport.executable != nil, "the netpol-lint executable was not built")
+        let r = try TestSupport.runCLI(["trace", "--from", from, "--to", to, "--port", fixture == "homelab" && from.hasPrefix("paperless") ? "993/TCP" : "443/TCP",
+                                        "--format", "json", "."], in: TestSupport.packageRoot + "/Fixtures/" + fixture)
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func withoutDNSVisibilityTheNameAndTheAddressAreBothDeniedWithTheRuleAsNearMiss() throws {
+        let from = "paperless/app.kubernetes.io/name=paperless-ngx"
+        let name = try trace("imap.fastmail.com", from, in: "homelab")
+        let address = try trace("1.2.3.4", from, in: "homelab")
+        #expect(name["verdict"] as? String == "DENIED")
+        #expect(address["verdict"] as? String == name["verdict"] as? String, "the same toFQDNs rule decides both")
+        for doc in [name, address] {
+            let misses = ((doc["egress"] as? [String: Any])?["nearMisses"] as? [[String: Any]]) ?? []
+            #expect(misses.first?["policy"] as? String == "paperless-mail", "\(misses)")
+            #expect((misses.first?["reason"] as? String)?.contains("toFQDNs imap.fastmail.com") == true, "\(misses)")
+        }
+    }
+
+    @Test func withDNSVisibilityTheNameIsAllowedAndAnAddressConditional() throws {
+        let from = "homepage/app.kubernetes.io/name=homepage"
+        let address = try trace("140.82.112.5", from, in: "homelab")
+        #expect(address["verdict"] as? String == "CONDITIONAL")
+        let allows = ((address["egress"] as? [String: Any])?["allowedBy"] as? [[String: Any]]) ?? []
+        #expect(allows.contains { $0["policy"] as? String == "homepage-widgets" })
+    }
+}
+
+extension TraceFQDNConsistencyTests {
+    @Test func withDNSVisibilityTheCoveredNameIsAllowed() throws {
+        let name = try trace("api.github.com", "homepage/app.kubernetes.io/name=homepage", in: "homelab")
+        #expect(name["verdict"] as? String == "ALLOWED", "the name the visible toFQDNs rule covers: \(name["verdict"] ?? "")")
+    }
+}
