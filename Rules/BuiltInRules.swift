@@ -11,6 +11,8 @@ public let builtInRules: [any Rule.Type] = [
     HelmTemplateRule.self,
     FileSkippedRule.self,
     NotEvaluatedRule.self,
+    InvalidSuppressionRule.self,
+    UnusedSuppressionRule.self,
     // The documented conventions (seeds 000-004)
     ExplicitDefaultDenyRule.self,
     DefaultDenyRequiredRule.self,

@@ -9,10 +9,10 @@ public struct AccessLabelUnservedRule: Rule {
         presets: ["homelab-profiles"], appliesTo: [.namespace],
         summary: "A namespace carries an access label that no policy grants, or whose grant the resource never admits",
         rationale: """
-            Seeds 000 and 001 grant shared resources by opt-in namespace labels: \
+            The `homelab-profiles` convention grants shared resources by opt-in namespace labels: \
             `access.network-policy.homelab/postgres: "true"` makes the `access-postgres` CCNP allow egress to the \
             database on 5432, and the database's platform CNP admits namespaces with that label. Both halves must \
-            exist — seed 001's debugging table lists "Egress to database:5432 dropped — Missing postgres access \
+            exist — the convention's debugging table lists "Egress to database:5432 dropped — Missing postgres access \
             label" as the symptom. A label that no policy reads (a typo, a resource whose access policy was never \
             written) grants nothing; a grant whose resource never admits the namespace is dropped at the resource.
 
@@ -53,7 +53,7 @@ public struct AccessLabelUnservedRule: Rule {
                       name: database-default
                       namespace: database
                     spec:
-                      description: admits the dragonfly label; no CCNP grants the egress (seed 001's dropped flow)
+                      description: admits the dragonfly label; no CCNP grants the egress (the convention's classic dropped flow)
                       endpointSelector: {}
                       ingress:
                         - fromEndpoints:

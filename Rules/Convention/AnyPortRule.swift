@@ -9,15 +9,15 @@ public struct AnyPortRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy, .networkPolicy],
         summary: "An allow rule opens every port to its peers",
         rationale: """
-            Seed 000: "NEVER allow `any` port — always specify explicit port lists". A rule with peers and no \
+            The `homelab-profiles` convention: "NEVER allow `any` port — always specify explicit port lists". A rule with peers and no \
             `toPorts` (Cilium) or no `ports` (NetworkPolicy) admits every TCP, UDP and SCTP port, so a peer allowed \
             to reach the web port can also reach the admin port, the metrics endpoint and the debug listener. Also \
-            any-port: `port: "0"` (Cilium: all ports of that protocol, research (h)), a ports item with a protocol \
+            any-port: `port: "0"` (Cilium: all ports of that protocol; cilium/cilium#21184), a ports item with a protocol \
             but no port, and a range covering 1-65535.
 
             Not reported: rules whose only peers are the `host` / `health` entities or allow-listed CIDRs \
             (169.254.0.0/16): kubelet and Istio ambient probes target whatever container port a probe names, and \
-            seed 001's own template admits them without ports. Deny rules are not allows and are not checked.
+            the convention's own platform template admits them without ports. Deny rules are not allows and are not checked.
             """,
         remediation: "List the ports the peer needs in `toPorts` (Cilium) or `ports` (NetworkPolicy).",
         securitySeverity: 5.0,

@@ -9,14 +9,14 @@ public struct AppNamespaceWithoutProfileRule: Rule {
         presets: ["homelab-profiles"], appliesTo: [.namespace],
         summary: "An application namespace selects no profile, so it gets only the baselines (no gateway ingress, no internet egress)",
         rationale: """
-            Seed 001, "Deploy App with Network Policy": step 1 is choosing a profile and step 2 applying the label \
+            The `homelab-profiles` convention, "Deploy App with Network Policy": step 1 is choosing a profile and step 2 applying the label \
             `network-policy.homelab/profile: <profile>` to the namespace "committed to git, not kubectl apply". \
             Without it the namespace's pods still fall under the baselines' implicit default-deny, so ingress from \
             the gateways and HTTPS egress are silently dropped — the classic "works in dev, dropped in prod".
 
             Platform namespaces (hand-crafted CNPs) and `kube-public` / `kube-node-lease` are exempt.
             """,
-        remediation: "Add `network-policy.homelab/profile: isolated|internal|internal-egress|standard` to the namespace (see seed 001's decision tree), or list it in `platformNamespaces` if it has its own CNP.",
+        remediation: "Add `network-policy.homelab/profile: isolated|internal|internal-egress|standard` to the namespace (docs/conventions/homelab-profiles.md lists what each profile allows), or list it in `platformNamespaces` if it has its own CNP.",
         triggeringExamples: [
             Example("""
                 apiVersion: v1

@@ -12,15 +12,15 @@ public struct DefaultDenyRequiredRule: Rule {
         rationale: """
             Two conventions make default-deny explicit, and both fail open when it is missing:
 
-            - `tiered-zero-trust` (seed 002): a CCNP with `ingress: [{}]` and `egress: [{}]` must deny everything \
+            - `tiered-zero-trust`: a CCNP with `ingress: [{}]` and `egress: [{}]` must deny everything \
               except the Tier 0 namespaces, excluded with `matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, \
               operator: NotIn, values: [...]}]`. Missing a Tier 0 namespace from the list cuts the cluster's own \
               control plane off (kube-system, the CNI itself); an extra namespace in the list silently exempts it \
               from zero trust. Tier 0 must also stay unrestricted by the *allow* CCNPs: one whose endpointSelector \
               selects Tier 0 pods and which has ingress or egress rules puts them into default-deny for that \
-              direction (Cilium "Endpoint default policy", research (d)) unless it sets `enableDefaultDeny: false` \
-              — seed 002 §5 says to, and its own `allow-metrics-scraping` (`endpointSelector: {}`) does not.
-            - `kubernetes` (seed 004): every application namespace has a `NetworkPolicy` with `podSelector: {}`, \
+              direction (Cilium "Endpoint default policy", `enableDefaultDeny`) unless it sets `enableDefaultDeny: false` \
+              — the convention says to, and an `allow-metrics-scraping` policy with `endpointSelector: {}` seen in a real repository does not.
+            - `kubernetes`: every application namespace has a `NetworkPolicy` with `podSelector: {}`, \
               `policyTypes: [Ingress]` and no ingress rules. Kubernetes allows all traffic to pods no policy \
               selects, so a namespace without it is wide open.
 
@@ -138,7 +138,7 @@ public struct DefaultDenyRequiredRule: Rule {
                     metadata:
                       name: allow-metrics-scraping
                     spec:
-                      description: an allow policy that does not switch on default-deny (seed 002 §5)
+                      description: an allow policy that does not switch on default-deny (as the tiered-zero-trust convention asks)
                       endpointSelector: {}
                       enableDefaultDeny: {ingress: false}
                       ingress:

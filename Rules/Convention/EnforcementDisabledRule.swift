@@ -9,13 +9,13 @@ public struct EnforcementDisabledRule: Rule {
         presets: ["homelab-profiles"], appliesTo: [.namespace],
         summary: "The network-policy escape hatch is committed to git, so enforcement stays off for good",
         rationale: """
-            Seed 000 and 001 describe the escape hatch as a temporary, alerted `kubectl label namespace <ns> \
+            The `homelab-profiles` convention describes the escape hatch as a temporary, alerted `kubectl label namespace <ns> \
             network-policy.homelab/enforcement=disabled`, removed again once the root cause is fixed ("NEVER \
             disable enforcement without following the escape hatch runbook"; alerts fire after 5 minutes and 24 \
             hours). Written into a manifest, GitOps re-applies it on every reconcile: the namespace is permanently \
             exempt and the alert becomes noise.
             """,
-        remediation: "Remove the label from the manifest; if traffic is blocked, fix the policy (see the debugging workflow in seed 001) and use the escape hatch only with kubectl, following the runbook.",
+        remediation: "Remove the label from the manifest; if traffic is blocked, fix the policy (`netpol-lint trace` shows which rule decides a connection; Hubble shows the drops) and use the escape hatch only with kubectl, following the runbook.",
         securitySeverity: 8.0,
         triggeringExamples: [
             Example("""
@@ -46,7 +46,7 @@ public struct EnforcementDisabledRule: Rule {
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() {
             for kv in o.meta.labels + o.meta.annotations where kv.key.value == key && kv.value.value == "disabled" {
-                out.append(Finding("\(o.kind.shortName) '\(o.name)' has \(key)=disabled committed: policy enforcement is off every time GitOps reconciles; the escape hatch is a temporary kubectl label (seed 000)",
+                out.append(Finding("\(o.kind.shortName) '\(o.name)' has \(key)=disabled committed: policy enforcement is off every time GitOps reconciles; the escape hatch is a temporary kubectl label (the homelab-profiles convention)",
                                    at: kv.key.span, object: i))
             }
         }

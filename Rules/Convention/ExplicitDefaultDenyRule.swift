@@ -10,17 +10,17 @@ public struct ExplicitDefaultDenyRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy, .networkPolicy],
         summary: "An explicit default-deny policy, where the convention gets default-deny implicitly from the baselines",
         rationale: """
-            Seed 000 (anti-patterns): "NEVER create explicit `default-deny` policies — baselines provide implicit \
+            The `homelab-profiles` convention: "NEVER create explicit `default-deny` policies — baselines provide implicit \
             deny". Baseline CCNPs with `endpointSelector: {}` already put every pod into default-deny, so an extra \
             deny-only policy adds nothing but a second place to edit, and it is the usual source of "why is this \
             blocked" tickets when someone later reads it as an allow.
 
             In Cilium a section whose only rules are `{}` (`ingress: [{}]`, `egress: [{}]`) allows nothing: it only \
-            switches the selected endpoints into default-deny (research (b); Cilium's own translation of a \
+            switches the selected endpoints into default-deny (Cilium docs, *Ingress/Egress Default Deny*; Cilium's own translation of a \
             Kubernetes default-deny is `[]IngressRule{{}}`). A `NetworkPolicy` whose `policyTypes` names a \
             direction without rules for it does the same.
 
-            Seed 002's `egress: - {}  # Full egress` shows the other side of the trap: the author meant \
+            A real repository's `egress: - {}  # Full egress` shows the other side of the trap: the author meant \
             "allow everything" and got "allow nothing".
             """,
         remediation: "Delete the deny-only policy (or section); if you meant to allow all traffic, write the peers and ports you mean (`toEntities: [world]` with ports, or `toEndpoints` for cluster traffic).",
@@ -95,7 +95,7 @@ public struct ExplicitDefaultDenyRule: Rule {
                 for rule in policy.rules {
                     for (name, section) in [("ingress", rule.ingress), ("egress", rule.egress)] {
                         guard let items = section?.value, let first = items.first, items.allSatisfy(\.isEmptyRule) else { continue }
-                        out.append(Finding("\(o.displayName): '\(name): [{}]' allows nothing, it only turns on default-deny; this convention gets default-deny from the baselines (seed 000: never create explicit default-deny policies)",
+                        out.append(Finding("\(o.displayName): '\(name): [{}]' allows nothing, it only turns on default-deny; this convention gets default-deny from the baselines (the homelab-profiles convention: never create explicit default-deny policies)",
                                            at: first.span, object: i))
                     }
                 }

@@ -7,20 +7,27 @@ public struct HardcodedIPRule: Rule {
     public static let description = RuleDescription(
         id: "NP204", name: "hardcoded-ip", category: .convention, defaultSeverity: .warning,
         appliesTo: [.ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy, .networkPolicy],
-        summary: "A policy names a literal IP address or CIDR instead of endpoints or entities",
+        summary: "A policy names a literal IP address or CIDR instead of selecting its peer",
         rationale: """
-            Seed 000: "NEVER hardcode IP addresses — use endpoint selectors and entities". Addresses change \
+            The `homelab-profiles` convention: "NEVER hardcode IP addresses — use endpoint selectors and entities". Addresses change \
             (LoadBalancer pools, node replacement, DHCP), the policy silently stops matching, and nobody can tell \
             from `10.11.1.10/32` what it was meant to reach. Worse, Cilium CIDR rules never match Cilium-managed \
             pods (and by default not nodes): a CIDR written for a pod or Service IP never allows anything \
-            (research, "CIDR rules never match Cilium-managed pods").
+            (Cilium docs, *Layer 3 Examples*, CIDR based: "CIDR rules do not apply to traffic where both sides of the connection are either managed by Cilium or use an IP belonging to a node in the cluster").
 
             Checked: `fromCIDR` / `toCIDR`, `fromCIDRSet` / `toCIDRSet` `cidr`, and NetworkPolicy `ipBlock.cidr`. \
             Not reported: the allow-list (169.254.0.0/16 for kubelet / Istio ambient health probes, plus \
             `allowedCIDRs` from the preset and configuration), `0.0.0.0/0` and `::/0` (the whole internet, see \
             NP303), and Flux `${VAR}` substitutions, which are not literals.
             """,
-        remediation: "Select the peer with `toEndpoints` / `fromEndpoints` or an entity (`world`, `kube-apiserver`, `remote-node`); for an external network that has no selector, add it to `allowedCIDRs` in `.netpol-lint.yaml` or substitute it (`${LAN_CIDR}`).",
+        remediation: """
+            The message says which fix applies. A peer inside the cluster: select it — in a Cilium policy with \
+            `toEndpoints` / `fromEndpoints` or an entity (`kube-apiserver`, `remote-node`, `host`), in a \
+            NetworkPolicy with a `podSelector` / `namespaceSelector` (a NetworkPolicy has no entities). A host \
+            outside the cluster (a public address always is; a NAS or the LAN usually): add its network to \
+            `allowedCIDRs` in `.netpol-lint.yaml`, or, in a Flux repository, substitute it (`${NAS_CIDR}` from \
+            `postBuild.substitute`) so that the address lives in one place.
+            """,
         securitySeverity: 4.0,
         triggeringExamples: [
             Example("""
@@ -94,12 +101,31 @@ public struct HardcodedIPRule: Rule {
         ]
     )
 
+    /// Private, shared and link-local ranges: an address in them may be a pod or Service of the cluster, or a host
+    /// on the LAN. Anything else is a public address, outside the cluster for certain.
+    static let privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"]
+        .compactMap(CIDRParser.parse)
+
+    /// The fix that applies to this peer, in this kind of policy, in this repository.
+    static func advice(_ cidr: CIDRValue, field: String, cilium: Bool, flux: Bool) -> String {
+        let keep = "list it in allowedCIDRs in .netpol-lint.yaml" + (flux ? " or substitute it with a Flux ${VAR} from postBuild.substitute" : "")
+        guard let p = cidr.parsed, privateRanges.contains(where: { CIDRParser.contains($0, p) }) else {
+            return "it is outside the cluster, so no selector can name it: \(keep)"
+        }
+        let selector = cilium
+            ? "select it with \(field.hasPrefix("from") ? "fromEndpoints" : "toEndpoints") or an entity (Cilium CIDR rules never match Cilium-managed pods)"
+            : "select it with a podSelector/namespaceSelector (pod IPs change)"
+        return "if it is a pod or Service of the cluster, \(selector); if it is a host outside the cluster, \(keep)"
+    }
+
     public func check(_ context: LintContext) -> [Finding] {
         let convention = Convention.of(context)
+        let flux = context.objects.contains { $0.kind == .fluxKustomization }
         var out: [Finding] = []
         func visit(_ cidr: Located<CIDRValue>, _ field: String, _ object: KubeObject, _ index: Int) {
             guard !cidr.value.isEverything, !convention.isAllowed(cidr.value), cidr.value.parsed != nil else { return }
-            out.append(Finding("hardcoded CIDR '\(cidr.value.text)' in \(field) of \(object.displayName); select the peer with endpoints or an entity, or add it to allowedCIDRs",
+            let advice = Self.advice(cidr.value, field: field, cilium: object.cilium != nil, flux: flux)
+            out.append(Finding("hardcoded CIDR '\(cidr.value.text)' in \(field) of \(object.displayName); \(advice)",
                                at: cidr.span, object: index))
         }
         for (i, o) in context.objects.enumerated() {

@@ -10,7 +10,7 @@ public struct MissingDescriptionRule: Rule {
         summary: "A Cilium policy has no spec.description saying what traffic it is for",
         rationale: """
             Cilium policies carry a free-text `spec.description`, shown by `kubectl describe` and kept with the \
-            policy in the cluster. Seed 001's platform template starts with one ("<Namespace purpose>: describe \
+            policy in the cluster. The `homelab-profiles` platform template starts with one ("<Namespace purpose>: describe \
             allowed traffic"). When a flow is dropped at 3 a.m., the description is what tells the on-call \
             engineer whether the policy meant to block it; YAML comments do not survive into the cluster.
             """,

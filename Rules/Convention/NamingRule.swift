@@ -12,10 +12,10 @@ public struct NamingRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .ciliumClusterwideNetworkPolicy, .networkPolicy],
         summary: "A policy's name does not follow the naming pattern of the folder it is in",
         rationale: """
-            Seed 000's layout gives each folder a role — `baselines/` (universal allows), `profiles/` (namespace \
+            The `homelab-profiles` layout gives each folder a role — `baselines/` (universal allows), `profiles/` (namespace \
             profiles), `shared-resources/` (opt-in access) — and names follow it (`baseline-dns-egress`, \
             `profile-standard`, `access-postgres`). The names are what `kubectl get ccnp | grep -E \
-            'baseline|profile'` (seed 001) and Hubble's policy verdicts show; a policy named off-pattern is missed \
+            'baseline|profile'` and Hubble's policy verdicts show; a policy named off-pattern is missed \
             by both, and a misplaced file is usually a misplaced policy.
 
             The patterns are PCRE2 expressions per folder name (any path segment); the preset's are \

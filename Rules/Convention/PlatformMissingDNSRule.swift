@@ -9,17 +9,17 @@ public struct PlatformMissingDNSRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .namespace],
         summary: "A platform namespace's pods cannot reach kube-dns on 53/UDP and 53/TCP",
         rationale: """
-            Seed 001 ("Required Rules") says every platform CNP must include DNS egress to kube-system/kube-dns on \
+            The `homelab-profiles` convention ("Required Rules") says every platform CNP must include DNS egress to kube-system/kube-dns on \
             port 53 UDP and TCP (TCP carries answers too large for UDP). Once egress is enforced for a pod — by any \
             policy with an egress section — everything not allowed is dropped (Cilium "Endpoint default policy", \
-            research (b), (d)), and a pod that cannot resolve names fails in ways that look unrelated to policy.
+            Cilium docs, *Policy Enforcement Modes*), and a pod that cannot resolve names fails in ways that look unrelated to policy.
 
             The check asks the semantics engine whether the namespace's pods (each declared workload, and a pod with \
             labels the repository does not show) may connect to kube-dns (`k8s-app: kube-dns` in kube-system) on \
             53/UDP and 53/TCP at the pods' own egress, deny rules included (a refusal at kube-dns' ingress is \
             reported by NP210 at the rule that allows the flow). With `mode: effective` (the default) any policy may \
             provide it — a DNS baseline CCNP counts; `mode: explicit` also wants the namespace's own CNP to allow \
-            it, as seed 001 words it. The finding is reported at the namespace's \
+            it, as the convention words it. The finding is reported at the namespace's \
             CNP, the place to fix, or at its Namespace object when it has none. Which namespaces are platform \
             namespaces is preset data (`platformNamespaces`, and every CNP under a `platform/` folder).
             """,

@@ -9,10 +9,10 @@ public struct PlatformMissingHBONERule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .namespace],
         summary: "A platform namespace in the Istio ambient mesh lacks 15008/TCP (HBONE) to and from ztunnel",
         rationale: """
-            In Istio ambient mode, mesh traffic is tunnelled between ztunnels over HBONE on port 15008/TCP. Seed \
-            000 ("HBONE Traffic") and seed 001 require platform CNPs of mesh namespaces to allow 15008/TCP from and \
+            In Istio ambient mode, mesh traffic is tunnelled between ztunnels over HBONE on port 15008/TCP. The \
+            `homelab-profiles` convention ("HBONE Traffic") requires platform CNPs of mesh namespaces to allow 15008/TCP from and \
             to `istio-system/app=ztunnel`; Istio's "Ambient and Kubernetes NetworkPolicy" page requires inbound \
-            15008 on ambient pods (research (j)). Without it, mesh traffic to and from the namespace is dropped \
+            15008 on ambient pods. Without it, mesh traffic to and from the namespace is dropped \
             while plain-text probes still pass, which makes the failure look like an Istio bug.
 
             A namespace is in the mesh when it carries the preset's mesh label (`istio.io/dataplane-mode: \

@@ -9,13 +9,13 @@ public struct PlatformMissingHealthRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .namespace],
         summary: "A platform namespace's pods admit no health-probe ingress",
         rationale: """
-            Seed 001 requires every platform CNP to admit health probes "from health entity and 169.254.0.0/16". \
-            Where probes really come from depends on the platform (research (j)): kubelet probes leave the node as \
+            The `homelab-profiles` convention requires every platform CNP to admit health probes "from health entity and 169.254.0.0/16". \
+            Where probes really come from depends on the platform (Kubernetes docs on probes, Cilium's `--allow-localhost`, Istio ambient's probe rewrite): kubelet probes leave the node as \
             the `host` identity, which Cilium admits by default (`--allow-localhost=auto`) but not with \
             `--allow-localhost=policy` or `policyEnforcementMode=always`; with Istio ambient, istio-cni rewrites \
             them to 169.254.7.127, which Cilium classifies as `world`; `health` is the cilium-health endpoint. So \
-            which sources count is preset data (`homelab-profiles`: `health`, `host`, 169.254.0.0/16; seeds 002 and \
-            004 require no health rule, so their presets name none) or the `sources` parameter, and a rule admitting \
+            which sources count is preset data (`homelab-profiles`: `health`, `host`, 169.254.0.0/16; the `tiered-zero-trust` and \
+            `kubernetes` conventions require no health rule, so their presets name none) or the `sources` parameter, and a rule admitting \
             any one of them on any port satisfies the check.
 
             Only ingress-enforced pods can miss it. `mode: effective` (default) lets any policy provide it (a \

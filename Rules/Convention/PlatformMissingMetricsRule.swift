@@ -9,8 +9,8 @@ public struct PlatformMissingMetricsRule: Rule {
         appliesTo: [.ciliumNetworkPolicy, .namespace],
         summary: "Prometheus cannot scrape a platform namespace's pods",
         rationale: """
-            Seed 001 requires "Prometheus scrape ingress from monitoring namespace" in every platform CNP; seed 000 \
-            lists it among the baselines. When a platform namespace's ingress is enforced and no rule admits \
+            The `homelab-profiles` convention requires "Prometheus scrape ingress from monitoring namespace" in \
+            every platform CNP and lists it among the baselines. When a platform namespace's ingress is enforced and no rule admits \
             Prometheus, its targets go `down` and the alerts that should catch a broken policy go silent with them.
 
             Prometheus is the preset's well-known endpoint (`homelab-profiles`: `app.kubernetes.io/name: \

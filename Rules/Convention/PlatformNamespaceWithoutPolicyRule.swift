@@ -9,14 +9,14 @@ public struct PlatformNamespaceWithoutPolicyRule: Rule {
         presets: ["homelab-profiles"], appliesTo: [.namespace],
         summary: "A platform namespace has no CiliumNetworkPolicy of its own",
         rationale: """
-            Platform namespaces do not use profiles (seed 000); their traffic is allowed by a hand-crafted CNP in \
-            `platform/<namespace>.yaml` (seed 001, "Add Platform Namespace CNP"). Without one, only the baselines \
+            Platform namespaces do not use profiles (the `homelab-profiles` convention); their traffic is allowed by a hand-crafted CNP in \
+            `platform/<namespace>.yaml` ("Add Platform Namespace CNP" in the convention). Without one, only the baselines \
             apply: the platform service's own ingress (the database port, the gateway listeners, Prometheus' UI) is \
             dropped by the implicit default-deny.
 
             Checked for platform namespaces the repository declares (a `Namespace` object).
             """,
-        remediation: "Add `platform/<namespace>.yaml` with the namespace's CNP, following seed 001's template (DNS, Prometheus, health probes, HBONE, and the service's own ports).",
+        remediation: "Add `platform/<namespace>.yaml` with the namespace's CNP, following the convention's platform template (DNS, Prometheus, health probes, HBONE, and the service's own ports).",
         triggeringExamples: [
             Example("""
                 apiVersion: v1

@@ -9,7 +9,7 @@ public struct ProfileOnPlatformNamespaceRule: Rule {
         presets: ["homelab-profiles"], appliesTo: [.namespace],
         summary: "A platform namespace selects a profile, although platform namespaces must use hand-crafted policies",
         rationale: """
-            Seed 000: "NEVER use profiles for platform namespaces — they need custom CNPs". A profile CCNP selects \
+            The `homelab-profiles` convention: "NEVER use profiles for platform namespaces — they need custom CNPs". A profile CCNP selects \
             namespaces by `io.cilium.k8s.namespace.labels.network-policy.homelab/profile`, so the label on \
             `kube-system`, `monitoring` or `database` applies generic gateway / HTTPS rules on top of the \
             namespace's precise CNP — widening what the platform accepts, or (with `isolated`) cutting it off.
@@ -51,7 +51,7 @@ public struct ProfileOnPlatformNamespaceRule: Rule {
         var out: [Finding] = []
         for ns in context.inventory.namespaces.values where convention.isPlatform(ns.name) {
             guard let label = ns.labels.first(where: { $0.key.value == key }) else { continue }
-            out.append(Finding("platform namespace '\(ns.name)' selects profile '\(label.value.value)'; platform namespaces use hand-crafted CNPs, never profiles (seed 000)",
+            out.append(Finding("platform namespace '\(ns.name)' selects profile '\(label.value.value)'; platform namespaces use hand-crafted CNPs, never profiles (the homelab-profiles convention)",
                                at: label.key.span, object: ns.object))
         }
         return out

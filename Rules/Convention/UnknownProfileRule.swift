@@ -11,7 +11,7 @@ public struct UnknownProfileRule: Rule {
         rationale: """
             Profile CCNPs select namespaces by the exact label value. A typo (`standart`, `Internal`) matches no \
             profile: the namespace keeps only the baselines and its gateway ingress and egress are dropped, with \
-            nothing in the cluster saying why. The known profiles are the preset's (seed 000: isolated, internal, \
+            nothing in the cluster saying why. The known profiles are the preset's (`homelab-profiles`: isolated, internal, \
             internal-egress, standard) unless the rule's `profiles` parameter lists others.
             """,
         remediation: "Use one of the known profile names (the message suggests the closest).",

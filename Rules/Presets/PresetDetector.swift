@@ -63,12 +63,16 @@ public enum PresetDetector {
 
     /// The commented `.netpol-lint.yaml` that `init` writes.
     public static func configuration(for result: Result) -> String {
-        var y = "# netpol-lint configuration — see docs/configuration.md\n"
+        var y = "# netpol-lint configuration. Every key is checked when netpol-lint runs; `netpol-lint rules` lists the\n"
+        y += "# rules and `netpol-lint explain NP204` says why one exists and how to fix its findings.\n"
         y += "# Written by `netpol-lint init`, which found:\n"
         for r in result.reasons { y += "#   - \(r)\n" }
         y += "\n"
         if let p = result.preset {
-            y += "# \(p.summary) (\(p.source)).\n"
+            y += "# The \(p.name) convention: " + p.summary.prefix(1).lowercased() + p.summary.dropFirst() + ".\n"
+            var names: [String] = []
+            for r in builtInRules.map({ $0.description }) where r.presets.contains(p.name) { names.append(r.id + " " + r.name) }
+            y += "# It turns on " + names.sorted().joined(separator: ", ") + ".\n"
             y += "preset: \(p.name)\n\n"
         } else {
             y += "# No convention recognised: only the convention-free rules run. Presets: homelab-profiles,\n"

@@ -6,7 +6,8 @@ public struct Preset: Sendable {
 
     public var name: String
     public var summary: String
-    public var source: String
+    /// The page that states the convention's rules (in this project's documentation).
+    public var docs: String
     public var platformNamespaces: [String]
     public var profileLabel: String?
     public var profiles: [String]
@@ -29,7 +30,7 @@ public enum Presets {
     public static let homelabProfiles = Preset(
         name: "homelab-profiles",
         summary: "Implicit default-deny via baseline CCNPs; namespaces pick a profile by label; platform namespaces have hand-crafted CNPs",
-        source: "seeds 000 and 001",
+        docs: "docs/conventions/homelab-profiles.md",
         platformNamespaces: ["kube-system", "monitoring", "database", "istio-system", "istio-gateway"],
         profileLabel: "network-policy.homelab/profile",
         profiles: ["isolated", "internal", "internal-egress", "standard"],
@@ -49,7 +50,7 @@ public enum Presets {
     public static let tieredZeroTrust = Preset(
         name: "tiered-zero-trust",
         summary: "Explicit default-deny CCNP excluding Tier 0; Tier 1 platform services; Tier 2 applications",
-        source: "seed 002",
+        docs: "docs/conventions/tiered-zero-trust.md",
         platformNamespaces: ["kube-system", "flux-system", "cilium", "cilium-secrets", "observability", "cert-manager", "external-secrets"],
         profileLabel: nil, profiles: [], accessLabelPrefix: nil, enforcementLabel: nil,
         allowedCIDRs: [],
@@ -66,7 +67,7 @@ public enum Presets {
     public static let kubernetes = Preset(
         name: "kubernetes",
         summary: "Plain Kubernetes NetworkPolicy: every application namespace has a default-deny-ingress policy",
-        source: "seed 004",
+        docs: "docs/conventions/kubernetes.md",
         platformNamespaces: ["kube-system"],
         profileLabel: nil, profiles: [], accessLabelPrefix: nil, enforcementLabel: nil,
         allowedCIDRs: [],

@@ -13,7 +13,7 @@ public struct ClusterWideEmptyPeerRule: Rule {
             injects `k8s:io.kubernetes.pod.namespace=<ns>`). A CiliumClusterwideNetworkPolicy has no namespace, so \
             Cilium injects `io.kubernetes.pod.namespace Exists` instead: `{}` is every Cilium-managed pod in the \
             cluster — and still no reserved identity (host, world, remote-node, health), so it does not admit \
-            kubelet probes either (research (a); Cilium PR #12890). Seed 003's "allow-intra-namespace" CCNP, \
+            kubelet probes either (Cilium docs, *Example: Allow all ingress to kube-dns*; cilium/cilium#12890). A real repository's "allow-intra-namespace" CCNP, \
             commented "Same namespace only (implicit)", therefore flattens the whole cluster into one network.
 
             Not reported when the CCNP's endpointSelector pins one namespace and the rule names its ports — e.g. \
@@ -98,7 +98,8 @@ public struct ClusterWideEmptyPeerRule: Rule {
                   f.other.admittingCount <= f.other.admitting.count else { continue }
             seen.insert(f.rule)
             let other = context.objects[f.rule.object]
-            out.append(RelatedLocation(f.rule.span, "\(other.displayName) \(f.rule.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by this {} peer"))
+            // The related location is the other policy, often in another file: name the {} peer it relies on.
+            out.append(RelatedLocation(f.rule.span, "\(other.displayName) \(f.rule.path): \(f.source) -> \(f.destination) on \(f.port) is admitted only by the {} peer of \(context.objects[object].displayName) (\(context.path(of: span)):\(span.line))"))
         }
         return out
     }

@@ -11,7 +11,7 @@ public struct DenyShadowsAllowRule: Rule {
         rationale: """
             "Deny policies take precedence over allow policies, regardless of whether they are a Cilium Network \
             Policy, a Clusterwide Cilium Network Policy or even a Kubernetes Network Policy" (Cilium docs, \
-            security/policy/deny.rst; research (i)). An allow rule whose every connection a deny rule also matches \
+            security/policy/deny.rst). An allow rule whose every connection a deny rule also matches \
             can never let anything through: either the allow is stale, or the deny is broader than its author \
             meant — typically a cluster-wide `egressDeny` to `world` or a CIDR that also covers an address a \
             namespace was later allowed to reach.

@@ -10,10 +10,10 @@ public struct EgressAnyPeerRule: Rule {
         summary: "An egress rule with ports and no peer reaches every destination, the internet included",
         rationale: """
             An egress rule that names ports but no `to*` peer is a wildcard at L3 (Cilium: "an empty slice of \
-            EndpointSelector indicates that the rule allows all at L3", research (b); NetworkPolicy: "If this \
+            EndpointSelector indicates that the rule allows all at L3" (Cilium API reference); NetworkPolicy: "If this \
             field is empty or missing, this rule matches all destinations"). `egress: [{toPorts: [443]}]` is \
             "HTTPS to anywhere": every pod it selects can upload data to any host on the internet, which is exactly \
-            what a zero-trust profile like seed 000's `internal` is meant to prevent.
+            what a zero-trust profile like `internal` in the `homelab-profiles` convention is meant to prevent.
 
             Rules whose ports are all 53 (DNS to any resolver) are not reported here.
             """,

@@ -12,8 +12,8 @@ public struct EgressBlocksDNSRule: Rule {
             The moment a policy with an egress section selects a pod, everything the pod sends that no rule \
             allows is dropped — DNS included (Cilium "Endpoint default policy"; a NetworkPolicy with `Egress` in \
             `policyTypes`). A pod that cannot reach its resolver fails on every name lookup, which looks like an \
-            application or DNS outage rather than a policy. Seed 004 pairs every egress-restricting policy with a \
-            DNS egress rule for this reason, and seed 000 makes DNS a baseline.
+            application or DNS outage rather than a policy. The `kubernetes` convention pairs every egress-restricting policy with a \
+            DNS egress rule for this reason, and the `homelab-profiles` convention makes DNS a baseline.
 
             For each namespace, the semantics engine asks whether its pods (each declared workload, and a pod with \
             labels the repository does not show) have egress enforced and may not reach kube-dns \

@@ -12,10 +12,10 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             Cilium learns which IPs belong to a name by intercepting DNS answers in its DNS proxy, and only for \
             lookups an L7 DNS rule lets through: "This requires ... an L7 policy allowing DNS requests" and "Only \
             IPs in intercepted DNS responses ... will be allowed" (DOC layer3.rst "DNS based", layer7.rst "DNS \
-            Proxy"; research (e)). So every endpoint with `toFQDNs` needs an egress rule to its resolver on port 53 \
+            Proxy"). So every endpoint with `toFQDNs` needs an egress rule to its resolver on port 53 \
             with `rules: {dns: [...]}` whose `matchName` / `matchPattern` cover the names; a lookup not covered is \
             answered REFUSED and its IPs are never learned. Without it the FQDN rule silently allows nothing — \
-            seed 002's cert-manager policy has a port-53 rule but no `rules.dns`.
+            a cert-manager policy seen in a real repository has a port-53 rule but no `rules.dns`.
 
             DNS rules are looked for in every policy that may select the same endpoints, with the semantics \
             engine's selector algebra: a policy's own other rules, CCNPs (an empty endpointSelector, namespace \

@@ -12,7 +12,7 @@ public struct ForeignNamespaceSelectorRule: Rule {
             A CNP only ever selects endpoints in its own namespace: Cilium adds \
             `k8s:io.kubernetes.pod.namespace=<policy namespace>` to the endpointSelector, and a user-written \
             namespace label that differs is logged as illegal and removed ("removing illegal namespace match", \
-            `pkg/k8s/apis/cilium.io/utils/utils.go`, research (a)). The author meant to protect pods in the other \
+            `pkg/k8s/apis/cilium.io/utils/utils.go`; cilium/cilium#14580). The author meant to protect pods in the other \
             namespace; the policy instead applies to pods of its own namespace that match the remaining labels.
             """,
         remediation: "Move the policy to the namespace it is meant for (metadata.namespace), or use a CCNP if it must span namespaces.",

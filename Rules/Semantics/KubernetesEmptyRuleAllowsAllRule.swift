@@ -12,7 +12,7 @@ public struct KubernetesEmptyRuleAllowsAllRule: Rule {
             In a Kubernetes NetworkPolicy, `ingress: [{}]` is one rule with no `from` and no `ports`, which \
             matches every source on every port (API reference, NetworkPolicyIngressRule: "If this field is empty \
             or missing, this rule matches all sources"). In a CiliumNetworkPolicy the very same YAML allows \
-            nothing and only turns on default-deny (research (b), "opposite polarity trap"). Copying a "default \
+            nothing and only turns on default-deny (Cilium docs, *Ingress/Egress Default Deny*; Cilium itself translates a NetworkPolicy default-deny to `ingress: [{}]`). Copying a "default \
             deny" snippet between the two kinds inverts it.
             """,
         remediation: "For default-deny, drop the rule (`policyTypes: [Ingress]` with no `ingress` list denies all); to allow specific traffic, give the rule `from`/`to` peers and `ports`.",

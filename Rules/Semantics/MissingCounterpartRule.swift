@@ -14,7 +14,7 @@ public struct MissingCounterpartRule: Rule {
             the source pod and the ingress policy on the destination pod need to allow the connection", \
             kubernetes.io "Network Policies"). An egress rule from A to B:port is dead when B's ingress is enforced \
             and no rule there admits A on that port — and the reverse for an ingress rule whose source's egress is \
-            enforced. Seed 001's debugging table is full of exactly these drops; they only show up at runtime, in \
+            enforced. Debugging guides for policy repositories are full of exactly these drops; they only show up at runtime, in \
             Hubble.
 
             Each end is checked with the semantics engine on representative pods: the labels the rule's selectors \

@@ -10,7 +10,7 @@ public struct SelectorMatchesNothingRule: Rule {
         summary: "A selector names a namespace label or namespace that no declared namespace has",
         rationale: """
             A selector that matches nothing fails closed and silently: the allow it was written for never happens. \
-            The classic case is seed 004's `namespaceSelector: {matchLabels: {name: voting-frontend}}`: Kubernetes \
+            The classic case is `namespaceSelector: {matchLabels: {name: voting-frontend}}`: Kubernetes \
             sets only `kubernetes.io/metadata.name` on every namespace (since 1.21, \
             kubernetes.io "Namespaces" — "Automatic labelling"), so unless someone adds a `name` label by hand, the \
             selector matches no namespace and the frontend is locked out of the API.

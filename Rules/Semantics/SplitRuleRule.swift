@@ -17,7 +17,7 @@ public struct SplitRuleRule: Rule {
                   - port: 8000
             ```
             is two rules, not one. The first admits the peers on **every** port; the second admits **every** peer \
-            (in Cilium: the world included, research (b)) on the ports. Together they are far wider than the rule \
+            (in Cilium: the world included — Cilium docs, *Layer 4 Examples*: a rule with only `toPorts` allows all at L3) on the ports. Together they are far wider than the rule \
             the author wrote — the indentation slip was seen in a real repository. Both Cilium (`fromEndpoints` / \
             `toPorts`) and NetworkPolicy (`from` / `ports`) are checked, per direction.
             """,

@@ -10,8 +10,8 @@ public struct UnsupportedBypassRule: Rule {
         rationale: """
             Cilium defines only `policy.cilium.io/name` and `policy.cilium.io/no-track-port` (and, in older \
             releases, `policy.cilium.io/proxy-visibility`) in `pkg/annotation/k8s.go`; there is no per-pod or \
-            per-namespace enforcement switch (research (c); a changelog notes "Removed the unsupported \
-            policy.cilium.io/enforce namespace label"). Seed 002 documents `policy.cilium.io/enforce: "false"` as a \
+            per-namespace enforcement switch (a changelog notes "Removed the unsupported \
+            policy.cilium.io/enforce namespace label"). Some teams document `policy.cilium.io/enforce: "false"` as a \
             debug bypass: it does nothing, so the "bypass" never works during an incident, and the team debugs the \
             wrong thing.
 

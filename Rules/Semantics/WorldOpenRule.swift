@@ -15,10 +15,10 @@ public struct WorldOpenRule: Rule {
               `ipBlock` of `0.0.0.0/0`;
             - an L4-only rule — `toPorts` and no `from*` peer at all. Cilium treats it as a wildcard at L3: "an \
               empty slice of EndpointSelector indicates that the rule allows all at L3", world included \
-              (research (b)); a NetworkPolicy rule with `ports` and no `from` likewise matches all sources.
+              (Cilium docs, *Layer 4 Examples*); a NetworkPolicy rule with `ports` and no `from` likewise matches all sources.
 
             Ports listed in `publicPorts` in `.netpol-lint.yaml` (say 80 and 443 on the gateway) are deliberate and \
-            not reported. Seed 003's "GitHub webhooks" rule (`fromCIDR: 0.0.0.0/0` to port 8080) is the pattern.
+            not reported. A real repository's "GitHub webhooks" rule (`fromCIDR: 0.0.0.0/0` to port 8080) is the pattern.
             """,
         remediation: "Admit the real sources (the gateway's endpoints, a CIDR of known clients), or declare the port in `publicPorts` if it is meant to be reachable from the internet.",
         securitySeverity: 8.0,

@@ -22,7 +22,7 @@ public struct InvalidValueRule: Rule {
             - `toFQDNs` is not combined with another peer kind in one rule ("Combining ToFQDNs and ... is not supported");
             - label keys that look reserved but are not (`io.kubernetes.pod.namespace.labels.x`) never match.
 
-            Sources: `research/cilium-semantics.md` (f), (g), (h); Cilium `pkg/policy/api/rule_validation.go`, `entity.go`, `cidr.go`.
+            Sources: Cilium's policy language reference (entities, ports, CIDRs) and its validation code, `pkg/policy/api/rule_validation.go`, `entity.go`, `cidr.go`.
             """,
         remediation: "Correct the value as the message says.",
         references: [

@@ -15,7 +15,7 @@ public struct RejectedByAgentRule: Rule {
 
             - no `ingress`, `ingressDeny`, `egress` or `egressDeny` rule at all, e.g. `ingress: []` (Cilium ≥ 1.17: \
               "rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny"; field evidence: 39 such \
-              CNPs unenforced for ~101 days, research (b));
+              CNPs unenforced for ~101 days, devantler-tech/platform#3501; cilium/cilium#35558);
             - two L3 peer kinds in one rule ("Combining FromEndpoints and FromCIDR is not supported yet");
             - `nodeSelector` in a namespaced CNP ("rule cannot have NodeSelector");
             - `icmps` together with `toPorts` in one rule;

@@ -17,7 +17,7 @@ struct PlatformRequirement {
     /// `mode: effective` (any policy may provide it) or `explicit` (the namespace's own CNP must state it).
     static let modeParameter = RuleParameter(
         "mode", .choice(["effective", "explicit"]), default: "effective",
-        "effective: satisfied when the repository's policies together allow the traffic (a baseline CCNP counts); explicit: that, and the namespace's own CiliumNetworkPolicy must allow it too (seed 001's wording)")
+        "effective: satisfied when the repository's policies together allow the traffic (a baseline CCNP counts); explicit: that, and the namespace's own CiliumNetworkPolicy must allow it too (as the `homelab-profiles` convention words it)")
 
     static func explicit(_ context: LintContext, _ rule: RuleDescription) -> Bool {
         context.parameters(rule)["mode"]?.string == "explicit"

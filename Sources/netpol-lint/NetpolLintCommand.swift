@@ -37,6 +37,18 @@ struct UsageFailure: Error, CustomStringConvertible {
     var description: String
 }
 
+/// Every PATH argument must exist. `check` is the default subcommand, so a mistyped subcommand (`netpol-lint chek`)
+/// arrives here as a path: it is a usage error (exit 2) with a did-you-mean, never a finding about a missing file.
+func requireExistingPaths(_ paths: [String]) {
+    for path in paths where !FilePath.exists(path) {
+        let subcommands = NetpolLintCommand.configuration.subcommands.map { $0._commandName }
+        if !path.contains("/"), let name = Suggest.closest(path, in: subcommands, caseInsensitive: true) {
+            fail("'\(path)' is neither a subcommand nor a file or folder; did you mean '\(name)'? (see 'netpol-lint --help')")
+        }
+        fail("'\(path)' does not exist")
+    }
+}
+
 func fail(_ message: String) -> Never {
     FileOutput.standardError("netpol-lint: \(message)\n")
     NetpolLintCommand.exit(withError: ExitCode(2))

@@ -124,9 +124,10 @@ private let intraE = "baseline-allow-intra-namespace egress[0]", intraI = "basel
                   enforced: "yes/no", allowed: "yes/yes", egress: ["profile-standard egress[0]@19"], ingress: []),
         TraceCase(H, "my-app/app=web", "8.8.8.8", "443/TCP", "ALLOWED",
                   enforced: "yes/no", allowed: "yes/yes", egress: ["profile-standard egress[0]"], ingress: []),
-        // toFQDNs: the answer depends on DNS.
-        TraceCase(H, "paperless/app.kubernetes.io/name=paperless-ngx", "1.2.3.4", "993/TCP", "CONDITIONAL",
-                  enforced: "yes/no", allowed: "conditional/yes", egress: ["paperless-mail egress[0]?"], ingress: []),
+        // toFQDNs: the answer depends on DNS. paperless-mail's lookups are invisible to the DNS proxy (NP302), so its
+        // toFQDNs rule matches no address at all: denied, as for the name itself.
+        TraceCase(H, "paperless/app.kubernetes.io/name=paperless-ngx", "1.2.3.4", "993/TCP", "DENIED",
+                  enforced: "yes/no", allowed: "no/yes", egress: [], ingress: []),
         TraceCase(H, "homepage/app.kubernetes.io/name=homepage", "140.82.112.5", "443/TCP", "CONDITIONAL",
                   enforced: "yes/no", allowed: "conditional/yes", egress: ["homepage-widgets egress[0]?"], ingress: []),
         // node-local-dns (NP310): the toCIDR item allows every port to 169.254.20.10, the toPorts item port 53 to anyone.
@@ -211,8 +212,9 @@ private let intraE = "baseline-allow-intra-namespace egress[0]", intraI = "basel
                   enforced: "yes/no", allowed: "no/yes", egress: [], ingress: []),
         TraceCase(T, "media/app.kubernetes.io/name=jellyfin", "13.224.1.1", "443/TCP", "CONDITIONAL",
                   enforced: "yes/no", allowed: "conditional/yes", egress: ["jellyfin egress[2]?@44"], ingress: []),
-        TraceCase(T, "cert-manager/app=cert-manager", "1.2.3.4", "443/TCP", "CONDITIONAL",
-                  enforced: "yes/no", allowed: "conditional/yes", egress: ["tier1-cert-manager-egress egress[0]?@14"], ingress: []),
+        // cert-manager's port-53 rule has no `rules: dns` (NP302): its toFQDNs rule matches no address, as no name.
+        TraceCase(T, "cert-manager/app=cert-manager", "1.2.3.4", "443/TCP", "DENIED",
+                  enforced: "yes/no", allowed: "no/yes", egress: [], ingress: []),
         // CCNP `{}` peer of allow-dns-ingress = every pod, any namespace; not world, not host.
         TraceCase(T, "cert-manager/app=cert-manager", "kube-system/k8s-app=kube-dns", "53/UDP", "ALLOWED",
                   enforced: "yes/yes", allowed: "yes/yes", egress: ["allow-dns-egress egress[0]@17", "tier1-cert-manager-egress egress[1]@21"],

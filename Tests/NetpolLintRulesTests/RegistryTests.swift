@@ -45,4 +45,14 @@ import Testing
         let present = try FileManager.default.contentsOfDirectory(atPath: TestSupport.packageRoot + "/docs/rules")
         #expect(Set(present) == Set(RuleDocumentation.files(rules).map(\.0)), "docs/rules/ has pages for rules that no longer exist")
     }
+
+    /// The README's rule table is the generated index (by id, "runs" in the same words), its links into docs/rules/.
+    @Test func readmeRuleTableIsTheIndex() throws {
+        let readme = try String(contentsOfFile: TestSupport.packageRoot + "/README.md", encoding: .utf8)
+        let index = RuleDocumentation.markdownIndex(rules).replacingOccurrences(of: "](NP", with: "](docs/rules/NP")
+        #expect(readme.contains(index), "README.md's rule table differs from `netpol-lint rules --format markdown` (links into docs/rules/)")
+        let ids = rules.map(\.id)
+        let listed = RuleDocumentation.table(rules).split(separator: "\n").dropFirst().map { String($0.prefix(5)) }
+        #expect(listed == ids.sorted(), "`netpol-lint rules` lists by id")
+    }
 }

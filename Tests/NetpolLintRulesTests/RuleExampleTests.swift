@@ -69,7 +69,12 @@ import Testing
             let (report, _) = try TestSupport.run(example, rule: rule)
             guard report.findings.contains(where: { $0.object != nil }) else { continue }
             let (silenced, _) = try TestSupport.run(example, rule: rule) { text in
-                text.replacingOccurrences(of: "\nmetadata:\n", with: "\nmetadata:\n  annotations:\n    ignore-check.netpol-lint.io/\(id): \"accepted in review\"\n")
+                let annotation = "    ignore-check.netpol-lint.io/\(id): \"accepted in review\"\n"
+                // Into the object's annotations when it has some (a second `annotations:` key would be a duplicate).
+                if text.contains("\nmetadata:\n"), let r = text.range(of: "\n  annotations:\n") {
+                    return text.replacingCharacters(in: r, with: "\n  annotations:\n" + annotation)
+                }
+                return text.replacingOccurrences(of: "\nmetadata:\n", with: "\nmetadata:\n  annotations:\n" + annotation)
             }
             #expect(silenced.findings.filter { $0.object != nil }.isEmpty,
                     "\(id): annotation did not silence \(silenced.findings.map(\.message))")

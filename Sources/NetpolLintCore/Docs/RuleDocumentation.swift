@@ -3,34 +3,44 @@
 public enum RuleDocumentation {
     public static let marker: Character = "↓"
 
+    /// Lists show rules by id, whatever order the rule list registers them in.
+    static func byID(_ rules: [RuleDescription]) -> [RuleDescription] { rules.sorted { $0.id < $1.id } }
+
     public static func stripMarkers(_ s: String) -> String { String(s.filter { $0 != marker }) }
 
+    /// When a rule runs, in the README's words: `always`, `opt-in`, or the presets that turn it on.
+    public static func runs(_ r: RuleDescription) -> String {
+        r.presets.isEmpty ? (r.isEnabledByDefault ? "always" : "opt-in") : r.presets.joined(separator: ", ")
+    }
+
+    /// `netpol-lint rules`: a header and one line per rule, each column as wide as its widest cell.
     public static func table(_ rules: [RuleDescription]) -> String {
+        let rows = [["ID", "NAME", "SEVERITY", "RUNS", "SUMMARY"]]
+            + byID(rules).map { [$0.id, $0.name, $0.defaultSeverity.rawValue, runs($0), $0.summary] }
+        let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
         var out = ""
-        for r in rules {
-            let id = r.id.padding(6), name = r.name.padding(30), sev = r.defaultSeverity.rawValue.padding(8)
-            let scope = r.presets.isEmpty ? (r.isEnabledByDefault ? "default" : "opt-in") : r.presets.joined(separator: ",")
-            out += "\(id)\(name)\(sev)\(scope.padding(20))\(r.summary)\n"
+        for row in rows {
+            out += (0..<4).map { row[$0].padding(widths[$0] + 2) }.joined() + row[4] + "\n"
         }
         return out
     }
 
     public static func json(_ rules: [RuleDescription]) -> String {
-        JSON.array(rules.map { r in
+        JSON.array(byID(rules).map { r in
             .object([
                 ("id", .string(r.id)), ("name", .string(r.name)), ("category", .string(r.category.rawValue)),
                 ("severity", .string(r.defaultSeverity.rawValue)), ("enabledByDefault", .bool(r.isEnabledByDefault)),
                 ("presets", .array(r.presets.map(JSON.string))), ("summary", .string(r.summary)),
                 ("rationale", .string(r.rationale)), ("remediation", .string(r.remediation)),
-                ("references", .array(r.references.map(JSON.string))), ("helpUri", .string(r.helpURI)),
-            ])
+                ("references", .array(r.references.map(JSON.string))),
+            ] + (r.helpURI.map { [("helpUri", JSON.string($0))] } ?? []))
         }).serialized() + "\n"
     }
 
     public static func markdownIndex(_ rules: [RuleDescription]) -> String {
         var md = "| id | name | severity | runs | summary |\n|---|---|---|---|---|\n"
-        for r in rules {
-            let scope = r.presets.isEmpty ? (r.isEnabledByDefault ? "always" : "opt-in") : r.presets.map { "`\($0)`" }.joined(separator: ", ")
+        for r in byID(rules) {
+            let scope = r.presets.isEmpty ? runs(r) : r.presets.map { "`\($0)`" }.joined(separator: ", ")
             md += "| [\(r.id)](\(r.id).md) | `\(r.name)` | \(r.defaultSeverity.rawValue) | \(scope) | \(r.summary) |\n"
         }
         return md
@@ -52,7 +62,8 @@ public enum RuleDocumentation {
             md += "\n"
         }
         md += "## Suppressing\n\nOn the object: annotation `ignore-check.netpol-lint.io/\(r.id): \"reason\"` (or `/\(r.name)`). "
-        md += "In the file: a comment `# netpol-lint: disable-next-line \(r.id) -- reason` above the line.\n\n"
+        md += "In the file: a comment `# netpol-lint: disable-next-line \(r.id) -- reason` above the line, or "
+        md += "`# netpol-lint: disable-line \(r.id) -- reason` at the end of the line itself.\n\n"
         if !r.triggeringExamples.isEmpty {
             md += "## Examples that trigger it\n\n"
             for e in r.triggeringExamples { md += exampleBlock(e) }

@@ -38,10 +38,14 @@ public struct LintStatistics: Sendable {
 }
 
 public struct ObjectSummary: Sendable, Hashable {
+    /// The full kind (`CiliumNetworkPolicy`), as JSON, SARIF, `trace` and `audit` write it.
     public var kind: String
+    /// The short kind of text messages (`CNP`); SARIF fingerprints keep using it so that alerts do not churn.
+    public var shortKind: String
     public var namespace: String?
     public var name: String
     public var qualifiedName: String { [kind, namespace, name].compactMap { $0 }.joined(separator: "/") }
+    var fingerprintName: String { [shortKind, namespace, name].compactMap { $0 }.joined(separator: "/") }
 }
 
 public struct LintReport: Sendable {
@@ -56,12 +60,19 @@ public struct LintReport: Sendable {
 }
 
 public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
-    case unknownRule(String, source: String)
+    case unknownRule(String, source: String, suggestion: String?)
     public var description: String {
         switch self {
-        case .unknownRule(let r, let source): "\(source): unknown rule '\(r)' (see 'netpol-lint rules')"
+        case .unknownRule(let r, let source, let suggestion):
+            "\(source): unknown rule '\(r)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')"
         }
     }
+}
+
+/// An annotation suppression: the object it is on and its key.
+struct SuppressionKey: Hashable {
+    var object: Int
+    var key: String
 }
 
 /// Runs the pipeline: discovery → YAML → model → rules → suppression → sorted findings.
@@ -74,32 +85,51 @@ public struct Linter: Sendable {
         rules.first { $0.description.id == idOrName.uppercased() || $0.description.name == idOrName }
     }
 
-    /// The enabled rules with their effective severity.
-    public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
-        let config = request.configuration
-        var settings: [String: Severity?] = [:]
-        var configured = Set<String>()
+    /// The rule id or name closest to a mistyped one (`hardcoded-ipp` → `hardcoded-ip`), for a did-you-mean.
+    public func suggestion(for idOrName: String) -> String? {
+        Suggest.closest(idOrName, in: rules.flatMap { [$0.description.id, $0.description.name] }, caseInsensitive: true)
+    }
+
+    /// Every problem with the configuration's `rules:` section: unknown rules (with a did-you-mean), unknown
+    /// parameters and bad parameter values, each with its line.
+    public func configurationProblems(_ config: Configuration) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
         let file = config.file ?? Configuration.fileName
-        for (key, setting) in config.rules {
+        for (key, setting) in config.rules.sorted(by: { $0.value.line < $1.value.line }) {
             guard let r = lookup(key) else {
-                throw ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)' (see 'netpol-lint rules')")
+                problems.append(ConfigurationError(file: file, line: setting.line, message: "unknown rule '\(key)'"
+                    + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')"))
+                continue
             }
             let d = r.description
             for (name, value) in setting.parameters.sorted(by: { $0.key < $1.key }) {
                 guard let p = d.parameters.first(where: { $0.name == name }) else {
                     let known = d.parameters.map(\.name)
-                    throw ConfigurationError(file: file, line: value.line, message: "rule \(d.id) has no parameter '\(name)'"
-                        + (known.isEmpty ? " (it takes only 'severity')" : " (parameters: \(known.joined(separator: ", ")))"))
+                    problems.append(ConfigurationError(file: file, line: value.line, message: "rule \(d.id) has no parameter '\(name)'"
+                        + (known.isEmpty ? " (it takes only 'severity')" : " (parameters: \(known.joined(separator: ", ")))")))
+                    continue
                 }
                 if let problem = p.problem(with: value) {
-                    throw ConfigurationError(file: file, line: value.line, message: "rules.\(key).\(name) \(problem)")
+                    problems.append(ConfigurationError(file: file, line: value.line, message: "rules.\(key).\(name) \(problem)"))
                 }
             }
+        }
+        return problems
+    }
+
+    /// The enabled rules with their effective severity.
+    public func enabledRules(_ request: LintRequest) throws -> [(rule: any Rule.Type, severity: Severity)] {
+        let config = request.configuration
+        if let error = ConfigurationError.combining(configurationProblems(config)) { throw error }
+        var settings: [String: Severity?] = [:]
+        var configured = Set<String>()
+        for (key, setting) in config.rules {
+            guard let d = lookup(key)?.description else { continue }
             if let s = setting.severity { settings[d.id] = s }
             configured.insert(d.id)
         }
         for e in request.enable + request.disable where lookup(e) == nil {
-            throw RuleSelectionError.unknownRule(e, source: "--enable/--disable")
+            throw RuleSelectionError.unknownRule(e, source: "--enable/--disable", suggestion: suggestion(for: e))
         }
         var out: [(any Rule.Type, Severity)] = []
         for r in rules {
@@ -123,7 +153,7 @@ public struct Linter: Sendable {
         let (context, stats, _) = load(request)
         return LintReport(findings: check(context, enabled: enabled), files: context.files, statistics: stats,
                           rules: rules.map { $0.description },
-                          objectSummaries: context.objects.map { ObjectSummary(kind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
+                          objectSummaries: context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
                           repositoryRoot: request.repositoryRoot)
     }
 
@@ -132,15 +162,60 @@ public struct Linter: Sendable {
     public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)]) -> [Finding] {
         let files = context.files, objects = context.objects
         var findings: [Finding] = []
+        // Which suppressions hid something: directives by (file, line, column), annotations by (object, key).
+        var usedDirectives = Set<[Int]>()
+        var usedAnnotations = Set<SuppressionKey>()
+        /// The suppression that hides `f` (other than `except`), marking it used.
+        func suppressed(_ f: Finding, _ d: RuleDescription) -> Bool {
+            // A suppression never hides a finding about itself (one located on the directive or annotation key).
+            let file = files[Int(f.span.file)]
+            let line = Int(f.span.line)
+            let own = file.directives.entries.first { $0.line == line && Int(f.span.column) >= $0.column }
+            if let e = file.directives.suppressor(id: d.id, name: d.name, line: line, excluding: own) {
+                usedDirectives.insert([Int(f.span.file), e.line, e.column])
+                return true
+            }
+            if let o = f.object {
+                let ownKey = objects[o].meta.annotations.first { $0.key.span == f.span }?.key.value
+                if let a = AnnotationSuppression.suppressor(objects[o], id: d.id, name: d.name, excluding: ownKey) {
+                    usedAnnotations.insert(SuppressionKey(object: o, key: a.key.value))
+                    return true
+                }
+            }
+            return false
+        }
+        var auditors: [(rule: any SuppressionAuditing, description: RuleDescription, severity: Severity)] = []
         for (rule, severity) in enabled {
             let d = rule.description
+            if let auditor = rule.init() as? any SuppressionAuditing { auditors.append((auditor, d, severity)) }
             for var f in rule.init().check(context) {
                 let file = files[Int(f.span.file)]
                 guard file.isTarget else { continue }
-                if file.directives.suppresses(id: d.id, name: d.name, line: Int(f.span.line)) { continue }
-                if let o = f.object, AnnotationSuppression.suppresses(objects[o], id: d.id, name: d.name) { continue }
+                if suppressed(f, d) { continue }
                 f.ruleID = d.id
                 f.severity = f.severityOverride ?? severity
+                findings.append(f)
+            }
+        }
+        if !auditors.isEmpty {
+            let unused = unusedSuppressions(context, enabled: enabled.map { $0.rule.description },
+                                            usedDirectives: usedDirectives, usedAnnotations: usedAnnotations)
+            var reported: [(finding: Finding, about: UnusedSuppression)] = []
+            for (auditor, d, severity) in auditors {
+                for u in unused {
+                    var f = auditor.check(context, unused: u)
+                    if suppressed(f, d) { continue }
+                    f.ruleID = d.id
+                    f.severity = severity
+                    reported.append((f, u))
+                }
+            }
+            // A suppression that hid one of these findings (`disable-next-line NP109` above a leftover) is used after all.
+            for (f, u) in reported {
+                switch u.source {
+                case .directive(let e): if usedDirectives.contains([Int(u.span.file), e.line, e.column]) { continue }
+                case .annotation(let key, _): if let o = u.object, usedAnnotations.contains(SuppressionKey(object: o, key: key)) { continue }
+                }
                 findings.append(f)
             }
         }
@@ -159,6 +234,29 @@ public struct Linter: Sendable {
         return unique
     }
 
+    /// The suppressions in the target files that hid no finding although a rule they name ran (a suppression naming
+    /// only rules that did not run may be needed by another configuration, so it is left alone).
+    func unusedSuppressions(_ context: LintContext, enabled: [RuleDescription], usedDirectives: Set<[Int]>,
+                            usedAnnotations: Set<SuppressionKey>) -> [UnusedSuppression] {
+        func runs(_ names: [String]) -> Bool {
+            names.isEmpty || names.contains { n in enabled.contains { $0.id == n.uppercased() || $0.name == n } }
+        }
+        var out: [UnusedSuppression] = []
+        for (i, file) in context.files.enumerated() where file.isTarget {
+            for e in file.directives.entries where runs(e.rules) && !usedDirectives.contains([i, e.line, e.column]) {
+                out.append(UnusedSuppression(source: .directive(e),
+                                             span: Span(file: Int32(i), line: Int32(e.line), column: Int32(e.column)), object: nil))
+            }
+        }
+        for (o, object) in context.objects.enumerated() where context.files[Int(object.span.file)].isTarget {
+            for (a, rule) in AnnotationSuppression.entries(object) where runs(rule.map { [$0] } ?? [])
+                && !usedAnnotations.contains(SuppressionKey(object: o, key: a.key.value)) {
+                out.append(UnusedSuppression(source: .annotation(key: a.key.value, value: a.value.value), span: a.key.span, object: o))
+            }
+        }
+        return out
+    }
+
     /// Discovery, reading, parsing and decoding: the context every rule (and `init`) reads.
     public func load(_ request: LintRequest) -> (context: LintContext, statistics: LintStatistics, stdinIndex: Int?) {
         var stats = LintStatistics()
@@ -171,7 +269,7 @@ public struct Linter: Sendable {
         if let config = request.configuration.file {
             // The configuration is read as configuration, not linted as a manifest.
             let abs = FilePath.absolute(config)
-            discovered.removeAll { FilePath.basename($0.path) == Configuration.fileName && FilePath.absolute($0.path) == abs }
+            discovered.removeAll { Configuration.isConfigurationFile($0.path) && FilePath.absolute($0.path) == abs }
         }
         var stdinIndex: Int?
         if let stdin = request.stdin {

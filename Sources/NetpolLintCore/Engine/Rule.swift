@@ -123,7 +123,8 @@ public struct RuleDescription: Sendable {
         self.nonTriggeringExamples = nonTriggeringExamples
     }
 
-    public var helpURI: String { "https://github.com/netpol-lint/netpol-lint/blob/main/docs/rules/\(id).md" }
+    /// The rule's page on the project's home, when it has one (see `NetpolLint.homepage`).
+    public var helpURI: String? { NetpolLint.homepage.map { "\($0)/blob/main/docs/rules/\(id).md" } }
 }
 
 /// A lint rule: a value type with static metadata and a check over the whole context. A check reads only the typed

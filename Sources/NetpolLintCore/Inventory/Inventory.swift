@@ -193,7 +193,14 @@ public struct Inventory: Sendable {
                             continue
                         }
                         guard let name = generated.meta.name?.value else { continue }
-                        addGenerated(name, labels: generated.meta.labels.map { ($0.key.value, $0.value.value) }, at: text.span, by: i)
+                        // Each label is reported where it is written: at the input value it comes from
+                        // (`<< inputs.profile >>`), else at its key's line in the template.
+                        let labels = generated.meta.labels.map { label in
+                            let at = Self.templateSpan(of: label.key.value, in: text.value, input: n < spec.inputSpans.count ? spec.inputSpans[n] : [:],
+                                                       position: position) ?? text.span
+                            return KeyValue(key: Located(label.key.value, at), value: Located(label.value.value, at))
+                        }
+                        addGenerated(name, labels: labels, by: i)
                     }
                 }
             }
@@ -214,8 +221,26 @@ public struct Inventory: Sendable {
 
     /// A Namespace a ResourceSet generates (a declared one of the same name wins); its labels point at `span`.
     mutating func addGenerated(_ name: String, labels: [(String, String)], at span: Span, by i: Int) {
+        addGenerated(name, labels: labels.map { KeyValue(key: Located($0.0, span), value: Located($0.1, span)) }, by: i)
+    }
+
+    /// Where a generated label is written: on the template line holding `key:`, the input value that line reads
+    /// (`inputs.<field>`) when the input has it, else the key itself. Nil when the template does not spell the key.
+    static func templateSpan(of key: String, in template: String, input: [String: Span],
+                             position: (Int, Int) -> Span) -> Span? {
+        for (n, line) in template.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let r = line.range(of: key + ":") else { continue }
+            if let ref = line.range(of: "inputs.") {
+                let field = line[ref.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+                if let s = input[String(field)] { return s }
+            }
+            return position(n + 1, line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: r.lowerBound) + 1)
+        }
+        return nil
+    }
+
+    mutating func addGenerated(_ name: String, labels located: [KeyValue], by i: Int) {
         guard !name.isEmpty, namespaces[name] == nil else { return }
-        let located = labels.map { KeyValue(key: Located($0.0, span), value: Located($0.1, span)) }
         let (effective, complete) = Self.effectiveLabels(located, name: name)
         namespaces[name] = Namespace(name: name, object: i, labels: located, effectiveLabels: effective,
                                      labelsComplete: complete, generatedBy: i)

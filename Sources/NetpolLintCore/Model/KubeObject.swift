@@ -15,6 +15,10 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case fluxKustomization = "FluxKustomization"
     case resourceSet = "ResourceSet"
 
+    /// The kind as Kubernetes writes it (`CiliumNetworkPolicy`; a Flux Kustomization is a `Kustomization`): what
+    /// every machine-readable output says. Short names are for text only.
+    public var kubernetesKind: String { self == .fluxKustomization ? "Kustomization" : rawValue }
+
     /// Short name used in messages (`CNP 'x'`).
     public var shortName: String {
         switch self {
@@ -81,6 +85,9 @@ public struct ResourceSetSpec: Sendable, Hashable {
     /// `spec.resources`: objects whose string values are templates, rendered per input.
     public var resources: [TemplateValue] = []
     public var resourcesSpan: Span?
+    /// Per input, where each of its top-level values is written: a generated value that comes from an input is
+    /// reported there, at the line to fix.
+    public var inputSpans: [[String: Span]] = []
 
     public var inputCount: Int { inputs.count }
     public var hasTemplate: Bool { template != nil || !resources.isEmpty }

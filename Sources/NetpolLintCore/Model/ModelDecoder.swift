@@ -200,6 +200,12 @@ public struct ModelDecoder {
                 hasExternalInputs: spec >= 0 && doc.value(spec, forKey: "inputsFrom") != nil)
             decoded.resources = plainList(resources).map { templateValue($0, depth: 0) }
             decoded.resourcesSpan = resources.map { span($0) }
+            decoded.inputSpans = spec >= 0 ? plainList(doc.value(spec, forKey: "inputs")).map { item in
+                guard doc.kind(item) == .mapping else { return [:] }
+                var spans: [String: Span] = [:]
+                for (k, v) in doc.pairs(item) { spans[doc.string(k)] = span(v) }
+                return spans
+            } : []
             body = .resourceSet(decoded)
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)

@@ -4,7 +4,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
 public enum NetpolLint {
     public static let version = "0.1.0"
-    public static let informationURI = "https://github.com/netpol-lint/netpol-lint"
+    /// Where the project lives on the web, for help links (SARIF `informationUri` / `helpUri`). None is published yet,
+    /// so none is written: a link must lead to a real page or be left out.
+    public static let homepage: String? = nil
 }
 
 /// Turns a report into the bytes of one output format. One reporter per format; all read the same `LintReport`.
@@ -30,6 +32,17 @@ extension LintReport {
 
     public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
 
+    /// The rules with the most findings, most first (ties by id): `6 NP205 any-port, 3 NP102 invalid-value`.
+    public func ruleCounts(top: Int) -> String? {
+        var counts: [String: Int] = [:]
+        for f in findings { counts[f.ruleID, default: 0] += 1 }
+        let sorted = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard !sorted.isEmpty else { return nil }
+        var parts = sorted.prefix(top).map { "\($0.value) \($0.key) \(rule($0.key)?.name ?? "")" }
+        if sorted.count > top { parts.append("\(sorted.dropFirst(top).reduce(0) { $0 + $1.value }) more in \(sorted.count - top) other rules") }
+        return parts.joined(separator: ", ")
+    }
+
     /// `3 errors, 1 warning, 0 notes in 12 files`.
     public var summaryLine: String {
         func n(_ c: Int, _ w: String) -> String { "\(c) \(w)\(c == 1 ? "" : "s")" }
@@ -38,23 +51,31 @@ extension LintReport {
     }
 }
 
-/// `path:line:col: severity: message [NP101 unknown-field]`, one per line (GNU style, parsed by editors).
+/// `path:line:col: severity: message [NP101 unknown-field]`, one per line (GNU style, parsed by editors), sorted by
+/// path and position. A finding's related locations follow it, indented and without a severity
+/// (`    path:line:col: message`): problem matchers, which want a severity after the position, skip them, and they
+/// neither break the sort order nor count as findings.
 public struct TextReporter: Reporter {
+    public static let relatedIndent = "    "
+
     public init() {}
     public func render(_ report: LintReport) -> String {
         var out = ""
         for f in report.findings {
             out += "\(report.files[Int(f.span.file)].path):\(f.span.line):\(f.span.column): \(f.severity.rawValue): \(f.message) \(report.label(f))\n"
             for r in f.related {
-                out += "\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): note: \(r.message)\n"
+                out += "\(Self.relatedIndent)\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): \(r.message)\n"
             }
         }
         return out
     }
 }
 
-/// The JSON document described in docs/json-output.md.
+/// The JSON document described in docs/output.md.
 public struct JSONReporter: Reporter {
+    /// 2: `object.kind` is the full kind name (`CiliumNetworkPolicy`), as in `trace` and `audit` JSON (1 had `CNP`).
+    public static let schemaVersion = 2
+
     public init() {}
     public func render(_ report: LintReport) -> String {
         func location(_ s: Span) -> [(String, JSON)] {
@@ -73,7 +94,7 @@ public struct JSONReporter: Reporter {
         }
         let s = report.statistics
         return JSON.object([
-            ("schemaVersion", .int(1)),
+            ("schemaVersion", .int(Self.schemaVersion)),
             ("tool", .object([("name", .string("netpol-lint")), ("version", .string(NetpolLint.version))])),
             ("summary", .object([("errors", .int(report.count(.error))), ("warnings", .int(report.count(.warning))),
                                  ("notes", .int(report.count(.note))), ("files", .int(s.filesDiscovered)),

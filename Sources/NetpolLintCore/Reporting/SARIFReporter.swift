@@ -29,7 +29,8 @@ public struct SARIFReporter: Reporter {
                         + [("message", .object([("text", .string(r.message))]))])
                 })))
             }
-            let objectName = f.object.flatMap { report.objectSummaries[$0]?.qualifiedName } ?? ""
+            // Computed as before kinds were spelt out in full, so existing code-scanning alerts keep their identity.
+            let objectName = f.object.flatMap { report.objectSummaries[$0]?.fingerprintName } ?? ""
             pairs.append(("partialFingerprints", .object([
                 ("netpolLint/v1", .string(fingerprint([f.ruleID, file.uri, objectName, f.message]))),
             ])))
@@ -43,7 +44,7 @@ public struct SARIFReporter: Reporter {
                     ("name", .string("netpol-lint")),
                     ("version", .string(NetpolLint.version)),
                     ("semanticVersion", .string(NetpolLint.version)),
-                    ("informationUri", .string(NetpolLint.informationURI)),
+                ] + (NetpolLint.homepage.map { [("informationUri", JSON.string($0))] } ?? []) + [
                     ("rules", .array(rules.map(Self.rule))),
                 ]))])),
                 // No absolute path: the output is the same on every machine, and GitHub resolves relative URIs
@@ -78,15 +79,19 @@ public struct SARIFReporter: Reporter {
         }
         props.insert(("tags", .array(tags)), at: 0)
         let full = String((d.summary + ". " + firstParagraph(d.rationale)).prefix(1000))
-        let helpText = "\(d.summary)\n\n\(d.rationale)\n\nHow to fix: \(d.remediation)\n\nDocumentation: \(d.helpURI)"
-        let helpMarkdown = "**\(d.id) \(d.name)**: \(d.summary)\n\n\(d.rationale)\n\n**How to fix:** \(d.remediation)\n\n[Rule documentation](\(d.helpURI))"
+        var helpText = "\(d.summary)\n\n\(d.rationale)\n\nHow to fix: \(d.remediation)"
+        var helpMarkdown = "**\(d.id) \(d.name)**: \(d.summary)\n\n\(d.rationale)\n\n**How to fix:** \(d.remediation)"
+        if let uri = d.helpURI {
+            helpText += "\n\nDocumentation: \(uri)"
+            helpMarkdown += "\n\n[Rule documentation](\(uri))"
+        }
         return .object([
             ("id", .string(d.id)),
             ("name", .string(d.name)),
             ("shortDescription", .object([("text", .string(d.summary))])),
             ("fullDescription", .object([("text", .string(full))])),
             ("help", .object([("text", .string(helpText)), ("markdown", .string(helpMarkdown))])),
-            ("helpUri", .string(d.helpURI)),
+        ] + (d.helpURI.map { [("helpUri", JSON.string($0))] } ?? []) + [
             ("defaultConfiguration", .object([("level", .string(d.defaultSeverity.rawValue)),
                                               ("enabled", .bool(d.isEnabledByDefault))])),
             ("properties", .object(props)),

@@ -38,7 +38,7 @@ public struct TraceReporter {
             }
         }
         if case .entity("host") = v.source.kind, v.destination.kind == .pod, v.ingress.result != .yes {
-            out.append("by default (`--allow-localhost=auto`) Cilium admits traffic from the local node to its own pods whatever the policy; this verdict is what the policies say, as with `--allow-localhost=policy` (research: kubelet probes)")
+            out.append("by default (`--allow-localhost=auto`) Cilium admits traffic from the local node to its own pods whatever the policy; this verdict is what the policies say, as with `--allow-localhost=policy` (Cilium agent option `allow-localhost`)")
         }
         if !semantics.unresolvedPolicies.isEmpty {
             out.append("\(policies(semantics.unresolvedPolicies)) left out because their namespace could not be resolved: \(listed(semantics.unresolvedPolicies))")

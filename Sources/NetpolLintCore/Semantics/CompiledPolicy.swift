@@ -150,6 +150,14 @@ public struct CompiledRule: Sendable {
 
     public var portsDescription: String { ports.description }
 
+    /// The `toFQDNs` patterns of the rule (empty when it has none).
+    public var fqdnPatterns: [DNSPattern] {
+        peers.flatMap { peer -> [DNSPattern] in
+            if case .fqdn(let p, _) = peer { return p }
+            return []
+        }
+    }
+
     /// A `toFQDNs` rule: it only works when Cilium's DNS proxy sees the lookups (NP302).
     public var usesFQDNs: Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
 

@@ -169,6 +169,9 @@ public struct Semantics: Sendable {
             visibility = v
             for i in verdicts.indices { verdicts[i].dnsVisibility = v }
         }
+        // Toward an address, a toFQDNs rule matches only through names whose lookups the DNS proxy sees: without
+        // that it never learns any address, for the name or the IP alike (NP302), so both get the same verdict.
+        var fqdnVisibility: [RuleRef: Tri] = [:]
         for (s, m) in selecting where only?(s) ?? true {
             if s.enforces.contains(direction) {
                 for i in verdicts.indices {
@@ -188,7 +191,13 @@ public struct Semantics: Sendable {
                         verdicts[i].denies.append((r, match))
                     } else {
                         var m = narrowed && match == .yes ? .maybe : match
-                        if let visibility, r.usesFQDNs { m = m && visibility }
+                        if let visibility, r.usesFQDNs {
+                            m = m && visibility
+                        } else if direction == .egress, r.usesFQDNs {
+                            let v = fqdnVisibility[r.ref] ?? Self.dnsVisibility(of: r.fqdnPatterns, selecting: selecting)
+                            fqdnVisibility[r.ref] = v
+                            m = m && v
+                        }
                         guard m != .no else { continue }
                         verdicts[i].allows.append((r, m))
                     }
@@ -196,6 +205,18 @@ public struct Semantics: Sendable {
             }
         }
         return verdicts
+    }
+
+    /// Whether Cilium's DNS proxy sees the lookups of any of `patterns` for the endpoint these subjects select:
+    /// a port-53 egress rule with `rules: dns` covering one of them.
+    static func dnsVisibility(of patterns: [DNSPattern], selecting: [(subject: Subject, match: Tri)]) -> Tri {
+        var v = Tri.no
+        for (s, m) in selecting {
+            for r in s.rules where r.dnsVisibility?.contains(where: { vis in patterns.contains { vis.covers($0.text, isPattern: true) } }) ?? false {
+                v = v || m
+            }
+        }
+        return v
     }
 
     /// `allowed(src, dst, port)`: egress at the source and ingress at the destination, with the deciding rules.
@@ -215,13 +236,18 @@ public struct Semantics: Sendable {
     /// Near misses for a refused direction, the most telling first: right peer but other ports, then policies that
     /// would allow it but do not select the endpoint, then right port but other peers.
     public func nearMisses(_ direction: Direction, at endpoint: Endpoint, peer: Endpoint, port: PortQuery, limit: Int = 5) -> [NearMiss] {
-        var wrongPort: [NearMiss] = [], notSelected: [NearMiss] = [], wrongPeer: [NearMiss] = []
+        var wrongPort: [NearMiss] = [], notSelected: [NearMiss] = [], wrongPeer: [NearMiss] = [], invisible: [NearMiss] = []
+        let selecting = direction == .egress ? subjects(selecting: endpoint) : []
         for s in subjects {
             for r in s.rules where r.ref.direction == direction && !r.ref.isDeny {
                 let peerMatch = r.matchesPeer(peer), portMatch = r.matchesPort(port)
                 let selected = s.selector.matches(endpoint)
                 if selected != .no {
-                    if peerMatch != .no && portMatch == .no {
+                    if direction == .egress, r.usesFQDNs, peerMatch != .no, portMatch != .no,
+                       Self.dnsVisibility(of: visiblePatterns(r, peer), selecting: selecting) == .no {
+                        invisible.append(NearMiss(rule: r.ref, reason: "has toFQDNs \(r.fqdnPatterns.map(\.text).joined(separator: ", ")) for \(port), "
+                            + "but no egress rule with 'rules: dns' lets Cilium's DNS proxy see the lookups, so it never learns the addresses (NP302)"))
+                    } else if peerMatch != .no && portMatch == .no {
                         wrongPort.append(NearMiss(rule: r.ref, reason: "allows \(peer) only on \(r.portsDescription)"))
                     } else if peerMatch == .no && portMatch != .no && !r.peers.isEmpty {
                         wrongPeer.append(NearMiss(rule: r.ref, reason: "allows \(port) only for \(r.peers.map(\.description).joined(separator: "; "))"))
@@ -233,7 +259,13 @@ public struct Semantics: Sendable {
                 }
             }
         }
-        return Array((wrongPort + notSelected + wrongPeer).prefix(limit))
+        return Array((invisible + wrongPort + notSelected + wrongPeer).prefix(limit))
+    }
+
+    /// The names whose visibility decides a toFQDNs rule for `peer`: the name asked about, or all its patterns.
+    func visiblePatterns(_ r: CompiledRule, _ peer: Endpoint) -> [DNSPattern] {
+        if case .dnsName(let name) = peer.kind { return [DNSPattern(name)] }
+        return r.fqdnPatterns
     }
 
     // MARK: Endpoints

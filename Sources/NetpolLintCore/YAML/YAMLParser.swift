@@ -102,7 +102,7 @@ public struct YAMLParser {
                 let index = Int32(truncatingIfNeeded: doc.nodes.count)
                 doc.nodes.append(.init(kind: .scalar, style: style, tag: Self.tagIndex(s.tag, &doc),
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
-                                       endLine: UInt32(end.line) + 1, endColumn: UInt32(end.column) + 1,
+                                       endLine: Self.end(start, end, in: input).line, endColumn: Self.end(start, end, in: input).column,
                                        start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
                 if let a = s.anchor { anchors[String(cString: a)] = (index, 1) }
                 attach(index, expanded: 1, to: &doc)
@@ -141,8 +141,9 @@ public struct YAMLParser {
                 let i = Int(frame.node)
                 doc.nodes[i].start = childStart
                 doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
-                doc.nodes[i].endLine = UInt32(end.line) + 1
-                doc.nodes[i].endColumn = UInt32(end.column) + 1
+                let last = Self.end(yaml_mark_t(index: 0, line: Int(doc.nodes[i].line) - 1, column: 0), end, in: input)
+                doc.nodes[i].endLine = last.line
+                doc.nodes[i].endColumn = last.column
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
                 if let a = frame.anchor { anchors[a] = (frame.node, frame.expanded) }
                 attach(frame.node, expanded: frame.expanded, to: &doc)
@@ -244,6 +245,26 @@ public struct YAMLParser {
     }
 
     /// 1-based line and code-point column of a byte offset.
+    /// Where a node ends, 1-based, one past its last character. libyaml ends a block scalar, mapping or sequence at
+    /// the start of the line after it (column 0), which may lie past the file's last line; the end of its last
+    /// non-blank character is reported instead, so that every span lies inside its file.
+    static func end(_ start: yaml_mark_t, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: UInt32, column: UInt32) {
+        let asIs = (UInt32(end.line) + 1, UInt32(end.column) + 1)
+        guard end.column == 0, end.line > start.line, end.index > 0, end.index <= input.count else { return asIs }
+        var i = Int(end.index) - 1
+        var line = Int(end.line)
+        while i >= 0, input[i] == 0x0A || input[i] == 0x0D || input[i] == 0x20 || input[i] == 0x09 {
+            if input[i] == 0x0A { line -= 1 }
+            i -= 1
+        }
+        guard i >= 0, line >= Int(start.line) else { return asIs }
+        var lineStart = i
+        while lineStart > 0, input[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var column = 1
+        for k in lineStart...i where input[k] & 0xC0 != 0x80 { column += 1 }
+        return (UInt32(line) + 1, UInt32(column))
+    }
+
     public static func position(ofOffset offset: Int, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
         var line = 1, column = 1
         let end = min(offset, input.count)

@@ -5,7 +5,7 @@ import NetpolLintRules
 extension NetpolLintCommand {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Audit the repository's policies against a documented baseline (FR24): the traffic matrix and capabilities, undocumented flows, drift from a live cluster, observed Hubble flows.",
+            abstract: "Audit the repository's policies against a documented baseline: the traffic matrix and capabilities, undocumented flows, drift from a live cluster, observed Hubble flows.",
             discussion: """
                 --spec FILE is a NetworkBaseline (apiVersion netpol-lint.io/v1alpha1; see docs/audit.md). Without \
                 it, the audit reports what the repository allows today; --write-spec FILE writes a starter spec from \
@@ -46,7 +46,7 @@ extension NetpolLintCommand {
 
         func run() throws {
             let cwd = FilePath.currentDirectory()
-            for p in paths where !FilePath.exists(p) { fail("'\(p)' does not exist") }
+            requireExistingPaths(paths)
             for (option, file) in [("--spec", spec), ("--live", live), ("--flows", flows)] {
                 if let file, !FilePath.exists(file) { fail("\(option): '\(file)' does not exist") }
             }

@@ -6,7 +6,7 @@ extension NetpolLintCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Lint the YAML manifests under PATH... (default: the current directory).",
-            discussion: "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.")
+            discussion: "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error (a PATH that does not exist included).")
 
         enum FailOn: String, ExpressibleByArgument, CaseIterable { case error, warning, note, never }
 
@@ -34,26 +34,45 @@ extension NetpolLintCommand {
         @Option(help: "Configuration file (default: .netpol-lint.yaml found upward from the first path).")
         var config: String?
 
-        @Option(name: .customLong("enable"), help: "Enable a rule by id or name (repeatable).")
+        @Option(name: .customLong("enable"), help: "Enable rules by id or name: NP204 or hardcoded-ip (repeatable; a comma list is fine).")
         var enable: [String] = []
 
-        @Option(name: .customLong("disable"), help: "Disable a rule by id or name (repeatable).")
+        @Option(name: .customLong("disable"), help: "Disable rules by id or name: NP204 or hardcoded-ip (repeatable; a comma list is fine).")
         var disable: [String] = []
 
-        @Option(help: "Parallel workers for reading and parsing files.")
+        // `.unconditional` so that `--jobs -1` is answered with what is wrong, not "missing value".
+        @Option(parsing: .unconditional, help: "Parallel workers for reading and parsing files (at least 1).")
         var jobs: Int = 2
 
-        @Option(help: "Largest file read, in MB; bigger files are reported (NP106) and skipped.")
-        var maxFileSize: Int?
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "Largest file read: 10MB, 512KB or a byte count, as maxFileSize in the configuration; bigger files are reported (NP106) and skipped. (default: the configuration's maxFileSize, else \(ByteSize.defaultText))",
+            valueName: "size"))
+        var maxFileSize: String?
 
         func validate() throws {
             if stdin && stdinFilename == nil { throw ValidationError("--stdin needs --stdin-filename PATH") }
             if !stdin && stdinFilename != nil { throw ValidationError("--stdin-filename is only used with --stdin") }
-            if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-            if let m = maxFileSize, m < 1 { throw ValidationError("--max-file-size must be at least 1 (MB)") }
+            if jobs < 1 { throw ValidationError("--jobs must be a number of workers, at least 1 (got \(jobs))") }
+            if case .failure(let problem) = maxFileSizeBytes { throw ValidationError("--max-file-size \(problem.message)") }
+            for name in ruleSelection.enable + ruleSelection.disable where name.isEmpty {
+                throw ValidationError("--enable/--disable: an empty rule name in a comma list")
+            }
+        }
+
+        /// `--max-file-size` in bytes (nil: the configuration decides).
+        var maxFileSizeBytes: Result<Int, ByteSize.Problem>? { maxFileSize.map(ByteSize.parse) }
+
+        /// `--enable NP204,NP205 --enable naming`: the rule names, comma lists split.
+        var ruleSelection: (enable: [String], disable: [String]) {
+            func split(_ list: [String]) -> [String] {
+                list.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { $0 != " " }) } }
+            }
+            return (split(enable), split(disable))
         }
 
         func run() throws {
+            // Also the context of --stdin: a missing one would silently lint the buffer without its repository.
+            requireExistingPaths(paths)
             let cwd = FilePath.currentDirectory()
             let anchor = stdinFilename ?? paths.first ?? "."
             let configuration = loadConfiguration(anchor: anchor, file: config, preset: preset)
@@ -61,10 +80,10 @@ extension NetpolLintCommand {
             var lintPaths = paths.isEmpty ? ["."] : paths
             var request = LintRequest(paths: lintPaths, configuration: configuration, repositoryRoot: root, workingDirectory: cwd)
             if stdin, let name = stdinFilename {
-                let limit = maxFileSize.map { $0 * 1024 * 1024 } ?? configuration.maxFileSize
+                let limit = (try? maxFileSizeBytes?.get()) ?? configuration.maxFileSize
                 switch FileReader.readStandardInput(limit: limit) {
                 case .bytes(let b): request.stdin = (b, name)
-                case .tooLarge: fail("standard input is larger than the \(limit / (1024 * 1024)) MB limit")
+                case .tooLarge: fail("standard input is larger than the \(ByteSize.describe(limit)) limit")
                 case .failed(let reason): fail("cannot read standard input: \(reason)")
                 }
                 // Context: the repository the file belongs to — its configuration's folder when that lies inside the
@@ -75,9 +94,8 @@ extension NetpolLintCommand {
                 }
             }
             request.jobs = jobs
-            request.maxFileSize = maxFileSize.map { $0 * 1024 * 1024 } ?? configuration.maxFileSize
-            request.enable = enable
-            request.disable = disable
+            request.maxFileSize = (try? maxFileSizeBytes?.get()) ?? configuration.maxFileSize
+            (request.enable, request.disable) = ruleSelection
             let report: LintReport
             do {
                 report = try Linter(rules: builtInRules).run(request)
@@ -92,6 +110,14 @@ extension NetpolLintCommand {
             }
             if format == .github { GitHubReporter().appendStepSummary(report) }
             FileOutput.standardError(report.summaryLine + "\n")
+            if let counts = report.ruleCounts(top: 5) { FileOutput.standardError("by rule: \(counts)\n") }
+            if report.statistics.filesDiscovered == 0 {
+                // As ruff does: an empty run is said out loud, so a wrong path in CI is noticed. The exit status
+                // still follows the findings (usually 0: nothing was found).
+                let list = lintPaths.map { "'\($0)'" }.joined(separator: ", ")
+                FileOutput.standardError("netpol-lint: warning: no YAML files (*.yaml, *.yml) found under \(list)"
+                                         + " (after the configuration's exclude: globs); nothing was linted\n")
+            }
             let threshold: Severity? = switch failOn {
             case .error: .error
             case .warning: .warning

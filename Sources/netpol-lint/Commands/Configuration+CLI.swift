@@ -1,23 +1,31 @@
+import ArgumentParser
 import NetpolLintCore
 import NetpolLintRules
 
-/// The configuration of a run: `--config FILE`, else `.netpol-lint.yaml` found upward from `anchor`; `--preset`
-/// overrides its preset. Errors exit 2 with the file and line.
+/// The configuration of a run: `--config FILE`, else `.netpol-lint.yaml` (or `.yml`) found upward from `anchor`;
+/// `--preset` overrides its preset. Every problem in the file (a bad key or value, an unknown preset or rule, a
+/// duplicate key) is printed at once, each as `file:line: error: …`, and the run exits 2.
 func loadConfiguration(anchor: String, file: String?, preset: String?) -> Configuration {
-    var configuration: Configuration
-    do {
-        if let file { configuration = try Configuration.load(path: file) } else {
-            configuration = try Configuration.discover(from: FilePath.exists(anchor) ? anchor : FilePath.dirname(FilePath.absolute(anchor)))
-        }
-    } catch {
-        fail("\(error)")
+    var configuration = if let file { Configuration.read(path: file) } else {
+        Configuration.read(discoveredFrom: FilePath.exists(anchor) ? anchor : FilePath.dirname(FilePath.absolute(anchor)))
     }
-    let known = Presets.all.map(\.name).joined(separator: ", ")
+    var problems = configuration.problems
+    let known = Presets.all.map(\.name)
+    func unknownPreset(_ name: String) -> String {
+        "unknown preset '\(name)'" + (Suggest.closest(name, in: known).map { "; did you mean '\($0)'?" } ?? "")
+            + " (known: \(known.joined(separator: ", ")))"
+    }
     if let preset {
-        guard Presets.named(preset) != nil else { fail("unknown preset '\(preset)' (known: \(known))") }
+        guard Presets.named(preset) != nil else { fail("--preset: " + unknownPreset(preset)) }
         configuration.preset = preset
     } else if let p = configuration.preset, Presets.named(p) == nil {
-        fail("\(configuration.file ?? Configuration.fileName): error: unknown preset '\(p)' (known: \(known))")
+        problems.append(ConfigurationError(file: configuration.file ?? Configuration.fileName, line: configuration.presetLine,
+                                           message: unknownPreset(p)))
+    }
+    problems += Linter(rules: builtInRules).configurationProblems(configuration)
+    if let error = ConfigurationError.combining(problems) {
+        FileOutput.standardError("\(error)\n")
+        NetpolLintCommand.exit(withError: ExitCode(2))
     }
     return configuration
 }

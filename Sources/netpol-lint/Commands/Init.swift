@@ -8,7 +8,7 @@ extension NetpolLintCommand {
             abstract: "Look at a repository, pick the preset that fits, and write a commented .netpol-lint.yaml.")
 
         @Argument(help: "The repository folder (default: the current directory).")
-        var path: String = "."
+        var path: String?
 
         @Flag(help: "Overwrite an existing .netpol-lint.yaml.")
         var force = false
@@ -17,11 +17,12 @@ extension NetpolLintCommand {
         var stdout = false
 
         func run() throws {
+            let path = self.path ?? "."
             guard FilePath.exists(path) else { fail("'\(path)' does not exist") }
-            let target = FilePath.join(path, Configuration.fileName)
-            if !stdout, FilePath.exists(target), !force {
-                fail("\(target) already exists; use --force to overwrite it")
-            }
+            // An existing .netpol-lint.yml is the file to overwrite (with --force), never a second file beside it.
+            let existing = Configuration.fileNames.map { FilePath.join(path, $0) }.first(where: FilePath.exists)
+            let target = existing ?? FilePath.join(path, Configuration.fileName)
+            if !stdout, !force, let existing { fail("\(existing) already exists; use --force to overwrite it") }
             let cwd = FilePath.currentDirectory()
             let request = LintRequest(paths: [path], configuration: Configuration(), repositoryRoot: FilePath.absolute(path),
                                       workingDirectory: cwd)

@@ -28,8 +28,9 @@ extension NetpolLintCommand {
         var rule: String
 
         func run() {
-            guard let r = Linter(rules: builtInRules).lookup(rule) else {
-                fail("unknown rule '\(rule)' (see 'netpol-lint rules')")
+            let linter = Linter(rules: builtInRules)
+            guard let r = linter.lookup(rule) else {
+                fail("unknown rule '\(rule)'" + (linter.suggestion(for: rule).map { "; did you mean '\($0)'?" } ?? "") + " (see 'netpol-lint rules')")
             }
             FileOutput.standardOutput(RuleDocumentation.page(r.description))
         }
@@ -39,8 +40,9 @@ extension NetpolLintCommand {
         static let configuration = CommandConfiguration(commandName: "generate-docs",
                                                         abstract: "Write docs/rules/ from the rule metadata.")
 
-        @Option(name: .shortAndLong, help: "Output folder.")
-        var output: String = "docs/rules"
+        // Required: a default folder would write pages into whatever directory the command happens to run in.
+        @Option(name: .shortAndLong, help: ArgumentHelp("The folder to write the pages into (this project keeps them in docs/rules).", valueName: "folder"))
+        var output: String
 
         func run() {
             let rules = builtInRules.map { $0.description }

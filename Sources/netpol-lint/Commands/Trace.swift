@@ -46,7 +46,7 @@ extension NetpolLintCommand {
             }
             let cwd = FilePath.currentDirectory()
             let anchor = paths.first ?? "."
-            for p in paths where !FilePath.exists(p) { fail("'\(p)' does not exist") }
+            requireExistingPaths(paths)
             let configuration = loadConfiguration(anchor: anchor, file: config, preset: preset)
             let root = Check.repositoryRoot(anchor: anchor, configuration: configuration, cwd: cwd)
             let request = LintRequest(paths: paths.isEmpty ? ["."] : paths, configuration: configuration,
