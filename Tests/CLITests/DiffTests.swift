@@ -412,4 +412,38 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: marker), "the clone's uploadpack command ran")
         #expect(r.status == 0 || r.status == 2, "\(r.stderr)")
     }
+
+    /// The job-summary markdown parses as CommonMark + tables (markdown-it-py): counts first, every table with its
+    /// header's column count, folded details balanced, hostile names escaped.
+    @Test func markdownParsesWithMarkdownIt() throws {
+        guard let python = ExternalTools.require(ExternalTools.python(module: "markdown_it"),
+                                                 for: "DiffTests.markdownParsesWithMarkdownIt", needs: "python3 with markdown-it-py",
+                                                 install: ExternalTools.installCommand)
+        else { return }
+        let dir = try repository()
+        try write(dir, "policies/db.yaml", """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: "pg|in<script>", namespace: db}
+            spec:
+              podSelector: {matchLabels: {app: postgres}}
+              ingress:
+              - from:
+                - namespaceSelector: {matchLabels: {team: web}}
+                ports: [{port: 5432}, {port: 9187}]
+            """)
+        let r = try run(["diff", "--base", "HEAD", "--format", "md"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.split(separator: "\n").dropFirst(2).first?.contains("newly allowed") == true, "counts first")
+        let result = ExternalTools.run(python, ["-c", AuditRenderTests.parser], stdin: r.stdout, timeout: 60)
+        try #require(result.status == 0, "markdown-it-py failed: \(result.stderr)")
+        let parsed = try JSONDecoder().decode(AuditRenderTests.Parsed.self, from: Data(result.stdout.utf8))
+        #expect(parsed.tables.count >= 3)
+        for t in parsed.tables {
+            let width = t.rows.first?.count ?? 0
+            #expect(t.rows.allSatisfy { $0.count == width } && t.raw.allSatisfy { $0 == width }, "table at line \(t.line)")
+        }
+        #expect(parsed.detailsOpened == parsed.detailsClosed && parsed.detailsNested)
+        #expect(!parsed.html.contains("<script"))
+    }
 }

@@ -81,22 +81,8 @@ public struct DiffMarkdownReporter {
     public let report: ConnectivityDiffReport
     public init(report: ConnectivityDiffReport) { self.report = report }
 
-    /// Text in a table cell or a line: markdown and HTML characters escaped, no line breaks.
-    static func inline(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "|": out += "\\|"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\n", "\r": out += " "
-            case "`", "*", "_", "[", "]", "#", "\\": out += "\\" + String(ch)
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// Text in a table cell or a line: markdown and HTML characters escaped, no line breaks (the audit's escaper).
+    static func inline(_ s: String) -> String { AuditMarkdownReporter.inline(s) }
 
     public func render() -> String {
         let r = report
