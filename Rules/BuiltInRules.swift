@@ -13,7 +13,7 @@ public let builtInRules: [any Rule.Type] = [
     NotEvaluatedRule.self,
     InvalidSuppressionRule.self,
     UnusedSuppressionRule.self,
-    // The documented conventions (seeds 000-004)
+    // The documented conventions (docs/conventions/)
     ExplicitDefaultDenyRule.self,
     DefaultDenyRequiredRule.self,
     ProfileOnPlatformNamespaceRule.self,

@@ -234,7 +234,7 @@ public struct DefaultDenyRequiredRule: Rule {
             }
         }
         // Tier 0 stays unrestricted: a cluster-wide allow policy that selects Tier 0 pods must not switch on their
-        // default-deny (seed 002 §5: `enableDefaultDeny: false` on allow policies).
+        // default-deny (docs/conventions/tiered-zero-trust.md: `enableDefaultDeny: false` on allow policies).
         let semantics = Convention.semantics(context)
         var enforcedTier0: [Int: (namespaces: Set<String>, directions: Set<Direction>)] = [:]
         for ns in tier0 {

@@ -1,6 +1,6 @@
 import NetpolLintCore
 
-/// A documented convention (DESIGN §6), with the values its seed document uses.
+/// A documented convention (docs/conventions/), with the values its convention page states.
 public struct Preset: Sendable {
     public enum DefaultDenyPolicy: String, Sendable { case forbidden, required, perNamespace }
 
@@ -21,12 +21,12 @@ public struct Preset: Sendable {
     /// Pods the convention relies on, declared in the repository or not (NP206–NP209, NP305, `trace`).
     public var wellKnown: [WellKnownEndpoint] = []
     /// Where health probes come from, any one of which counts (NP207): entities and CIDRs. Empty: the convention
-    /// requires no health-probe rule (seeds 002 and 004 do not; plain Cilium admits kubelet probes from `host`).
+    /// requires no health-probe rule (tiered-zero-trust and kubernetes do not; plain Cilium admits kubelet probes from `host`).
     public var healthSources: [String] = []
 }
 
 public enum Presets {
-    /// Seeds 000 / 001: implicit deny through baseline CCNPs, namespace profiles, platform CNPs, access labels.
+    /// docs/conventions/homelab-profiles.md: implicit deny through baseline CCNPs, namespace profiles, platform CNPs, access labels.
     public static let homelabProfiles = Preset(
         name: "homelab-profiles",
         summary: "Implicit default-deny via baseline CCNPs; namespaces pick a profile by label; platform namespaces have hand-crafted CNPs",
@@ -46,7 +46,7 @@ public enum Presets {
         ],
         healthSources: ["health", "host", "169.254.0.0/16"])
 
-    /// Seed 002: an explicit default-deny CCNP that excludes exactly the Tier 0 namespaces.
+    /// docs/conventions/tiered-zero-trust.md: an explicit default-deny CCNP that excludes exactly the Tier 0 namespaces.
     public static let tieredZeroTrust = Preset(
         name: "tiered-zero-trust",
         summary: "Explicit default-deny CCNP excluding Tier 0; Tier 1 platform services; Tier 2 applications",
@@ -63,7 +63,7 @@ public enum Presets {
         ],
         healthSources: [])
 
-    /// Seed 004: plain Kubernetes NetworkPolicy with a default-deny-ingress policy per application namespace.
+    /// docs/conventions/kubernetes.md: plain Kubernetes NetworkPolicy with a default-deny-ingress policy per application namespace.
     public static let kubernetes = Preset(
         name: "kubernetes",
         summary: "Plain Kubernetes NetworkPolicy: every application namespace has a default-deny-ingress policy",

@@ -86,7 +86,7 @@ public struct ClusterWideEmptyPeerRule: Rule {
         ]
     )
 
-    /// The consequence (DESIGN §4): allow rules elsewhere whose other end is admitted by this rule alone, across
+    /// The consequence (docs/rules/NP308.md): allow rules elsewhere whose other end is admitted by this rule alone, across
     /// namespaces — the flows that break when `{}` is scoped the way its author meant.
     static func carriedFlows(_ context: LintContext, object: Int, rule span: Span) -> [RelatedLocation] {
         var out: [RelatedLocation] = []

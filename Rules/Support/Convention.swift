@@ -1,6 +1,6 @@
 import NetpolLintCore
 
-/// The convention in force: the preset's data merged with `.netpol-lint.yaml` (DESIGN §6). Rules read conventions
+/// The convention in force: the preset's data merged with `.netpol-lint.yaml` (docs/configuration.md, docs/conventions/). Rules read conventions
 /// only through this type.
 public struct Convention: Sendable {
     public let preset: Preset?
@@ -28,7 +28,7 @@ public struct Convention: Sendable {
         context.semantics(wellKnown: of(context).wellKnown)
     }
 
-    /// Link-local, where kubelet / Istio ambient health probes come from (seed 001; research (j)).
+    /// Link-local, where kubelet / Istio ambient health probes come from (docs/conventions/homelab-profiles.md; https://docs.cilium.io/en/stable/security/policy/language/#entities-based on `host` and `--allow-localhost`).
     public static let defaultAllowedCIDRs = ["169.254.0.0/16"]
     /// Namespaces Kubernetes creates that never hold workloads.
     public static let systemNamespaces: Set<String> = ["kube-public", "kube-node-lease"]
@@ -38,7 +38,7 @@ public struct Convention: Sendable {
         preset = config.preset.flatMap(Presets.named)
         var platform = Set(preset?.platformNamespaces ?? [])
         platform.formUnion(config.platformNamespaces)
-        // "A namespace whose policy file sits under a platform/ folder is platform too" (seed 000 layout).
+        // "A namespace whose policy file sits under a platform/ folder is platform too" (the homelab-profiles layout, docs/conventions/homelab-profiles.md).
         for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
             let folder = context.folder(of: i)
             if folder.split(separator: "/").contains("platform"), let ns = context.namespace(of: i) { platform.insert(ns) }

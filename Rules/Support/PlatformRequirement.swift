@@ -1,6 +1,6 @@
 import NetpolLintCore
 
-/// One traffic requirement every platform namespace's pods must meet (seed 001, "Required Rules"): DNS, health
+/// One traffic requirement every platform namespace's pods must meet (docs/conventions/homelab-profiles.md, required rules of platform policies): DNS, health
 /// probes, Prometheus scraping, HBONE. NP206–NP209 each declare one and share this check.
 struct PlatformRequirement {
     /// A connection to check: the direction seen from the platform pods, the peer and the ports.

@@ -3,7 +3,7 @@ import NetpolLintCore
 import NetpolLintTestSupport
 import Testing
 
-/// The markdown and HTML renderings of `netpol-lint audit` (DESIGN §8, FR24), checked with real consumers: the
+/// The markdown and HTML renderings of `netpol-lint audit` (docs/audit.md), checked with real consumers: the
 /// markdown is parsed by markdown-it-py (CommonMark + GFM tables), the HTML loaded in headless Chromium. The report
 /// is built by hand: rows that pass, fail and are conditional for each expectation, capabilities with gaps and an
 /// `otherwise` clause, undocumented flows, drift of every kind, agreeing and disagreeing observed flows, and names

@@ -4,7 +4,7 @@ import Testing
 
 /// `netpol-lint trace --format json` over the three example repositories (and a small generated one for what the
 /// fixtures do not contain). Every expectation was derived by hand from the YAML and the Cilium / Kubernetes
-/// semantics (`../shared/research/cilium-semantics.md`), not copied from the tool's output.
+/// semantics (https://docs.cilium.io/en/stable/security/policy/language/, https://kubernetes.io/docs/concepts/services-networking/network-policies/), not copied from the tool's output.
 ///
 /// A case names the expected `allowedBy` / `deniedBy` rules of each direction as `"<policy> <section>[i]"`:
 /// - a leading `!` puts the entry in `deniedBy` instead of `allowedBy`;

@@ -3,7 +3,7 @@ import NetpolLintCore
 import NetpolLintTestSupport
 import Testing
 
-/// Builds Hubble flow lines in the shape `hubble observe -o json` prints (research/audit/AUDIT-INPUTS.md §1).
+/// Builds Hubble flow lines in the shape `hubble observe -o json` prints (docs/audit.md, "Observed flows").
 enum FlowLine {
     static func pod(_ namespace: String, _ labels: [String], workload: String? = nil, serviceAccount: String? = nil,
                     namespaceField: Bool = true) -> String {

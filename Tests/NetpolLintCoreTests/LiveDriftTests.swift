@@ -3,7 +3,7 @@ import NetpolLintCore
 import NetpolLintTestSupport
 import Testing
 
-/// `LiveDrift`: git against a `kubectl get cnp,ccnp,netpol,ns -A -o yaml` export (DESIGN §8).
+/// `LiveDrift`: git against a `kubectl get cnp,ccnp,netpol,ns -A -o yaml` export (docs/audit.md, "Live drift").
 @Suite struct LiveDriftTests {
     /// Loads a repository. Display paths are relative to the test process's directory, which is where `LiveDrift`
     /// re-reads the files from (as the CLI does from its own).

@@ -1,7 +1,7 @@
 @testable import NetpolLintCore
 import Testing
 
-/// The selector algebra and the allow/deny evaluation (DESIGN §5), on hand-written selectors and small manifests.
+/// The selector algebra and the allow/deny evaluation (docs/semantics.md), on hand-written selectors and small manifests.
 @Suite struct SemanticsTests {
     // MARK: Helpers
 
@@ -30,7 +30,7 @@ import Testing
         })
     }
 
-    // MARK: Empty selectors (research (a), (b))
+    // MARK: Empty selectors (https://docs.cilium.io/en/stable/security/policy/language/#endpoints-based, #ingress-egress-default-deny)
 
     @Test func cnpEmptyPeerIsOwnNamespaceOnly() {
         let s = Selector.cilium(labelSelector([]), namespace: "shop", subject: false)

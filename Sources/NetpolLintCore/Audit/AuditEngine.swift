@@ -1,5 +1,5 @@
 /// Evaluates a documented baseline against the repository's policies with the semantics engine `trace` uses (one
-/// engine, no second evaluator), and enumerates the cross-namespace flows the policies allow (DESIGN §8).
+/// engine, no second evaluator), and enumerates the cross-namespace flows the policies allow (docs/audit.md).
 ///
 /// Pod groups. Every question is asked about concrete pod groups, the same everywhere in the audit:
 /// - the namespace's declared workloads (Deployment, StatefulSet, ...; host-network ones are `host`, not pods);

@@ -1,4 +1,4 @@
-/// The result of `netpol-lint audit` (DESIGN §8, FR24): the documented baseline and traffic matrix beside what the
+/// The result of `netpol-lint audit` (docs/audit.md): the documented baseline and traffic matrix beside what the
 /// repository's policies allow, drift from a live cluster export, and observed Hubble flows. Every renderer (text,
 /// markdown, HTML, JSON) reads this one value; none of them evaluates anything.
 

@@ -1,6 +1,6 @@
 /// The documented baseline an audit checks the repository against: a `NetworkBaseline`
 /// (`netpol-lint.io/v1alpha1`) with platform namespaces, named components, quantified capabilities and the traffic
-/// matrix (DESIGN §8; docs/audit.md describes every field).
+/// matrix (docs/audit.md describes every field).
 public struct BaselineSpec: Sendable {
     /// A named group of pods: a namespace and a pod selector.
     public struct Component: Sendable {

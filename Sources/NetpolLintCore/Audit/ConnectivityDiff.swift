@@ -1,4 +1,4 @@
-/// What a change to the repository does to who can reach whom (`netpol-lint diff`, DESIGN §8): two revisions, each
+/// What a change to the repository does to who can reach whom (`netpol-lint diff`, docs/diff.md): two revisions, each
 /// resolved into the model and asked the same questions by the same engine, and every flow whose verdict changed,
 /// with the rules that decide it on each side.
 

@@ -1,6 +1,6 @@
 // Reads `hubble observe -o json` output (one `GetFlowsResponse` per line, or bare Flow objects from the legacy
 // output) for `netpol-lint audit --flows` and groups the flows that say something about policy: policy-verdict
-// events and policy drops (research/audit/AUDIT-INPUTS.md §1). Everything else is counted by reason and skipped.
+// events and policy drops (docs/audit.md, "Observed flows"; Hubble's flow format: https://docs.cilium.io/en/stable/observability/hubble/). Everything else is counted by reason and skipped.
 // The file is untrusted: it is streamed through a fixed buffer, lines are bounded, and nothing in it can crash
 // the reader.
 

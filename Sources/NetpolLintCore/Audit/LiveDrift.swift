@@ -20,7 +20,7 @@ public struct LiveExportError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(path):\(line):\(column): error: \(message)" }
 }
 
-/// Git against a live cluster (DESIGN §8, research/audit/AUDIT-INPUTS.md §2): the repository's CNPs, CCNPs,
+/// Git against a live cluster (docs/audit.md, "Live drift"): the repository's CNPs, CCNPs,
 /// NetworkPolicies and Namespaces beside a `kubectl get cnp,ccnp,netpol,ns -A -o yaml` export.
 ///
 /// Both sides are read with `YAMLParser` and reduced to the same canonical tree (`DriftValue`) before comparing:

@@ -1,4 +1,4 @@
-/// Observed Hubble flows beside what the repository's policies say about the same flow (DESIGN §8, FR24). A flow the
+/// Observed Hubble flows beside what the repository's policies say about the same flow (docs/audit.md). A flow the
 /// cluster forwarded but the repository would drop, or the reverse, is drift the objects alone do not show.
 extension AuditEngine {
     /// How Hubble's verdict reads as an allow/deny: FORWARDED and REDIRECTED (to the L7 proxy, allowed at L3/L4)

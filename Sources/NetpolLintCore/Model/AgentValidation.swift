@@ -1,5 +1,5 @@
 /// Why the Cilium agent refuses a policy the API server accepted (status `Valid=False`): the policy is then not
-/// enforced at all. Reported by NP104; the semantics engine leaves such policies out (research (b), (e), (h)).
+/// enforced at all. Reported by NP104; the semantics engine leaves such policies out (cilium/cilium `pkg/policy/api/rule_validation.go`).
 public struct AgentRejection: Sendable, Hashable {
     public var message: String
     public var span: Span
@@ -27,7 +27,7 @@ extension KubeObject {
             for r in rule.allPeerRules {
                 let kinds = r.peerKinds.filter { !Self.combinablePeerKinds.contains($0.key) }
                 if let fqdns = r.fqdns, r.peerKinds.count > 1 {
-                    // rule_validation.go: "Combining ToFQDNs and ... is not supported yet" (research (e)); reported
+                    // rule_validation.go: "Combining ToFQDNs and ... is not supported yet"; reported
                     // as an invalid value (NP102), since it is a shape no egress rule may have.
                     for other in r.peerKinds where other.key != "toFQDNs" {
                         out.append(AgentRejection(message: "toFQDNs cannot be combined with \(other.key) in one egress rule; split them into two rules",

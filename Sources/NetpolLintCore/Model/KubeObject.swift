@@ -1,4 +1,4 @@
-/// The kinds netpol-lint understands (DESIGN §3).
+/// The kinds netpol-lint understands (README, "What is read"; docs/semantics.md).
 public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case ciliumNetworkPolicy = "CiliumNetworkPolicy"
     case ciliumClusterwideNetworkPolicy = "CiliumClusterwideNetworkPolicy"

@@ -1,5 +1,5 @@
 /// A label key after normalisation: the one place that knows Cilium's source prefixes and pseudo-labels
-/// (`research/cilium-semantics.md` (g)).
+/// (cilium/cilium `pkg/k8s/apis/cilium.io/utils/utils.go`; https://docs.cilium.io/en/stable/security/policy/kubernetes/).
 public enum LabelKey: Sendable, Hashable, CustomStringConvertible {
     /// A pod label (`app`, `k8s:app`, `any:app`).
     case pod(String)

@@ -1,6 +1,6 @@
 /// The Cilium `cilium.io/v2` policy schema: field names from `pkg/policy/api/{rule,ingress,egress,l4,l7,cidr,fqdn,
 /// icmp,service,selector,entity}.go`, validation from `rule_validation.go` and the CRD
-/// (see `research/cilium-semantics.md` (f), (h)).
+/// (Cilium policy language: https://docs.cilium.io/en/stable/security/policy/language/#entities-based and #layer-4-examples).
 enum CiliumSchema {
     static let ruleKeys = ["endpointSelector", "nodeSelector", "ingress", "ingressDeny", "egress", "egressDeny",
                            "labels", "description", "enableDefaultDeny", "log"]
@@ -191,7 +191,7 @@ extension ModelDecoder {
         return LabelSelector(span: span(n), requirements: reqs)
     }
 
-    /// Keys that look like Cilium's reserved labels but are not: they never match (research (g)).
+    /// Keys that look like Cilium's reserved labels but are not: they never match (cilium/cilium `pkg/k8s/apis/cilium.io/utils/utils.go`, `const.go`).
     mutating func checkReservedKey(_ key: Located<String>, kubernetes: Bool) {
         guard !kubernetes else { return }
         var k = Substring(key.value)

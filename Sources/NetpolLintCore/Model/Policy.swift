@@ -63,7 +63,7 @@ public struct ServiceSelector: Sendable, Hashable {
 }
 
 /// One item of `ingress`, `ingressDeny`, `egress` or `egressDeny` of a Cilium rule. Peer lists are nil when the
-/// key is absent and `[]` when written empty (the difference matters: research (b)).
+/// key is absent and `[]` when written empty (the difference matters: https://docs.cilium.io/en/stable/security/policy/language/#ingress-egress-default-deny).
 public struct CiliumPeerRule: Sendable, Hashable {
     public var span: Span
     public var direction: Direction
@@ -165,7 +165,7 @@ public struct NetworkPolicySpec: Sendable, Hashable {
 }
 
 extension CiliumPeerRule {
-    /// `{}`: no peer, no port, no ICMP — allows nothing (research (b)).
+    /// `{}`: no peer, no port, no ICMP — allows nothing (cilium/cilium `pkg/policy/types/policyentry.go`: non-nil but empty L3 selects nothing).
     public var isEmptyRule: Bool {
         peerKinds.isEmpty && toPorts == nil && icmps == nil && authenticationMode == nil
     }
@@ -179,7 +179,7 @@ extension CiliumPeerRule {
 }
 
 extension PortProtocol {
-    /// Port 0, protocol ANY with no port, or a range 0/1-65535 (research (h)).
+    /// Port 0, protocol ANY with no port, or a range 0/1-65535 (https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples).
     public var coversAllPorts: Bool {
         switch port?.value {
         case nil: return true

@@ -1,4 +1,4 @@
-/// Renders an `AuditReport` as one self-contained HTML5 page (DESIGN §8, FR24): the same sections as the markdown
+/// Renders an `AuditReport` as one self-contained HTML5 page (docs/audit.md): the same sections as the markdown
 /// report, with the namespace × namespace matrix in colour *and* symbols, and every row's and capability's evidence
 /// (`path:line`) in the page rather than behind a click.
 ///

@@ -1,4 +1,4 @@
-/// The audit as one versioned JSON document (DESIGN §8; the schema is in docs/audit.md). Field names and value
+/// The audit as one versioned JSON document (the schema is in docs/audit.md). Field names and value
 /// vocabularies are stable: tests and users rely on them.
 public struct AuditJSONReporter {
     public static let schemaVersion = 1

@@ -1,4 +1,4 @@
-/// Renders an `AuditReport` as GitHub-flavoured markdown (DESIGN §8, FR24): a summary line first, then the traffic
+/// Renders an `AuditReport` as GitHub-flavoured markdown (docs/audit.md): a summary line first, then the traffic
 /// matrix, capabilities, the namespace × namespace matrix (table and mermaid graph), coverage, undocumented flows,
 /// drift, observed flows, findings and notes. Evidence folds into `<details>` blocks so the page reads at a glance.
 ///

@@ -1,5 +1,5 @@
 /// Renders the answer of `netpol-lint trace`: the verdict, then egress at the source and ingress at the destination
-/// with the rules that decide each (DESIGN §5).
+/// with the rules that decide each (docs/semantics.md).
 public struct TraceReporter {
     public let context: LintContext
     public let semantics: Semantics

@@ -1,4 +1,4 @@
-/// One peer of a rule item with its meaning made explicit (research (a), (b), (f), (h)).
+/// One peer of a rule item with its meaning made explicit (https://docs.cilium.io/en/stable/security/policy/language/: endpoints, entities, CIDRs, ports).
 public enum Peer: Sendable, Hashable, CustomStringConvertible {
     /// Pods (or a `reserved:` identity) chosen by a selector.
     case selector(Selector, Span)
@@ -21,7 +21,7 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Entities `cluster` stands for besides every pod (research (f)).
+    /// Entities `cluster` stands for besides every pod (https://docs.cilium.io/en/stable/security/policy/language/#entities-based).
     static let clusterEntities: Set<String> = ["host", "remote-node", "init", "ingress", "health", "unmanaged", "kube-apiserver"]
 
     /// Address ranges that are never "the internet" (RFC 1918, CGNAT, loopback, link-local, ULA).

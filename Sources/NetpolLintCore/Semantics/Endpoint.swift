@@ -117,7 +117,7 @@ extension LabelKey {
 }
 
 extension Semantics {
-    /// Reserved identities `trace` accepts as endpoints (research (f)); `world` is any address outside the cluster.
+    /// Reserved identities `trace` accepts as endpoints (https://docs.cilium.io/en/stable/security/policy/language/#entities-based); `world` is any address outside the cluster.
     public static let traceEntities = ["world", "host", "remote-node", "kube-apiserver", "health", "init", "ingress", "unmanaged"]
 
     /// Parses a `trace` endpoint: `NAMESPACE[/key=value,...]`, `NAMESPACE/WORKLOAD` (a declared Deployment,

@@ -62,8 +62,8 @@ public struct Requirement: Sendable, Hashable {
 }
 
 /// A label selector with its meaning made explicit: a conjunction of requirements over the pod's labels and its
-/// namespace (name and labels), the namespace Cilium or Kubernetes adds implicitly included (DESIGN §5; research
-/// (a), (g)). `reserved` is set for a Cilium `reserved:<entity>` selector, which selects that identity, not pods.
+/// namespace (name and labels), the namespace Cilium or Kubernetes adds implicitly included (docs/semantics.md;
+/// https://docs.cilium.io/en/stable/security/policy/language/#endpoints-based). `reserved` is set for a Cilium `reserved:<entity>` selector, which selects that identity, not pods.
 public struct Selector: Sendable, Hashable, CustomStringConvertible {
     public var requirements: [Requirement]
     public var reserved: String?

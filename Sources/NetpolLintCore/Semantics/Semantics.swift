@@ -54,7 +54,7 @@ public struct Verdict: Sendable {
     public var result: Tri { egress.result && ingress.result }
 }
 
-/// What the policies of the repository, all together, allow (DESIGN §5). Built once per run from the inventory;
+/// What the policies of the repository, all together, allow (docs/semantics.md). Built once per run from the inventory;
 /// policies are indexed by the namespace they can select, so a question looks only at the policies that can apply.
 public struct Semantics: Sendable {
     public let subjects: [Subject]
