@@ -379,8 +379,6 @@ struct FlowAccumulator {
         return (source, rest[..<eq], String(rest[rest.index(after: eq)...]))
     }
 
-    static let namespaceLabelPrefix = "io.cilium.k8s.namespace.labels."
-
     /// An endpoint from a Hubble `Endpoint` and its IP address.
     static func endpoint(_ json: JSON?, address: String?) -> HubbleEndpoint {
         var namespace = json?["namespace"]?.stringValue
@@ -395,21 +393,22 @@ struct FlowAccumulator {
             guard let text = item.stringValue else { continue }
             let (source, key, value) = splitLabel(text)
             if key.isEmpty { continue }
+            // The source decides reserved identities and CIDRs; any other source's key means what it means in a
+            // policy selector: one normalisation (`LabelKey.cilium`).
             switch source {
             case "reserved": reserved.append(String(key))
             case "cidr", "fqdn": cidr = true
             default:
-                if key.hasPrefix(namespaceLabelPrefix) {
-                    let k = String(key.dropFirst(namespaceLabelPrefix.count))
-                    if namespaceLabels[k] == nil { namespaceLabels[k] = value }
-                } else if key == "io.cilium.k8s.policy.serviceaccount" {
-                    if serviceAccount == nil { serviceAccount = value }
-                } else if key == "io.kubernetes.pod.namespace" {
+                switch LabelKey.cilium(String(key)) {
+                case .namespaceLabel(let k): if namespaceLabels[k] == nil { namespaceLabels[k] = value }
+                case .namespaceName:
                     if labelNamespace == nil { labelNamespace = value }
-                } else if key.hasPrefix("io.cilium.k8s.policy.") {
-                    // io.cilium.k8s.policy.cluster: not a pod label.
-                } else if podLabels[String(key)] == nil {
-                    podLabels[String(key)] = value
+                    if let k = LabelKey.namespaceName.namespaceLabelKey, key.contains(".namespace.labels."), namespaceLabels[k] == nil {
+                        namespaceLabels[k] = value
+                    }
+                case .serviceAccount: if serviceAccount == nil { serviceAccount = value }
+                case .cluster: continue
+                case .pod(let k), .special(source: _, key: let k): if podLabels[k] == nil { podLabels[k] = value }
                 }
             }
         }
