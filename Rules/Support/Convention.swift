@@ -28,6 +28,12 @@ public struct Convention: Sendable {
         context.semantics(wellKnown: of(context).wellKnown)
     }
 
+    /// The audit's engine over the repository, with this convention's platform namespaces and well-known endpoints
+    /// (`audit` and `diff` build it the same way).
+    public static func auditEngine(_ context: LintContext, spec: BaselineSpec? = nil) -> AuditEngine {
+        AuditEngine(context: context, semantics: semantics(context), platformNamespaces: of(context).platformNamespaces, spec: spec)
+    }
+
     /// Link-local, where kubelet / Istio ambient health probes come from (docs/conventions/homelab-profiles.md; https://docs.cilium.io/en/stable/security/policy/language/#entities-based on `host` and `--allow-localhost`).
     public static let defaultAllowedCIDRs = ["169.254.0.0/16"]
     /// Namespaces Kubernetes creates that never hold workloads.

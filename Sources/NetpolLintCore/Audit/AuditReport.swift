@@ -59,6 +59,15 @@ public struct AuditEvidence: Sendable, Hashable {
         self.certain = certain
     }
 
+    /// `allowed`, `denied` or `enforced`: what the rule did, as a participle (`allowed by …`).
+    public var verb: String {
+        switch effect {
+        case "allows": "allowed"
+        case "denies": "denied"
+        default: "enforced"
+        }
+    }
+
     /// `CiliumNetworkPolicy payments/api-ingress ingress[0] (policies/api.yaml:12)`.
     public var description: String {
         let qualified = (namespace.map { "\($0)/" } ?? "") + name

@@ -382,10 +382,8 @@ struct SpecReader {
             }
             return BaselineSpec.Port(number: v, name: nil, proto: proto)
         }
-        // A named container port (IANA_SVC_NAME: at most 15 characters, letters, digits and '-').
-        let named = text.count <= 15 && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
-            && text.unicodeScalars.contains { ("a"..."z").contains($0) }
-        guard named else {
+        // A named container port, as policies accept them (the model's `PortName`).
+        guard PortName.isValid(text) else {
             error(n, "port '\(text)' in \(what) is neither a number (1-65535) nor a port name")
             return nil
         }

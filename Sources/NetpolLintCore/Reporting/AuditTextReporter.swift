@@ -28,8 +28,7 @@ public struct AuditTextReporter {
     func evidence(_ list: [AuditEvidence], indent: String) -> String {
         var out = ""
         for e in list.prefix(8) {
-            let verb = e.effect == "allows" ? "allowed" : e.effect == "denies" ? "denied" : "enforced"
-            out += "\(indent)\(verb) by \(e.description)\(e.certain ? "" : " [not certain]")\n"
+            out += "\(indent)\(e.verb) by \(e.description)\(e.certain ? "" : " [not certain]")\n"
         }
         if list.count > 8 { out += "\(indent)... and \(list.count - 8) more\n" }
         return out

@@ -40,7 +40,7 @@ enum DiffPresentation {
 
     static func rules(_ evidence: [AuditEvidence]) -> String {
         guard !evidence.isEmpty else { return "no policy decides (not enforced)" }
-        return evidence.prefix(4).map { "\($0.effect == "allows" ? "allowed" : $0.effect == "denies" ? "denied" : "enforced") by \($0.description)" }
+        return evidence.prefix(4).map { "\($0.verb) by \($0.description)" }
             .joined(separator: "; ") + (evidence.count > 4 ? "; ..." : "")
     }
 }

@@ -72,9 +72,7 @@ extension NetpolLintCommand {
             let enabled: [(rule: any Rule.Type, severity: Severity)]
             do { enabled = try linter.enabledRules(request) } catch { fail("\(error)") }
             let (context, _, _) = linter.load(request)
-            let semantics = Convention.semantics(context)
-            let engine = AuditEngine(context: context, semantics: semantics,
-                                     platformNamespaces: Convention.of(context).platformNamespaces, spec: baseline)
+            let engine = Convention.auditEngine(context, spec: baseline)
             var report = engine.run(paths: paths.isEmpty ? ["."] : paths, preset: configuration.preset)
             report.findings = FindingsSummary(linter.check(context, enabled: enabled), rules: linter.rules.map { $0.description })
 

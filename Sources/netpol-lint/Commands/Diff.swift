@@ -95,8 +95,7 @@ extension NetpolLintCommand {
                 let request = LintRequest(paths: targets.isEmpty ? [folder] : targets, configuration: c, repositoryRoot: folder,
                                           workingDirectory: folder)
                 let context = linter.load(request).context
-                return (AuditEngine(context: context, semantics: Convention.semantics(context),
-                                    platformNamespaces: Convention.of(context).platformNamespaces, spec: nil), folder)
+                return (Convention.auditEngine(context), folder)
             }
             let (baseEngine, baseFolder) = revision(baseCommit)
             if head != nil {
@@ -113,8 +112,7 @@ extension NetpolLintCommand {
                 let targets = pathspecs.isEmpty ? [root] : pathspecs.map { FilePath.join(root, $0) }
                 let context = linter.load(LintRequest(paths: targets, configuration: configuration, repositoryRoot: root,
                                                       workingDirectory: root)).context
-                headEngine = AuditEngine(context: context, semantics: Convention.semantics(context),
-                                         platformNamespaces: Convention.of(context).platformNamespaces, spec: nil)
+                headEngine = Convention.auditEngine(context)
                 headFolder = root
             }
             let report = ConnectivityDiff.compute(
