@@ -18,45 +18,9 @@ import Testing
     ///   workload, so whether its pods carry that label the repository does not say: conditional);
     /// - dev and lab have no policy at all (open), web's ingress is not enforced.
     static let repository: [(path: String, content: String)] = [
-        ("namespaces.yaml", """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: web}
-            ---
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: db}
-            ---
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: dev}
-            ---
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: lab}
-            """),
-        ("workloads.yaml", """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: frontend, namespace: web}
-            spec:
-              template:
-                metadata: {labels: {app: frontend}}
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: postgres, namespace: db}
-            spec:
-              template:
-                metadata: {labels: {app: postgres}}
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: tool, namespace: dev}
-            spec:
-              template:
-                metadata: {labels: {app: tool}}
-            """),
+        ("namespaces.yaml", Manifests.namespaces("web", "db", "dev", "lab")),
+        ("workloads.yaml", Manifests.workload("frontend", "web", "app: frontend") + Manifests.workload("postgres", "db", "app: postgres")
+            + Manifests.workload("tool", "dev", "app: tool")),
         ("policies/db.yaml", """
             apiVersion: cilium.io/v2
             kind: CiliumNetworkPolicy
@@ -138,9 +102,7 @@ import Testing
         return TestSupport.writeTree(files)
     }
 
-    func json(_ text: String) throws -> [String: Any] {
-        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    }
+    func json(_ text: String) throws -> [String: Any] { try TestSupport.jsonObject(text) }
 
     @Test func rowsAndCapabilitiesOfEveryVerdictKind() throws {
         let dir = repository()
@@ -503,21 +465,13 @@ import Testing
 
     // MARK: Review regressions (each reproduced before its fix)
 
-    static func deployment(_ name: String, _ ns: String, _ labels: String) -> String {
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: \(name), namespace: \(ns)}\nspec:\n  template:\n    metadata: {labels: {\(labels)}}\n---\n"
-    }
-
-    static func namespaces(_ names: String...) -> String {
-        names.map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \($0)}\n---\n" }.joined()
-    }
-
     /// Pods that only a deny rule tells apart are not merged into one class: the audit's flows agree with trace.
     @Test(arguments: [["bad", "good"], ["good", "zbad"]])
     func denyRulesSplitPodClasses(_ order: [String]) throws {
         let bad = order.first { $0.hasSuffix("bad") }!
         let dir = TestSupport.writeTree([
-            ("ns.yaml", Self.namespaces("a", "b")),
-            ("w.yaml", order.map { Self.deployment($0, "a", "app: \($0)") }.joined() + Self.deployment("srv", "b", "app: srv")),
+            ("ns.yaml", Manifests.namespaces("a", "b")),
+            ("w.yaml", order.map { Manifests.workload($0, "a", "app: \($0)") }.joined() + Manifests.workload("srv", "b", "app: srv")),
             ("cnp.yaml", """
                 apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy
@@ -541,8 +495,8 @@ import Testing
     /// A row's namespace cell naming a namespace the repository has (`ingress`) is that namespace, not the entity.
     @Test func namespaceNamedLikeAnEntity() throws {
         let dir = TestSupport.writeTree([
-            ("ns.yaml", Self.namespaces("ingress", "b")),
-            ("w.yaml", Self.deployment("gw", "ingress", "app: gw") + Self.deployment("srv", "b", "app: srv")),
+            ("ns.yaml", Manifests.namespaces("ingress", "b")),
+            ("w.yaml", Manifests.workload("gw", "ingress", "app: gw") + Manifests.workload("srv", "b", "app: srv")),
             ("np.yaml", """
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
@@ -564,8 +518,8 @@ import Testing
     /// A rule on a named port makes the namespace pair conditional (as trace says), not denied.
     @Test func namedPortRulesAreConditionalInTheMatrix() throws {
         let dir = TestSupport.writeTree([
-            ("ns.yaml", Self.namespaces("a", "b")),
-            ("w.yaml", Self.deployment("client", "a", "app: client") + Self.deployment("srv", "b", "app: srv")),
+            ("ns.yaml", Manifests.namespaces("a", "b")),
+            ("w.yaml", Manifests.workload("client", "a", "app: client") + Manifests.workload("srv", "b", "app: srv")),
             ("cnp.yaml", """
                 apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy
@@ -586,8 +540,8 @@ import Testing
     /// A row on a named port documents no numbered flow; a capability without ports covers TCP only.
     @Test func documentationMatchesPortsExactly() throws {
         let dir = TestSupport.writeTree([
-            ("ns.yaml", Self.namespaces("a", "b")),
-            ("w.yaml", Self.deployment("client", "a", "app: client") + Self.deployment("srv", "b", "app: srv")),
+            ("ns.yaml", Manifests.namespaces("a", "b")),
+            ("w.yaml", Manifests.workload("client", "a", "app: client") + Manifests.workload("srv", "b", "app: srv")),
             ("np.yaml", """
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
@@ -617,8 +571,8 @@ import Testing
     /// Hubble's per-direction verdict is compared with the same side of the repository's answer.
     @Test func observedVerdictsAreComparedPerDirection() throws {
         let dir = TestSupport.writeTree([
-            ("ns.yaml", Self.namespaces("a", "b")),
-            ("w.yaml", Self.deployment("client", "a", "app: client") + Self.deployment("srv", "b", "app: srv")),
+            ("ns.yaml", Manifests.namespaces("a", "b")),
+            ("w.yaml", Manifests.workload("client", "a", "app: client") + Manifests.workload("srv", "b", "app: srv")),
             ("cnp.yaml", """
                 apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy
@@ -659,7 +613,7 @@ import Testing
     @Test func platformNamespacesFallBackToTheConfiguration() throws {
         let dir = TestSupport.writeTree([
             (".netpol-lint.yaml", "platformNamespaces: [monitoring]\n"),
-            ("ns.yaml", Self.namespaces("monitoring", "b")),
+            ("ns.yaml", Manifests.namespaces("monitoring", "b")),
             ("spec.yaml", "apiVersion: netpol-lint.io/v1alpha1\nkind: NetworkBaseline\nspec:\n  capabilities:\n  - {name: p, from: {namespaces: platform}, to: {namespaces: [b]}, expect: allow}\n"),
         ])
         let doc = try json(try run(["audit", "--spec", "spec.yaml", "--format", "json", "."], in: dir).stdout)

@@ -40,30 +40,8 @@ import Testing
     /// web/frontend and db/postgres; postgres admits frontend on 5432 through a namespace label `team: web`.
     func repository() throws -> String {
         let dir = TestSupport.writeTree([
-            ("namespaces.yaml", """
-                apiVersion: v1
-                kind: Namespace
-                metadata: {name: web, labels: {team: web}}
-                ---
-                apiVersion: v1
-                kind: Namespace
-                metadata: {name: db}
-                """),
-            ("apps.yaml", """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: frontend, namespace: web}
-                spec:
-                  template:
-                    metadata: {labels: {app: frontend}}
-                ---
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: postgres, namespace: db}
-                spec:
-                  template:
-                    metadata: {labels: {app: postgres}}
-                """),
+            ("namespaces.yaml", Manifests.namespace("web", labels: "team: web") + Manifests.namespace("db")),
+            ("apps.yaml", Manifests.workload("frontend", "web", "app: frontend") + Manifests.workload("postgres", "db", "app: postgres")),
             ("policies/db.yaml", """
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
@@ -82,9 +60,7 @@ import Testing
         return dir
     }
 
-    func json(_ text: String) throws -> [String: Any] {
-        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    }
+    func json(_ text: String) throws -> [String: Any] { try TestSupport.jsonObject(text) }
 
     func changes(_ dir: String, _ extra: [String] = []) throws -> (status: Int32, changes: [[String: Any]], objects: [[String: Any]]) {
         let r = try run(["diff", "--base", "HEAD", "--format", "json"] + extra, in: dir)
@@ -266,23 +242,10 @@ import Testing
         return dir
     }
 
-    static func ns(_ names: String...) -> String {
-        names.map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \($0)}\n---\n" }.joined()
-    }
-
-    static func workload(_ name: String, _ ns: String, _ labels: String, kind: String = "Deployment", hostNetwork: Bool = false) -> String {
-        "apiVersion: apps/v1\nkind: \(kind)\nmetadata: {name: \(name), namespace: \(ns)}\nspec:\n  template:\n    metadata: {labels: {\(labels)}}\n"
-            + (hostNetwork ? "    spec: {hostNetwork: true}\n" : "") + "---\n"
-    }
-
-    static func netpol(_ name: String, _ ns: String, _ body: String) -> String {
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: \(name), namespace: \(ns)}\nspec:\n\(body)\n---\n"
-    }
-
     @Test func replicasOfOneGroupTalkToEachOther() throws {
-        let dir = try repository([("a.yaml", Self.ns("db") + Self.workload("redis", "db", "app: redis", kind: "StatefulSet")
-            + Self.netpol("deny", "db", "  podSelector: {}\n  policyTypes: [Ingress]"))])
-        try write(dir, "peers.yaml", Self.netpol("redis-peers", "db", "  podSelector: {matchLabels: {app: redis}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: redis}}}]\n    ports: [{port: 6379}]"))
+        let dir = try repository([("a.yaml", Manifests.namespaces("db") + Manifests.workload("redis", "db", "app: redis", kind: "StatefulSet")
+            + Manifests.networkPolicy("deny", "db", "  podSelector: {}\n  policyTypes: [Ingress]"))])
+        try write(dir, "peers.yaml", Manifests.networkPolicy("redis-peers", "db", "  podSelector: {matchLabels: {app: redis}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: redis}}}]\n    ports: [{port: 6379}]"))
         let (status, changes, _) = try changes(dir)
         #expect(status == 1)
         #expect(changes.contains { $0["from"] as? String == "db/redis" && $0["to"] as? String == "db/redis" && $0["port"] as? String == "6379/TCP" && $0["change"] as? String == "newly-allowed" }, "\(changes)")
@@ -290,9 +253,9 @@ import Testing
 
     @Test func everyCopyOfADuplicatedObjectIsCompared() throws {
         let body = "  podSelector: {matchLabels: {app: pg}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: db}}}]\n    ports: [{port: 5432}]"
-        let dir = try repository([("ns.yaml", Self.ns("web", "db") + Self.workload("fe", "web", "app: fe") + Self.workload("pg", "db", "app: pg")),
-                                  ("prod/np.yaml", Self.netpol("pg-in", "db", body)), ("staging/np.yaml", Self.netpol("pg-in", "db", body))])
-        try write(dir, "staging/np.yaml", Self.netpol("pg-in", "db", body.replacingOccurrences(of: "metadata.name: db", with: "metadata.name: web")))
+        let dir = try repository([("ns.yaml", Manifests.namespaces("web", "db") + Manifests.workload("fe", "web", "app: fe") + Manifests.workload("pg", "db", "app: pg")),
+                                  ("prod/np.yaml", Manifests.networkPolicy("pg-in", "db", body)), ("staging/np.yaml", Manifests.networkPolicy("pg-in", "db", body))])
+        try write(dir, "staging/np.yaml", Manifests.networkPolicy("pg-in", "db", body.replacingOccurrences(of: "metadata.name: db", with: "metadata.name: web")))
         let (status, changes, objects) = try changes(dir)
         #expect(status == 1)
         #expect(changes.contains { $0["from"] as? String == "web/fe" && $0["to"] as? String == "db/pg" && $0["change"] as? String == "newly-allowed" }, "\(changes)")
@@ -300,8 +263,8 @@ import Testing
     }
 
     @Test func policiesWithoutAFixedNameAreStillCompared() throws {
-        let dir = try repository([("a.yaml", Self.ns("web", "db") + Self.workload("fe", "web", "app: fe") + Self.workload("pg", "db", "app: pg")
-            + Self.netpol("\"${cluster}-pg-in\"", "db", "  podSelector: {matchLabels: {app: pg}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}}]\n    ports: [{port: 80}]"))])
+        let dir = try repository([("a.yaml", Manifests.namespaces("web", "db") + Manifests.workload("fe", "web", "app: fe") + Manifests.workload("pg", "db", "app: pg")
+            + Manifests.networkPolicy("\"${cluster}-pg-in\"", "db", "  podSelector: {matchLabels: {app: pg}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}}]\n    ports: [{port: 80}]"))])
         try write(dir, "a.yaml", try String(contentsOfFile: dir + "/a.yaml", encoding: .utf8).replacingOccurrences(of: "port: 80}", with: "port: 5432}"))
         let (status, changes, _) = try changes(dir)
         #expect(status == 1)
@@ -309,9 +272,9 @@ import Testing
     }
 
     @Test func workloadsOfOneNameAndTwoKindsStayApart() throws {
-        let dir = try repository([("a.yaml", Self.ns("db") + Self.workload("cache", "db", "app: cache-proxy", kind: "Deployment")
-            + Self.workload("cache", "db", "app: cache-store", kind: "StatefulSet") + Self.workload("client", "db", "app: client"))])
-        try write(dir, "np.yaml", Self.netpol("store-in", "db", "  podSelector: {matchLabels: {app: cache-store}}\n  policyTypes: [Ingress]"))
+        let dir = try repository([("a.yaml", Manifests.namespaces("db") + Manifests.workload("cache", "db", "app: cache-proxy", kind: "Deployment")
+            + Manifests.workload("cache", "db", "app: cache-store", kind: "StatefulSet") + Manifests.workload("client", "db", "app: client"))])
+        try write(dir, "np.yaml", Manifests.networkPolicy("store-in", "db", "  podSelector: {matchLabels: {app: cache-store}}\n  policyTypes: [Ingress]"))
         let (status, changes, _) = try changes(dir)
         #expect(status == 1)
         #expect(changes.contains { $0["from"] as? String == "db/client" && $0["to"] as? String == "db/cache (StatefulSet)" && $0["change"] as? String == "newly-denied" }, "\(changes)")
@@ -319,8 +282,8 @@ import Testing
     }
 
     @Test func aWorkloadMovedToTheHostNetworkIsTheHost() throws {
-        let dir = try repository([("a.yaml", Self.ns("web", "db") + Self.workload("fe", "web", "app: fe") + Self.workload("agent", "db", "app: agent")
-            + Self.netpol("fe-in", "web", "  podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: agent}}}]\n    ports: [{port: 80}]"))])
+        let dir = try repository([("a.yaml", Manifests.namespaces("web", "db") + Manifests.workload("fe", "web", "app: fe") + Manifests.workload("agent", "db", "app: agent")
+            + Manifests.networkPolicy("fe-in", "web", "  podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: agent}}}]\n    ports: [{port: 80}]"))])
         try write(dir, "a.yaml", try String(contentsOfFile: dir + "/a.yaml", encoding: .utf8)
             .replacingOccurrences(of: "metadata: {labels: {app: agent}}\n", with: "metadata: {labels: {app: agent}}\n    spec: {hostNetwork: true}\n"))
         let (status, changes, objects) = try changes(dir)
@@ -331,9 +294,9 @@ import Testing
 
     @Test func theChangedPolicysOwnPortsAreAlwaysAsked() throws {
         let many = (9000..<9060).map { "{port: \($0)}" }.joined(separator: ", ")
-        let dir = try repository([("a.yaml", Self.ns("a") + Self.workload("x", "a", "app: x") + Self.workload("y", "a", "app: y")
-            + Self.netpol("x-in", "a", "  podSelector: {matchLabels: {app: x}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: y}}}]\n    ports: [\(many)]"))])
-        try write(dir, "dns.yaml", Self.netpol("x-dns", "a", "  podSelector: {matchLabels: {app: x}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: y}}}]\n    ports: [{port: 53, protocol: UDP}]"))
+        let dir = try repository([("a.yaml", Manifests.namespaces("a") + Manifests.workload("x", "a", "app: x") + Manifests.workload("y", "a", "app: y")
+            + Manifests.networkPolicy("x-in", "a", "  podSelector: {matchLabels: {app: x}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: y}}}]\n    ports: [\(many)]"))])
+        try write(dir, "dns.yaml", Manifests.networkPolicy("x-dns", "a", "  podSelector: {matchLabels: {app: x}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: y}}}]\n    ports: [{port: 53, protocol: UDP}]"))
         let (status, changes, _) = try changes(dir)
         #expect(status == 1)
         #expect(changes.contains { $0["from"] as? String == "a/y" && $0["to"] as? String == "a/x" && $0["port"] as? String == "53/UDP" }, "\(changes)")
@@ -357,7 +320,7 @@ import Testing
               - fromEntities: [\(entities)]
                 toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
             """ }
-        let dir = try repository([("a.yaml", Self.ns("a") + Self.workload("x", "a", "app: x")), ("cnp.yaml", cnp("10.0.0.0/8", "api.github.com", "host"))])
+        let dir = try repository([("a.yaml", Manifests.namespaces("a") + Manifests.workload("x", "a", "app: x")), ("cnp.yaml", cnp("10.0.0.0/8", "api.github.com", "host"))])
         try write(dir, "cnp.yaml", cnp("192.168.0.0/16", "evil.example.com", "host, remote-node"))
         let (status, changes, _) = try changes(dir)
         #expect(status == 1)
@@ -370,8 +333,8 @@ import Testing
     }
 
     @Test func aNamespacePairIsOneGroupInTheReport() throws {
-        let dir = try repository([("a.yaml", Self.ns("a") + Self.workload("x", "a", "app: x") + Self.workload("y", "a", "app: y"))])
-        try write(dir, "np.yaml", Self.netpol("deny-egress", "a", "  podSelector: {}\n  policyTypes: [Egress]"))
+        let dir = try repository([("a.yaml", Manifests.namespaces("a") + Manifests.workload("x", "a", "app: x") + Manifests.workload("y", "a", "app: y"))])
+        try write(dir, "np.yaml", Manifests.networkPolicy("deny-egress", "a", "  podSelector: {}\n  policyTypes: [Egress]"))
         let r = try run(["diff", "--base", "HEAD"], in: dir)
         #expect(r.status == 1)
         let headers = r.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") && $0.contains("→") }
