@@ -9,6 +9,9 @@ public struct LintRequest: Sendable {
     public var paths: [String]
     /// `--stdin`: the buffer is linted as if it were at `filename`; the rest of the repo is context only.
     public var stdin: (bytes: [UInt8], filename: String)?
+    /// Files and folders whose findings are reported (nil: every file read). The other files under `paths` are read
+    /// as context only: a file named on the command line is judged with its repository around it.
+    public var targets: [String]?
     public var configuration: Configuration
     public var jobs: Int = 1
     public var maxFileSize: Int = 10 * 1024 * 1024
@@ -35,6 +38,20 @@ public struct LintStatistics: Sendable {
     public var bytes = 0
     public var documents = 0
     public var objects = 0
+    /// Files read only as context (`--stdin`, or files named on the command line): their findings are not reported.
+    public var contextFiles = 0
+    /// The objects of those files (counted in `objects`).
+    public var contextObjects = 0
+}
+
+/// The files and folders whose findings are reported, as absolute paths.
+struct TargetSet {
+    let paths: [String]
+    init(_ paths: [String]) { self.paths = paths.map { FilePath.absolute($0) } }
+    func contains(_ path: String) -> Bool {
+        let absolute = FilePath.absolute(path)
+        return paths.contains { FilePath.isInside(absolute, $0) }
+    }
 }
 
 public struct ObjectSummary: Sendable, Hashable {
@@ -280,6 +297,9 @@ public struct Linter: Sendable {
             discovered.append(DiscoveredFile(path: target))
         }
         stats.filesDiscovered = discovered.count
+        // Which files' findings are reported: the --stdin buffer alone, the named targets, or everything.
+        let targets: TargetSet? = request.stdin.map { TargetSet([$0.filename]) } ?? request.targets.map(TargetSet.init)
+        func isTarget(_ path: String) -> Bool { targets?.contains(path) ?? true }
 
         // Read, parse and decode every file, in parallel.
         let outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
@@ -294,8 +314,12 @@ public struct Linter: Sendable {
         let paths = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
         for (i, (d, outcome)) in zip(discovered, outcomes).enumerated() {
             let (display, uri) = paths.map(d.path)
-            files.append(SourceFile(path: display, uri: uri,
-                                    directives: outcome.directives, isTarget: stdinIndex == nil || stdinIndex == i))
+            let target = stdinIndex.map { $0 == i } ?? isTarget(d.path)
+            files.append(SourceFile(path: display, uri: uri, directives: outcome.directives, isTarget: target))
+            if !target {
+                stats.contextFiles += 1
+                stats.contextObjects += outcome.objects.count
+            }
             let base = objects.count
             objects.append(contentsOf: outcome.objects)
             modelIssues.append(contentsOf: outcome.issues.map { ($0, base + $0.objectInFile) })
@@ -309,7 +333,7 @@ public struct Linter: Sendable {
             let index = Int32(files.count)
             let (display, uri) = paths.map(issue.path)
             files.append(SourceFile(path: display, uri: uri,
-                                    directives: Directives(), isTarget: stdinIndex == nil))
+                                    directives: Directives(), isTarget: stdinIndex == nil && isTarget(issue.path)))
             fileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
         }
         stats.objects = objects.count
@@ -319,7 +343,7 @@ public struct Linter: Sendable {
             let (display, uri) = paths.map(config)
             let bytes = FileReader.read(config, limit: 1 << 20) ?? []
             let directives = bytes.withUnsafeBytes { Directives.scan($0) }
-            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: stdinIndex == nil))
+            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: targets == nil))
         }
 
         let context = LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,

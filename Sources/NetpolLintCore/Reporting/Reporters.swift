@@ -46,8 +46,10 @@ extension LintReport {
     /// `3 errors, 1 warning, 0 notes in 12 files`.
     public var summaryLine: String {
         func n(_ c: Int, _ w: String) -> String { "\(c) \(w)\(c == 1 ? "" : "s")" }
+        let s = statistics
+        let context = s.contextFiles == 0 ? "" : "; \(n(s.contextFiles, "more file")) read as context"
         return "\(n(count(.error), "error")), \(n(count(.warning), "warning")), \(n(count(.note), "note")) in "
-            + "\(n(statistics.filesDiscovered, "file")) (\(n(statistics.objects, "object")))"
+            + "\(n(s.filesDiscovered - s.contextFiles, "file")) (\(n(s.objects - s.contextObjects, "object")))" + context
     }
 }
 
@@ -99,7 +101,8 @@ public struct JSONReporter: Reporter {
             ("summary", .object([("errors", .int(report.count(.error))), ("warnings", .int(report.count(.warning))),
                                  ("notes", .int(report.count(.note))), ("files", .int(s.filesDiscovered)),
                                  ("filesParsed", .int(s.filesParsed)), ("documents", .int(s.documents)),
-                                 ("objects", .int(s.objects)), ("bytes", .int(s.bytes))])),
+                                 ("objects", .int(s.objects)), ("bytes", .int(s.bytes)),
+                                 ("contextFiles", .int(s.contextFiles))])),
             ("findings", .array(findings)),
         ]).serialized() + "\n"
     }

@@ -89,9 +89,16 @@ extension NetpolLintCommand {
                 // Context: the repository the file belongs to — its configuration's folder when that lies inside the
                 // git root (a repository of several convention trees), else the git root.
                 if paths.isEmpty {
-                    lintPaths = [Self.stdinContext(file: name, configuration: configuration)]
+                    lintPaths = [Self.repositoryContext(file: name, configuration: configuration)]
                     request.paths = lintPaths
                 }
+            } else if case let files = paths.filter({ !FilePath.isDirectory($0) }), !files.isEmpty {
+                // Files named on the command line (pre-commit passes the staged ones) are judged with their repository
+                // around them, by the rule --stdin uses: only their findings (and those of named folders) are reported.
+                request.targets = paths
+                var seen = Set<String>()
+                let contexts = files.map { Self.repositoryContext(file: $0, configuration: configuration) }
+                request.paths = (paths + contexts).filter { seen.insert(FilePath.absolute($0)).inserted }
             }
             request.jobs = jobs
             request.maxFileSize = (try? maxFileSizeBytes?.get()) ?? configuration.maxFileSize
@@ -129,10 +136,10 @@ extension NetpolLintCommand {
             }
         }
 
-        /// The folder read as context for a `--stdin` file: its configuration's folder when the file lies inside it
-        /// (and it inside the git root, if any); else the git root; else the file's own folder — never the whole
-        /// working directory.
-        static func stdinContext(file: String, configuration: Configuration) -> String {
+        /// The folder read as context for a `--stdin` file or a file named on the command line: its configuration's
+        /// folder when the file lies inside it (and it inside the git root, if any); else the git root; else the
+        /// file's own folder — never the whole working directory.
+        static func repositoryContext(file: String, configuration: Configuration) -> String {
             let absolute = FilePath.absolute(file)
             let folder = FilePath.dirname(absolute)
             let git = FilePath.findUpward(".git", from: folder)
