@@ -31,6 +31,7 @@ struct NetpolLintCommand: ParsableCommand {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+extension ColorChoice: ExpressibleByArgument {}
 
 /// Exit 2 with a one-line message (usage and configuration errors).
 struct UsageFailure: Error, CustomStringConvertible {

@@ -68,6 +68,8 @@ public struct Finding: Sendable, Hashable {
     public var related: [RelatedLocation]
     /// Set by rules whose findings carry their own severity (custom rules); wins over the rule's severity.
     public var severityOverride: Severity?
+    /// Set by the engine (`Fingerprints`): the finding's identity across runs, for accepted findings and SARIF.
+    public var fingerprint = ""
 
     public init(_ message: String, at span: Span, object: Int? = nil, related: [RelatedLocation] = []) {
         self.ruleID = ""

@@ -74,6 +74,10 @@ public struct LintReport: Sendable {
     /// Per object index: what findings' `object` points at.
     public var objectSummaries: [ObjectSummary?]
     public var repositoryRoot: String
+    /// The ids of the rules that ran (enabled by the preset, the configuration and the command line).
+    public var rulesRun: [String] = []
+    /// Findings left out because an accepted-findings file lists them (`check --accepted`).
+    public var accepted = 0
 }
 
 public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
@@ -167,11 +171,19 @@ public struct Linter: Sendable {
 
     public func run(_ request: LintRequest) throws -> LintReport {
         let enabled = try enabledRules(request)
-        let (context, stats, _) = load(request)
-        return LintReport(findings: check(context, enabled: enabled), files: context.files, statistics: stats,
-                          rules: rules.map { $0.description },
-                          objectSummaries: context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) },
-                          repositoryRoot: request.repositoryRoot)
+        let (context, stats, stdinIndex) = load(request)
+        var findings = check(context, enabled: enabled)
+        let objects = context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) }
+        // The lines findings point at are read again (only in files that have findings) for their fingerprints.
+        Fingerprints.assign(&findings, files: context.files, objects: objects) { file in
+            if file == stdinIndex { return request.stdin?.bytes }
+            let path = context.files[file].path
+            return FileReader.read(path.hasPrefix("/") ? path : FilePath.join(request.workingDirectory, path),
+                                   limit: request.maxFileSize)
+        }
+        return LintReport(findings: findings, files: context.files, statistics: stats,
+                          rules: rules.map { $0.description }, objectSummaries: objects,
+                          repositoryRoot: request.repositoryRoot, rulesRun: enabled.map { $0.rule.description.id })
     }
 
     /// Runs the enabled rules over a loaded context and applies suppressions: the findings, sorted by path and

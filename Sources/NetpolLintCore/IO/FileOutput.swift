@@ -10,6 +10,12 @@ public enum FileOutput {
 
     public static func standardError(_ s: String) { writeAll(2, s) }
 
+    /// Whether standard output is a terminal (colour is for people, never for pipes and files).
+    public static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+
+    /// The process environment's value for `key`.
+    public static func environment(_ key: String) -> String? { getenv(key).map { String(cString: $0) } }
+
     static func writeAll(_ fd: Int32, _ s: String) {
         var text = s
         text.withUTF8 { buf in

@@ -47,7 +47,8 @@ extension LintReport {
     public var summaryLine: String {
         func n(_ c: Int, _ w: String) -> String { "\(c) \(w)\(c == 1 ? "" : "s")" }
         let s = statistics
-        let context = s.contextFiles == 0 ? "" : "; \(n(s.contextFiles, "more file")) read as context"
+        let context = (s.contextFiles == 0 ? "" : "; \(n(s.contextFiles, "more file")) read as context")
+            + (accepted == 0 ? "" : "; \(n(accepted, "accepted finding")) not shown")
         return "\(n(count(.error), "error")), \(n(count(.warning), "warning")), \(n(count(.note), "note")) in "
             + "\(n(s.filesDiscovered - s.contextFiles, "file")) (\(n(s.objects - s.contextObjects, "object")))" + context
     }
@@ -59,17 +60,46 @@ extension LintReport {
 /// neither break the sort order nor count as findings.
 public struct TextReporter: Reporter {
     public static let relatedIndent = "    "
+    /// ANSI colours (a terminal only: `--color`, `NO_COLOR`): the position bold, the severity in its colour, the rule
+    /// in magenta, related locations dim. The text between the escapes is the plain format, unchanged.
+    public var color: Bool
 
-    public init() {}
+    public init(color: Bool = false) { self.color = color }
+
     public func render(_ report: LintReport) -> String {
         var out = ""
         for f in report.findings {
-            out += "\(report.files[Int(f.span.file)].path):\(f.span.line):\(f.span.column): \(f.severity.rawValue): \(f.message) \(report.label(f))\n"
+            let position = "\(report.files[Int(f.span.file)].path):\(f.span.line):\(f.span.column):"
+            out += "\(paint(position, "1")) \(paint(f.severity.rawValue + ":", Self.code(f.severity))) \(f.message) \(paint(report.label(f), "35"))\n"
             for r in f.related {
-                out += "\(Self.relatedIndent)\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): \(r.message)\n"
+                out += paint("\(Self.relatedIndent)\(report.files[Int(r.span.file)].path):\(r.span.line):\(r.span.column): \(r.message)", "2") + "\n"
             }
         }
         return out
+    }
+
+    static func code(_ severity: Severity) -> String {
+        switch severity {
+        case .error: "1;31"
+        case .warning: "1;33"
+        case .note: "1;36"
+        }
+    }
+
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+}
+
+/// Whether output to a stream is coloured: `always` and `never` are obeyed; `auto` colours a terminal unless
+/// `NO_COLOR` is set to something (https://no-color.org) or `TERM` is `dumb`.
+public enum ColorChoice: String, Sendable, CaseIterable {
+    case auto, always, never
+
+    public func enabled(isTerminal: Bool, environment: [String: String]) -> Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        }
     }
 }
 
@@ -92,6 +122,7 @@ public struct JSONReporter: Reporter {
             pairs += location(f.span)
             if let o = f.object.map({ objects[$0] }) ?? nil { pairs.append(("object", o)) }
             pairs.append(("related", .array(f.related.map { r in .object(location(r.span) + [("message", .string(r.message))]) })))
+            pairs.append(("fingerprint", .string(f.fingerprint)))
             return .object(pairs)
         }
         let s = report.statistics
@@ -102,7 +133,7 @@ public struct JSONReporter: Reporter {
                                  ("notes", .int(report.count(.note))), ("files", .int(s.filesDiscovered)),
                                  ("filesParsed", .int(s.filesParsed)), ("documents", .int(s.documents)),
                                  ("objects", .int(s.objects)), ("bytes", .int(s.bytes)),
-                                 ("contextFiles", .int(s.contextFiles))])),
+                                 ("contextFiles", .int(s.contextFiles)), ("accepted", .int(report.accepted))])),
             ("findings", .array(findings)),
         ]).serialized() + "\n"
     }

@@ -29,11 +29,8 @@ public struct SARIFReporter: Reporter {
                         + [("message", .object([("text", .string(r.message))]))])
                 })))
             }
-            // Computed as before kinds were spelt out in full, so existing code-scanning alerts keep their identity.
-            let objectName = f.object.flatMap { report.objectSummaries[$0]?.fingerprintName } ?? ""
-            pairs.append(("partialFingerprints", .object([
-                ("netpolLint/v1", .string(fingerprint([f.ruleID, file.uri, objectName, f.message]))),
-            ])))
+            // v2: no message text (it may vary with other files) and no line number (see `Fingerprints`).
+            pairs.append(("partialFingerprints", .object([("netpolLint/v2", .string(f.fingerprint))])))
             return .object(pairs)
         }
         let log = JSON.object([

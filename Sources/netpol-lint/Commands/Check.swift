@@ -49,6 +49,15 @@ extension NetpolLintCommand {
             valueName: "size"))
         var maxFileSize: String?
 
+        @Option(help: ArgumentHelp("Colour the text output: auto (a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
+        var color: ColorChoice = .auto
+
+        @Option(help: ArgumentHelp("Leave out the findings an accepted-findings file lists (written by --write-accepted); fail only on new ones, and name the accepted ones that no longer occur.", valueName: "file"))
+        var accepted: String?
+
+        @Option(help: ArgumentHelp("Record today's findings in an accepted-findings file (e.g. \(AcceptedFindings.defaultFileName)) and exit 0; entries for files or rules outside this run are kept.", valueName: "file"))
+        var writeAccepted: String?
+
         func validate() throws {
             if stdin && stdinFilename == nil { throw ValidationError("--stdin needs --stdin-filename PATH") }
             if !stdin && stdinFilename != nil { throw ValidationError("--stdin-filename is only used with --stdin") }
@@ -103,13 +112,40 @@ extension NetpolLintCommand {
             request.jobs = jobs
             request.maxFileSize = (try? maxFileSizeBytes?.get()) ?? configuration.maxFileSize
             (request.enable, request.disable) = ruleSelection
-            let report: LintReport
+            var report: LintReport
             do {
                 report = try Linter(rules: builtInRules).run(request)
             } catch {
                 fail("\(error)")
             }
-            let text = reporter(for: format).render(report)
+            let scope = AcceptedFindings.Scope(
+                roots: (request.stdin.map { [$0.filename] } ?? request.targets ?? request.paths).map { path in
+                    FilePath.relative(FilePath.absolute(path), to: root)
+                },
+                rules: Set(report.rulesRun))
+            if let file = writeAccepted {
+                let previous = FilePath.exists(file) ? Self.readAccepted(file) : AcceptedFindings(entries: [])
+                let updated = previous.updated(with: report, scope: scope)
+                guard FileOutput.write(updated.serialized(), to: file) else { fail("cannot write '\(file)'") }
+                let kept = updated.entries.count - report.findings.count
+                FileOutput.standardError("netpol-lint: wrote \(report.findings.count) accepted finding\(report.findings.count == 1 ? "" : "s") to \(file)"
+                                         + (kept > 0 ? " (and kept \(kept) from files or rules outside this run)" : "") + "\n")
+                return
+            }
+            if let file = accepted {
+                let (count, stale) = Self.readAccepted(file).apply(to: &report, scope: scope)
+                report.accepted = count
+                for e in stale {
+                    FileOutput.standardError("\(file): note: accepted finding no longer occurs: \(e.path):\(e.line): \(e.message) [\(e.rule)]\n")
+                }
+                if !stale.isEmpty {
+                    FileOutput.standardError("netpol-lint: \(stale.count) accepted finding\(stale.count == 1 ? " no longer occurs" : "s no longer occur"); 'netpol-lint check --write-accepted \(file)' removes \(stale.count == 1 ? "it" : "them") from the file\n")
+                }
+            }
+            let colored = format == .text && output == nil
+                && color.enabled(isTerminal: FileOutput.standardOutputIsTerminal,
+                                 environment: ["NO_COLOR": FileOutput.environment("NO_COLOR") ?? "", "TERM": FileOutput.environment("TERM") ?? ""])
+            let text = format == .text ? TextReporter(color: colored).render(report) : reporter(for: format).render(report)
             if let output {
                 guard FileOutput.write(text, to: output) else { fail("cannot write '\(output)'") }
             } else {
@@ -133,6 +169,17 @@ extension NetpolLintCommand {
             }
             if let threshold, report.findings.contains(where: { $0.severity >= threshold }) {
                 throw ExitCode(1)
+            }
+        }
+
+        /// An accepted-findings file, or exit 2 with its problem on one line.
+        static func readAccepted(_ file: String) -> AcceptedFindings {
+            guard let bytes = FileReader.read(file, limit: 256 << 20) else { fail("cannot read the accepted-findings file '\(file)'") }
+            switch AcceptedFindings.parse(bytes, file: file) {
+            case .success(let accepted): return accepted
+            case .failure(let problem):
+                FileOutput.standardError("\(problem)\n")
+                NetpolLintCommand.exit(withError: ExitCode(2))
             }
         }
 
