@@ -3,6 +3,7 @@
 #   - Chromium (Debian package `chromium`): renders the HTML report headless (DOM dump, screenshot);
 #   - markdown-it-py (PyPI, module `markdown_it`): parses the markdown report as CommonMark + GFM tables.
 #   - check-jsonschema (PyPI): validates the audit spec's JSON Schema and the specs against it.
+#   - pre-commit (PyPI): runs the hooks of .pre-commit-hooks.yaml with `pre-commit try-repo`.
 # Idempotent and quiet: nothing is done for a tool that is already there. It never fails the run: when the network
 # or a registry says no, it prints a warning and exits 0; the tests then print `SKIPPED: ...` (or fail when
 # NETPOL_LINT_REQUIRE_TOOLS is set).
@@ -59,5 +60,6 @@ pip_tool() {
 }
 pip_tool markdown_it markdown-it-py "the markdown parsing tests"
 pip_tool check_jsonschema check-jsonschema "the JSON Schema tests"
+pip_tool pre_commit pre-commit "the pre-commit hook tests"
 
 exit 0
