@@ -62,9 +62,12 @@ public struct PodTemplate: Sendable, Hashable {
     public var hostNetwork = false
 }
 
+/// A kustomize `Kustomization` (or `Component`, `isComponent`): what it includes and the namespace it sets.
 public struct KustomizationSpec: Sendable, Hashable {
     public var namespace: Located<String>?
     public var resources: [Located<String>]
+    public var components: [Located<String>] = []
+    public var isComponent = false
 }
 
 public struct FluxKustomizationSpec: Sendable, Hashable {

@@ -145,7 +145,7 @@ public struct ModelDecoder {
         case ("Job", "batch"): kind = .job
         case ("CronJob", "batch"): kind = .cronJob
         case ("Pod", ""): kind = .pod
-        case ("Kustomization", "kustomize.config.k8s.io"): kind = .kustomization
+        case ("Kustomization", "kustomize.config.k8s.io"), ("Component", "kustomize.config.k8s.io"): kind = .kustomization
         case ("Kustomization", "kustomize.toolkit.fluxcd.io"): kind = .fluxKustomization
         case ("ResourceSet", "fluxcd.controlplane.io"): kind = .resourceSet
         default: return
@@ -173,7 +173,9 @@ public struct ModelDecoder {
         case .kustomization:
             body = .kustomization(KustomizationSpec(
                 namespace: plainString(top["namespace"]?.value),
-                resources: (plainList(top["resources"]?.value)).compactMap { plainString($0) }))
+                resources: (plainList(top["resources"]?.value)).compactMap { plainString($0) },
+                components: (plainList(top["components"]?.value)).compactMap { plainString($0) },
+                isComponent: kindText == "Component"))
         case .fluxKustomization:
             let spec = top["spec"]?.value ?? -1
             let sub = spec >= 0 ? doc.value(spec, forKey: "postBuild").flatMap { doc.value($0, forKey: "substitute") } : nil
@@ -259,6 +261,7 @@ public struct ModelDecoder {
             || doc.scalarEquals(kind, "Deployment") || doc.scalarEquals(kind, "StatefulSet")
             || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
             || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
+            || doc.scalarEquals(kind, "Component")
             || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEndsWith(kind, "List")
     }
 
