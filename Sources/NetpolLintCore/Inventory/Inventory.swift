@@ -38,6 +38,10 @@ public struct Inventory: Sendable {
         public var serviceAccount: String?
         /// Runs in the node's network namespace: network policies do not apply to its pods.
         public var hostNetwork: Bool = false
+        /// The pods carry exactly these labels (false when some come from values the repository does not show).
+        public var labelsComplete = true
+        /// Where the workload is declared, when not at its object's start (an app-template controller's key).
+        public var span: Span?
     }
 
     /// Declared namespaces by name (the first declaration wins).
@@ -137,6 +141,26 @@ public struct Inventory: Sendable {
                 workloadIndex[ns, default: []].append(workloads.count)
                 workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
                                           serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork))
+            }
+        }
+        // The pods of app-template HelmReleases (AppTemplate): the chart is named in the release or in the
+        // OCIRepository its chartRef points at.
+        var repositories: [String: OCIRepositorySpec] = [:]
+        for (i, o) in objects.enumerated() {
+            guard case .ociRepository(let r) = o.body else { continue }
+            for ns in namespaces(of: i) { repositories[ns + "/" + o.name] = r }
+        }
+        for (i, o) in objects.enumerated() {
+            guard case .helmRelease(let release) = o.body else { continue }
+            for own in namespaces(of: i) {
+                guard let version = AppTemplate.version(of: release, namespace: own, repositories: repositories),
+                      let key = AppTemplate.controllerLabelKey(version: version) else { continue }
+                let ns = release.targetNamespace.flatMap(AppliedNamespaces.namespace) ?? own
+                guard release.targetNamespace == nil || !release.targetNamespace!.contains("${") else { continue }
+                for w in AppTemplate.workloads(release, object: i, name: o.name, namespace: ns, labelKey: key) {
+                    workloadIndex[ns, default: []].append(workloads.count)
+                    workloads.append(w)
+                }
             }
         }
     }
