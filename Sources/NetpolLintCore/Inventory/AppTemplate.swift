@@ -14,7 +14,8 @@
 enum AppTemplate {
     /// The label that carries the controller id, by the chart's major version; nil when it is not modelled.
     static func controllerLabelKey(version: String?) -> String? {
-        guard var text = version?.trimmingBlanks, !text.contains("${") else { return nil }
+        guard let version, !version.contains("${") else { return nil }
+        var text = Substring(version).trimmingSpaces()
         if text.hasPrefix("v") { text.removeFirst() }
         guard let major = Int(text.prefix { $0.isASCII && $0.isNumber }) else { return nil }
         switch major {
@@ -80,7 +81,6 @@ enum AppTemplate {
             var w = Inventory.Workload(object: object, name: workloadName.lowercased(), namespace: namespace, podLabels: labels,
                                        serviceAccount: nil, hostNetwork: hostNetwork)
             w.labelsComplete = complete
-            w.span = release.controllerSpans[id]
             out.append(w)
         }
         return out
@@ -105,14 +105,5 @@ extension TemplateValue {
         case .bool(let b): b ? "true" : "false"
         default: nil
         }
-    }
-}
-
-extension String {
-    var trimmingBlanks: String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 }

@@ -55,20 +55,33 @@ struct AppliedNamespaces {
                 }
             }
         }
-        for root in fluxRoots {
+        // The generated kustomization of a Flux path without one: every manifest below the path, a folder with a
+        // kustomization as a whole. Files are sorted once, so each path reads only its own range of them, and the
+        // topmost kustomization folder is looked up once per folder.
+        let manifests = fileSet.filter(Self.isManifest).sorted()
+        var seenRoots = Set<String>()
+        for root in fluxRoots where seenRoots.insert(root.path + "\u{0}" + (root.namespace ?? "")).inserted {
             referenced.insert(root.path)
             if kustomizations[root.path] != nil {
                 visit(root.path, outer: root.namespace, depth: 0)
                 continue
             }
-            // The generated kustomization: every manifest below the path, a folder with a kustomization as a whole.
-            for file in fileSet where Self.inside(file, root.path) && Self.isManifest(file) {
-                var top: String?
-                var folder = FilePath.dirname(file)
-                while Self.inside(folder, root.path) {
-                    if kustomizations[folder] != nil { top = folder }
-                    if folder == root.path { break }
-                    folder = FilePath.dirname(folder)
+            var topmost: [String: String?] = [:]
+            for file in Self.below(root.path, in: manifests) {
+                let folder = FilePath.dirname(file)
+                let top: String?
+                if let known = topmost[folder] {
+                    top = known
+                } else {
+                    var found: String?
+                    var f = folder
+                    while Self.inside(f, root.path) {
+                        if kustomizations[f] != nil { found = f }
+                        if f == root.path { break }
+                        f = FilePath.dirname(f)
+                    }
+                    topmost[folder] = .some(found)
+                    top = found
                 }
                 if let top {
                     referenced.insert(top)
@@ -91,6 +104,20 @@ struct AppliedNamespaces {
     }
 
     static let kustomizationNames: Set<String> = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+
+    /// The sorted paths below `folder` ("." is all): one contiguous range, since `/` sorts just before `0`.
+    static func below(_ folder: String, in sorted: [String]) -> ArraySlice<String> {
+        guard folder != "." else { return sorted[...] }
+        func lowerBound(_ key: String) -> Int {
+            var lo = 0, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid] < key { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        return sorted[lowerBound(folder + "/")..<lowerBound(folder + "0")]
+    }
 
     static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
 

@@ -40,8 +40,6 @@ public struct Inventory: Sendable {
         public var hostNetwork: Bool = false
         /// The pods carry exactly these labels (false when some come from values the repository does not show).
         public var labelsComplete = true
-        /// Where the workload is declared, when not at its object's start (an app-template controller's key).
-        public var span: Span?
     }
 
     /// Declared namespaces by name (the first declaration wins).
@@ -155,8 +153,9 @@ public struct Inventory: Sendable {
             for own in namespaces(of: i) {
                 guard let version = AppTemplate.version(of: release, namespace: own, repositories: repositories),
                       let key = AppTemplate.controllerLabelKey(version: version) else { continue }
-                let ns = release.targetNamespace.flatMap(AppliedNamespaces.namespace) ?? own
-                guard release.targetNamespace == nil || !release.targetNamespace!.contains("${") else { continue }
+                // A `${var}` target namespace is unknown: those pods are left out, not put in the release's namespace.
+                let target = release.targetNamespace.map(AppliedNamespaces.namespace)
+                guard let ns = target ?? own else { continue }
                 for w in AppTemplate.workloads(release, object: i, name: o.name, namespace: ns, labelKey: key) {
                     workloadIndex[ns, default: []].append(workloads.count)
                     workloads.append(w)

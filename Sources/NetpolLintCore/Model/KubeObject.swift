@@ -137,8 +137,6 @@ public struct HelmReleaseSpec: Sendable, Hashable {
     public var targetNamespace: String?
     /// `spec.values` (nil when absent).
     public var values: TemplateValue?
-    /// Where each `spec.values.controllers.<id>` key is written.
-    public var controllerSpans: [String: Span] = [:]
     /// `spec.valuesFrom` or `spec.postRenderers` is set: values or the rendered pods can change beyond what is written.
     public var hasExternalValues = false
 

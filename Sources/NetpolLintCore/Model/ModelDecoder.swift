@@ -297,9 +297,6 @@ public struct ModelDecoder {
             if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0) }
             if let v = doc.value(values, forKey: "global") { kept["global"] = templateValue(v, depth: 0) }
             out.values = .map(kept)
-            if let controllers = doc.value(values, forKey: "controllers"), doc.kind(controllers) == .mapping {
-                for (k, _) in doc.entries(controllers) where doc.kind(k) == .scalar { out.controllerSpans[doc.string(k)] = span(k) }
-            }
         }
         return out
     }
