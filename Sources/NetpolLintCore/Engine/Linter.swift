@@ -44,13 +44,19 @@ public struct LintStatistics: Sendable {
     public var contextObjects = 0
 }
 
-/// The files and folders whose findings are reported, as absolute paths.
+/// The files and folders whose findings are reported, as absolute paths. pre-commit names hundreds of files: those
+/// are looked up in a set, only folders are scanned.
 struct TargetSet {
-    let paths: [String]
-    init(_ paths: [String]) { self.paths = paths.map { FilePath.absolute($0) } }
+    let files: Set<String>
+    let folders: [String]
+    init(_ paths: [String]) {
+        let absolute = paths.map { FilePath.absolute($0) }
+        folders = absolute.filter { FilePath.isDirectory($0) }
+        files = Set(absolute).subtracting(folders)
+    }
     func contains(_ path: String) -> Bool {
         let absolute = FilePath.absolute(path)
-        return paths.contains { FilePath.isInside(absolute, $0) }
+        return files.contains(absolute) || folders.contains { FilePath.isInside(absolute, $0) }
     }
 }
 
