@@ -15,33 +15,8 @@ import Testing
     /// A repository that uses the homelab-profiles convention: a namespace opts in to an access label that a policy
     /// in another file grants, and a policy with a typo.
     static func repository() throws -> String {
-        let dir = TestSupport.writeTree([
+        let dir = TestSupport.writeTree(Manifests.postgresAccess + [
             (".netpol-lint.yaml", "preset: homelab-profiles\nrules:\n  NP212: off\n  NP213: off\n"),
-            ("namespaces/app.yaml", """
-                apiVersion: v1
-                kind: Namespace
-                metadata:
-                  name: app
-                  labels:
-                    access.network-policy.homelab/postgres: "true"
-                """),
-            ("policies/access-postgres.yaml", """
-                apiVersion: cilium.io/v2
-                kind: CiliumClusterwideNetworkPolicy
-                metadata:
-                  name: access-postgres
-                spec:
-                  description: Namespaces with the postgres access label reach the database.
-                  endpointSelector:
-                    matchLabels:
-                      k8s:io.kubernetes.pod.namespace: database
-                  ingress:
-                    - fromEndpoints:
-                        - matchLabels:
-                            io.cilium.k8s.namespace.labels.access.network-policy.homelab/postgres: "true"
-                      toPorts:
-                        - ports: [{port: "5432", protocol: TCP}]
-                """),
             ("policies/typo.yaml", """
                 apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy

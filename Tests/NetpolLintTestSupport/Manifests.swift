@@ -17,6 +17,37 @@ public enum Manifests {
             + "    metadata: {labels: {\(labels)}}\n" + (hostNetwork ? "    spec: {hostNetwork: true}\n" : "") + "---\n"
     }
 
+    /// The homelab-profiles access-label pattern across two files: namespace `app` opts in to postgres access
+    /// (`namespaces/app.yaml`, the label on line 6) and a CCNP in another file grants it
+    /// (`policies/access-postgres.yaml`). Linting the namespace alone must see the grant.
+    public static let postgresAccess: [(path: String, content: String)] = [
+        ("namespaces/app.yaml", """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: app
+              labels:
+                access.network-policy.homelab/postgres: "true"
+            """),
+        ("policies/access-postgres.yaml", """
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata:
+              name: access-postgres
+            spec:
+              description: Namespaces with the postgres access label reach the database.
+              endpointSelector:
+                matchLabels:
+                  k8s:io.kubernetes.pod.namespace: database
+              ingress:
+                - fromEndpoints:
+                    - matchLabels:
+                        io.cilium.k8s.namespace.labels.access.network-policy.homelab/postgres: "true"
+                  toPorts:
+                    - ports: [{port: "5432", protocol: TCP}]
+            """),
+    ]
+
     /// A `NetworkPolicy` with `spec` given as indented YAML lines.
     public static func networkPolicy(_ name: String, _ namespace: String, _ spec: String) -> String {
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: \(name), namespace: \(namespace)}\nspec:\n\(spec)\n---\n"
