@@ -119,5 +119,5 @@ tar -C "$dist" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch"
 echo "release: $dist/$name.tar.gz ($(du -h "$dist/$name.tar.gz" | cut -f1); binary $(du -h "$stage/bin/netpol-lint" | cut -f1))" >&2
 echo "release: $(cat "$dist/$name.tar.gz.sha256")" >&2
 glibc="$(objdump -T "$stage/bin/netpol-lint" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1 || true)"
-echo "release: needs ${glibc:-an unknown} glibc or newer (the build system's; docs/install.md)" >&2
+echo "release: runs on glibc ${glibc#GLIBC_} or newer (the newest glibc symbol version it uses; docs/install.md)" >&2
 echo "$dist/$name.tar.gz"

@@ -150,6 +150,53 @@ import Testing
         #expect(((doc["runs"] as? [[String: Any]])?.first?["results"] as? [Any])?.count == 4)
     }
 
+    @Test("the program runs in an otherwise empty root that holds only the libraries ldd names (chroot)")
+    func runsInEmptyRoot() throws {
+        guard let archive = Self.requireArchive("the empty-root test") else { return }
+        // Needs root (chroot, mount); the mount lives in a private mount namespace and goes with the process.
+        let chroot = ExternalTools.find("chroot") ?? (FileManager.default.isExecutableFile(atPath: "/usr/sbin/chroot") ? "/usr/sbin/chroot" : nil)
+        guard getuid() == 0, let unshare = ExternalTools.find("unshare"), let chroot, let mount = ExternalTools.find("mount") else {
+            print("note: the empty-root test needs root, unshare, mount and chroot; not run")
+            return
+        }
+        // A container without CAP_SYS_ADMIN (GitHub's `container:` jobs) cannot make a mount namespace.
+        let probe = ExternalTools.run(unshare, ["--mount", "--propagation", "private", "--fork", "/bin/true"])
+        guard probe.status == 0 else {
+            print("note: the empty-root test cannot make a mount namespace here (\(probe.stderr.trimmingCharacters(in: .whitespacesAndNewlines))); not run")
+            return
+        }
+        let unpacked = try Self.unpack(archive)
+        let root = TestSupport.writeTree(Self.policyTree.map { ("tree/" + $0.path, $0.content) })
+        defer {
+            try? FileManager.default.removeItem(atPath: root)
+            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: unpacked).deletingLastPathComponent().path)
+        }
+        try FileManager.default.copyItem(atPath: unpacked + "/bin/netpol-lint", toPath: root + "/netpol-lint")
+        try FileManager.default.createDirectory(atPath: root + "/proc", withIntermediateDirectories: true)
+        // The libraries ldd names (which the ldd test above checks), at the same paths: nothing else exists in the
+        // root (no Swift, no libyaml, no PCRE2, no shell, no /usr/share), so the program opens nothing at run time
+        // that ldd does not show. /proc is there because Swift's static runtime reads the program's arguments from it.
+        let ldd = Self.run("/usr/bin/env", ["ldd", root + "/netpol-lint"]).stdout
+        for line in ldd.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let path = words.first(where: { $0.hasPrefix("/") }).map(String.init) else { continue }
+            let target = root + path
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: target).deletingLastPathComponent().path,
+                                                    withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path, toPath: target)
+        }
+        func inRoot(_ arguments: [String]) -> ExternalTools.Result {
+            let script = "\(mount) -t proc proc \"$1/proc\" && exec /usr/bin/env -i \(chroot) \"$1\" /netpol-lint \"${@:2}\""
+            return ExternalTools.run(unshare, ["--mount", "--propagation", "private", "--fork", "/bin/bash", "-c", script, "bash", root]
+                                     + arguments, timeout: 120)
+        }
+        let version = inRoot(["--version"])
+        #expect(version.status == 0 && version.stdout == NetpolLint.version + "\n", "\(version.stdout)\(version.stderr)")
+        let check = inRoot(["check", "/tree"])
+        #expect(check.status == 1, "\(check.stderr)")
+        #expect(check.stdout.contains("tree/policy.yaml:13:5: error: unknown field 'toPort'"), "\(check.stdout)\(check.stderr)")
+    }
+
     @Test("the man page renders without warnings; the completion scripts parse and name the subcommands")
     func manPageAndCompletions() throws {
         guard let archive = Self.requireArchive("the man page and completion test") else { return }
