@@ -2,7 +2,10 @@
 # Installs the external tools the audit rendering tests use, when they are missing:
 #   - Chromium (Debian package `chromium`): renders the HTML report headless (DOM dump, screenshot);
 #   - markdown-it-py (PyPI, module `markdown_it`): parses the markdown report as CommonMark + GFM tables.
-#   - check-jsonschema (PyPI): validates the audit spec's JSON Schema and the specs against it.
+#   - check-jsonschema (PyPI): validates the audit spec's JSON Schema and the specs against it, and action.yml and
+#     the workflows against GitHub's schemas.
+#   - shellcheck and groff (Debian packages `shellcheck`, `groff-base`): check the action's and the release's shell
+#     scripts, and render the release's man page.
 #   - pre-commit (PyPI): runs the hooks of .pre-commit-hooks.yaml with `pre-commit try-repo`.
 # Idempotent and quiet: nothing is done for a tool that is already there. It never fails the run: when the network
 # or a registry says no, it prints a warning and exits 0; the tests then print `SKIPPED: ...` (or fail when
@@ -42,6 +45,22 @@ fi
 if ! command -v pdftoppm >/dev/null 2>&1 && [ "$sudo" != "no-sudo" ] && command -v apt-get >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 || true
 fi
+
+# --- shellcheck, groff (apt; small) -----------------------------------------------------------------------------------
+apt_tool() {
+  local command="$1" package="$2" what="$3"
+  command -v "$command" >/dev/null 2>&1 && return 0
+  if [ "$sudo" = "no-sudo" ] || ! command -v apt-get >/dev/null 2>&1; then
+    warn "$command is missing; install the package $package; $what will be skipped"
+    return 0
+  fi
+  echo "netpol-lint: installing $package (apt)" >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null 2>&1; } \
+    || warn "could not install $package (apt-get install $package failed); $what will be skipped"
+}
+apt_tool shellcheck shellcheck "the shell script checks"
+apt_tool groff groff-base "the man page rendering check"
 
 # --- Python tools (pip): markdown-it-py (CommonMark parser), check-jsonschema (JSON Schema validator) ----------------
 # A Python package: `module` is what python3 imports, `package` what pip installs.

@@ -60,12 +60,16 @@ public enum ExternalTools {
     }
 
     /// Runs `executable` with `arguments`, feeding `stdin`; kills it (SIGTERM, then SIGKILL) after `timeout` seconds.
+    /// `environment` is added to this process's environment, or is the whole environment when `inheritEnvironment`
+    /// is false; `directory` is the working directory (default: this process's).
     public static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
-                           environment: [String: String] = [:], timeout: TimeInterval = 60) -> Result {
+                           environment: [String: String] = [:], timeout: TimeInterval = 60,
+                           directory: String? = nil, inheritEnvironment: Bool = true) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe(), inp = Pipe()

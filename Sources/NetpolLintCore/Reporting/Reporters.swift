@@ -3,6 +3,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 }
 
 public enum NetpolLint {
+    /// Kept on one line as written: scripts/version.sh reads it (release archive names, the GitHub Action's default).
     public static let version = "0.1.0"
     /// Where the project lives on the web, for help links (SARIF `informationUri` / `helpUri`). None is published yet,
     /// so none is written: a link must lead to a real page or be left out.
