@@ -16,7 +16,7 @@ import Darwin
 struct MessageReader {
     enum Event: Equatable {
         case message([UInt8])
-        /// A header that cannot be understood; the reader has skipped to where the next message may start.
+        /// A header that cannot be understood; the reader skips to the next `Content-Length`.
         case malformed(String)
         /// A declared body over the limit (its size in bytes); nothing after it can be trusted.
         case tooLarge(Int)
@@ -33,7 +33,7 @@ struct MessageReader {
     let maxBody: Int
     private var buffer: [UInt8] = []
     private var start = 0
-    /// After a bad header: bytes are dropped up to the next line that starts with `Content-Length`.
+    /// After a bad header: bytes are dropped up to the next `Content-Length`.
     private var resyncing = false
 
     init(fd: Int32, maxBody: Int) {
@@ -115,16 +115,14 @@ struct MessageReader {
         init(_ message: String) { self.message = message }
     }
 
-    /// Where the next line starting with `Content-Length` (any case) begins.
+    /// Where the next `Content-Length` (any case) begins: a message's header follows the previous body directly.
     private func findHeaderStart() -> Int? {
         let name = Array(Self.contentLength.utf8)
         var i = start
         while i + name.count <= buffer.count {
-            if i == 0 || buffer[i - 1] == UInt8(ascii: "\n") {
-                var match = true
-                for (k, c) in name.enumerated() where buffer[i + k] | 0x20 != c { match = false; break }
-                if match { return i }
-            }
+            var match = true
+            for (k, c) in name.enumerated() where buffer[i + k] | 0x20 != c { match = false; break }
+            if match { return i }
             i += 1
         }
         return nil
