@@ -288,6 +288,12 @@ import Testing
                            .malformed("two different Content-Length headers"), Self.message("{}"), .end])
     }
 
+    @Test func bytesBeforeAHeader() {
+        // The body was longer than its Content-Length said: the rest is refused, the next message read.
+        #expect(Self.read("Content-Length: 2\r\n\r\n{}}}Content-Length: 2\r\n\r\n[]")
+                == [Self.message("{}"), .malformed("header has no Content-Length"), Self.message("[]"), .end])
+    }
+
     @Test func limitsAndTruncation() {
         #expect(Self.read("Content-Length: 99999999999\r\n\r\n{}", maxBody: 1000) == [.tooLarge(99_999_999_999)])
         #expect(Self.read("Content-Length: 99999999999999999999999\r\n\r\n")

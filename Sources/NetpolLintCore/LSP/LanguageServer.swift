@@ -177,6 +177,8 @@ public final class LanguageServer {
             respondError(id, ErrorCode.invalidRequest, "the server is shut down; only 'exit' is accepted")
             return
         }
+        // Answers come after the diagnostics of the notifications before them.
+        settle()
         switch method {
         case "initialize":
             guard phase == .waiting else {

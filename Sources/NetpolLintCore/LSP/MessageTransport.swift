@@ -59,10 +59,18 @@ struct MessageReader {
             }
             if let end = find(Self.headerEnd, from: start) {
                 let header = buffer[start..<end]
+                let headerStart = start
                 start = end + Self.headerEnd.count
                 switch Self.contentLength(of: header) {
                 case .failure(let problem):
-                    resyncing = true
+                    // Bytes before a header on its first line (the rest of a body longer than declared): read on
+                    // from that Content-Length.
+                    if let at = findHeaderStart(from: headerStart + 1), at < end,
+                       !buffer[headerStart..<at].contains(UInt8(ascii: "\n")) {
+                        start = at
+                    } else {
+                        resyncing = true
+                    }
                     return .malformed(problem.message)
                 case .success(let length):
                     if length > maxBody { return .tooLarge(length) }
@@ -116,9 +124,9 @@ struct MessageReader {
     }
 
     /// Where the next `Content-Length` (any case) begins: a message's header follows the previous body directly.
-    private func findHeaderStart() -> Int? {
+    private func findHeaderStart(from: Int? = nil) -> Int? {
         let name = Array(Self.contentLength.utf8)
-        var i = start
+        var i = from ?? start
         while i + name.count <= buffer.count {
             var match = true
             for (k, c) in name.enumerated() where buffer[i + k] | 0x20 != c { match = false; break }
