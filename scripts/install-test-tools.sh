@@ -3,6 +3,7 @@
 #   - Chromium (Debian package `chromium`): renders the HTML report headless (DOM dump, screenshot);
 #   - markdown-it-py (PyPI, module `markdown_it`): parses the markdown report as CommonMark + GFM tables.
 #   - check-jsonschema (PyPI): validates the audit spec's JSON Schema and the specs against it.
+#   - Neovim (Debian package `neovim`): a real LSP client for `netpol-lint lsp`, run headless.
 # Idempotent and quiet: nothing is done for a tool that is already there. It never fails the run: when the network
 # or a registry says no, it prints a warning and exits 0; the tests then print `SKIPPED: ...` (or fail when
 # NETPOL_LINT_REQUIRE_TOOLS is set).
@@ -40,6 +41,24 @@ fi
 # The PDF print check converts pages with pdftoppm (poppler-utils); optional, best effort.
 if ! command -v pdftoppm >/dev/null 2>&1 && [ "$sudo" != "no-sudo" ] && command -v apt-get >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null 2>&1 || true
+fi
+
+# --- Neovim (apt): the language server's real-client test ----------------------------------------------------------
+if ! command -v nvim >/dev/null 2>&1; then
+  if [ "$sudo" = "no-sudo" ] || ! command -v apt-get >/dev/null 2>&1; then
+    warn "nvim is missing and cannot be installed here (needs apt-get, as root or with sudo); the Neovim test will be skipped"
+  else
+    echo "netpol-lint: installing neovim (apt)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-cache show neovim >/dev/null 2>&1; then
+      $sudo apt-get update -qq >/dev/null 2>&1 || warn "apt-get update failed"
+    fi
+    if ! $sudo apt-get install -y -qq --no-install-recommends neovim >/dev/null 2>&1; then
+      $sudo apt-get update -qq >/dev/null 2>&1 || true
+      $sudo apt-get install -y -qq --no-install-recommends neovim >/dev/null 2>&1 \
+        || warn "could not install neovim (apt-get install neovim failed); the Neovim test will be skipped"
+    fi
+  fi
 fi
 
 # --- Python tools (pip): markdown-it-py (CommonMark parser), check-jsonschema (JSON Schema validator) ----------------
