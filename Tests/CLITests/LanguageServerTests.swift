@@ -358,6 +358,12 @@ import Testing
         client.sendRaw(Data("Content-Length: 3\r\n\r\n".utf8) + Data([0xFF, 0xFE, 0x78]))  // not UTF-8
         #expect(error(nextError(client)).code == -32700)
         client.sendRaw(Data("Content-Length: 2\r\n\r\n{}}}".utf8))
+        // Documents that are not YAML files get empty diagnostics (and a URI naming `/` does not make it walk the disk).
+        for uri in ["file:///", "untitled:Untitled-1", "file:///etc/hostname"] {
+            client.notify("textDocument/didOpen", ["textDocument": ["uri": uri, "languageId": "yaml", "version": 1, "text": "kind: x\n"]])
+            let m = client.wait { ($0["params"] as? Message)?["uri"] as? String == uri }
+            #expect(((m?["params"] as? Message)?["diagnostics"] as? [Any])?.isEmpty == true, "\(uri): \(String(describing: m))")
+        }
         // Still serving: a document opened now is linted.
         Self.open(client, api)
         #expect(error(nextError(client)).code == -32600)  // {} has no jsonrpc

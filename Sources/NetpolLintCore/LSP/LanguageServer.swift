@@ -382,7 +382,9 @@ public final class LanguageServer {
     func attach(_ uri: String) {
         guard var doc = documents[uri] else { return }
         forced.insert(uri)
-        guard let path = doc.path else { return }
+        // Only what can be linted is given a repository (a URI naming `/` must not make the server walk the disk).
+        guard let path = doc.path, Discovery.isYAMLName(FilePath.basename(path)) || Configuration.isConfigurationFile(path),
+              !FilePath.isDirectory(path) else { return }
         let root = root(for: path)
         doc.root = root
         documents[uri] = doc
