@@ -58,6 +58,7 @@ bench: build
 	bash benchmarks/run.sh
 	bash benchmarks/audit.sh
 	bash benchmarks/diff.sh
+	bash benchmarks/lsp.sh
 
 # Regenerates docs/rules/ from the rule metadata (a test fails when they are stale).
 docs:

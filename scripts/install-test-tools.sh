@@ -7,6 +7,7 @@
 #   - shellcheck and groff (Debian packages `shellcheck`, `groff-base`): check the action's and the release's shell
 #     scripts, and render the release's man page.
 #   - pre-commit (PyPI): runs the hooks of .pre-commit-hooks.yaml with `pre-commit try-repo`.
+#   - Neovim (Debian package `neovim`): a real LSP client for `netpol-lint lsp`, run headless.
 # Idempotent and quiet: nothing is done for a tool that is already there. It never fails the run: when the network
 # or a registry says no, it prints a warning and exits 0; the tests then print `SKIPPED: ...` (or fail when
 # NETPOL_LINT_REQUIRE_TOOLS is set).
@@ -61,6 +62,7 @@ apt_tool() {
 }
 apt_tool shellcheck shellcheck "the shell script checks"
 apt_tool groff groff-base "the man page rendering check"
+apt_tool nvim neovim "the Neovim language-server test"
 
 # --- Python tools (pip): markdown-it-py (CommonMark parser), check-jsonschema (JSON Schema validator) ----------------
 # A Python package: `module` is what python3 imports, `package` what pip installs.

@@ -246,7 +246,7 @@ public struct MissingCounterpartRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         var byRule: [RuleRef: (flows: [Counterparts.Flow], ends: [String])] = [:]
         var order: [RuleRef] = []
-        for f in Counterparts.of(context).flows where f.other.enforced == .yes && f.other.result == .no {
+        for f in Counterparts.ofReported(context).flows where f.other.enforced == .yes && f.other.result == .no {
             let end = "\(f.rule.direction == .egress ? f.destination : f.source) on \(f.port)"
             if byRule[f.rule] == nil { order.append(f.rule) }
             if byRule[f.rule]?.ends.contains(end) ?? false { continue }

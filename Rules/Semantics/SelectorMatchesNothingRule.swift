@@ -140,7 +140,8 @@ public struct SelectorMatchesNothingRule: Rule {
             }
         }
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() {
+        // Findings lie in the selector's own object: only reported objects need looking at.
+        for (i, o) in context.objects.enumerated() where context.reports(object: i) {
             for selector in o.peerSelectors {
                 for r in selector.requirements where r.op == .in {
                     switch r.key {

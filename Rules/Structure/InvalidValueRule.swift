@@ -104,7 +104,7 @@ public struct InvalidValueRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         context.modelIssues.filter { $0.issue.kind == .invalidValue }
-            .map { Finding($0.issue.message, at: $0.issue.span, object: $0.object) }
+            .map { var f = Finding($0.issue.message, at: $0.issue.span, object: $0.object); f.fix = $0.issue.fix; return f }
             // Peer shapes the agent refuses that are reported as invalid values (the model's one place for them).
             + context.ciliumPolicies.flatMap { index, object, _ in
                 object.agentRejections(version: context.ciliumVersion).filter { $0.reportedBy == Self.description.id }

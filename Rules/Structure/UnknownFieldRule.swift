@@ -81,6 +81,6 @@ public struct UnknownFieldRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         context.modelIssues.filter { $0.issue.kind == .unknownField }
-            .map { Finding($0.issue.message, at: $0.issue.span, object: $0.object) }
+            .map { var f = Finding($0.issue.message, at: $0.issue.span, object: $0.object); f.fix = $0.issue.fix; return f }
     }
 }

@@ -36,6 +36,16 @@ struct Counterparts: Sendable {
         context.cache.value("counterparts") { Counterparts(Convention.semantics(context), objects: context.objects) }
     }
 
+    /// The flows of the allow rules in the files whose findings are reported (see `LintContext.reports`): what NP210
+    /// reports on. When only some files are reported (`check --stdin`, the language server) the rules of the others
+    /// are not followed, which keeps an edit's re-lint short; their other ends are still evaluated against every policy.
+    static func ofReported(_ context: LintContext) -> Counterparts {
+        if context.reportsEverything { return of(context) }
+        return context.cache.value("counterparts-reported") {
+            Counterparts(Convention.semantics(context), objects: context.objects, only: { context.reports(object: $0) })
+        }
+    }
+
     struct Question: Hashable {
         var direction: Direction
         var at: Endpoint
@@ -43,7 +53,8 @@ struct Counterparts: Sendable {
         var port: PortQuery
     }
 
-    init(_ semantics: Semantics, objects: [KubeObject]) {
+    /// `only`: the objects whose rules are followed (all by default).
+    init(_ semantics: Semantics, objects: [KubeObject], only: (Int) -> Bool = { _ in true }) {
         // Representatives per selector, the policies selecting an endpoint, and the answers are reused: many rules
         // name the same peers (and copies of a repository repeat every question).
         var representatives: [Selector: [Endpoint]] = [:]
@@ -108,7 +119,7 @@ struct Counterparts: Sendable {
             return uncertain
         }
         let unresolved = Set(semantics.unresolvedPolicies)
-        for subject in semantics.subjects where !unresolved.contains(subject.object) {
+        for subject in semantics.subjects where !unresolved.contains(subject.object) && only(subject.object) {
             // A cluster-wide subject (`endpointSelector: {}` in a CCNP) stands first for one pod of any namespace;
             // when the other end's answer depends on the namespace, for a pod of each of a few declared namespaces.
             var selves = reps(subject.selector)

@@ -8,7 +8,7 @@ struct NetpolLintCommand: ParsableCommand {
         commandName: "netpol-lint",
         abstract: "Lint and audit Kubernetes and Cilium network policies in a GitOps repository.",
         version: NetpolLint.version,
-        subcommands: [Check.self, Trace.self, Audit.self, Diff.self, Rules.self, Explain.self, Init.self, GenerateDocs.self],
+        subcommands: [Check.self, Trace.self, Audit.self, Diff.self, Rules.self, Explain.self, Init.self, GenerateDocs.self, LSP.self],
         defaultSubcommand: Check.self
     )
 

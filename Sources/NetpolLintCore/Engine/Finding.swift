@@ -56,6 +56,21 @@ public struct RelatedLocation: Sendable, Hashable {
     }
 }
 
+/// A fix a finding can offer because it is unambiguous (`toPort` → `toPorts`, `tcp` → `TCP`): replace the text of
+/// `span` (one line; `endColumn` one past the last character) with `replacement`. Editors offer it as a quick fix.
+public struct Fix: Sendable, Hashable {
+    /// What applying it does, for a person: `Replace 'toPort' with 'toPorts'`.
+    public var title: String
+    public var span: Span
+    public var replacement: String
+
+    public init(_ title: String, replacing span: Span, with replacement: String) {
+        self.title = title
+        self.span = span
+        self.replacement = replacement
+    }
+}
+
 /// One problem found by a rule. Rules fill `message`, `span`, `object` and `related`; the engine fills `ruleID`
 /// and `severity` from the rule list and the configuration.
 public struct Finding: Sendable, Hashable {
@@ -70,6 +85,8 @@ public struct Finding: Sendable, Hashable {
     public var severityOverride: Severity?
     /// Set by the engine (`Fingerprints`): the finding's identity across runs, for accepted findings and SARIF.
     public var fingerprint = ""
+    /// The fix, when the finding has exactly one (see `Fix`).
+    public var fix: Fix?
 
     public init(_ message: String, at span: Span, object: Int? = nil, related: [RelatedLocation] = []) {
         self.ruleID = ""

@@ -295,8 +295,29 @@ public struct Linter: Sendable {
     /// Discovery, reading, parsing and decoding: the context every rule (and `init`) reads.
     public func load(_ request: LintRequest) -> (context: LintContext, statistics: LintStatistics, stdinIndex: Int?) {
         var stats = LintStatistics()
+        let (discovered, discoveryIssues, stdinIndex) = discover(request)
+        stats.filesDiscovered = discovered.count
+        // Which files' findings are reported: the --stdin buffer alone, the named targets, or everything.
+        let targets: TargetSet? = request.stdin.map { TargetSet([$0.filename]) } ?? request.targets.map(TargetSet.init)
+        func isTarget(_ path: String) -> Bool { targets?.contains(path) ?? true }
 
-        // Discovery.
+        // Read, parse and decode every file, in parallel.
+        let outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
+                                                jobs: max(1, request.jobs), maxFileSize: request.maxFileSize,
+                                                limits: request.limits,
+                                                capture: Set(request.configuration.customRules.map(\.kind)))
+
+        let context = assemble(paths: discovered.map(\.path), outcomes: outcomes, discoveryIssues: discoveryIssues,
+                               request: request, statistics: &stats,
+                               isTarget: { i in stdinIndex.map { $0 == i } ?? isTarget(discovered[i].path) },
+                               discoveryIssueIsTarget: { stdinIndex == nil && isTarget($0) },
+                               configurationIsTarget: targets == nil)
+        return (context, stats, stdinIndex)
+    }
+
+    /// The files a request reads, in the walk's order (the `--stdin` file last, in place of its file on disk), and
+    /// what the walk refused. The first stage of `load` (and of `Workspace`).
+    func discover(_ request: LintRequest) -> (files: [DiscoveredFile], issues: [DiscoveryIssue], stdinIndex: Int?) {
         let discovery = Discovery(excludes: request.configuration.exclude,
                                   excludeBase: request.configuration.file.map { FilePath.dirname(FilePath.absolute($0)) }
                                     ?? request.workingDirectory)
@@ -314,30 +335,33 @@ public struct Linter: Sendable {
             stdinIndex = discovered.count
             discovered.append(DiscoveredFile(path: target))
         }
-        stats.filesDiscovered = discovered.count
-        // Which files' findings are reported: the --stdin buffer alone, the named targets, or everything.
-        let targets: TargetSet? = request.stdin.map { TargetSet([$0.filename]) } ?? request.targets.map(TargetSet.init)
-        func isTarget(_ path: String) -> Bool { targets?.contains(path) ?? true }
+        return (discovered, discoveryIssues, stdinIndex)
+    }
 
-        // Read, parse and decode every file, in parallel.
-        let outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
-                                                jobs: max(1, request.jobs), maxFileSize: request.maxFileSize,
-                                                limits: request.limits,
-                                                capture: Set(request.configuration.customRules.map(\.kind)))
-
+    /// The context from per-file outcomes: `outcomes[i]` was decoded as file `i` of `paths`. Objects and issues are
+    /// taken in `order` (every index in turn when nil), so that a caller keeping files at stable indices (`Workspace`)
+    /// still presents them in the walk's order. `isTarget(i)` says whose findings are reported; `discoveryIssueIsTarget`
+    /// and `configurationIsTarget` say it for the walk's problems (by path) and the configuration file. The last stage
+    /// of `load`.
+    func assemble(paths: [String], outcomes: [FileOutcome], order: [Int]? = nil, discoveryIssues: [DiscoveryIssue],
+                  request: LintRequest, statistics stats: inout LintStatistics, isTarget: (Int) -> Bool,
+                  discoveryIssueIsTarget: (String) -> Bool, configurationIsTarget: Bool) -> LintContext {
         var files: [SourceFile] = []
         var objects: [KubeObject] = []
         var modelIssues: [(issue: ModelIssue, object: Int)] = []
         var fileIssues: [FileIssue] = []
-        let paths = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
-        for (i, (d, outcome)) in zip(discovered, outcomes).enumerated() {
-            let (display, uri) = paths.map(d.path)
-            let target = stdinIndex.map { $0 == i } ?? isTarget(d.path)
+        let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
+        for (i, (path, outcome)) in zip(paths, outcomes).enumerated() {
+            let (display, uri) = mapper.map(path)
+            let target = isTarget(i)
             files.append(SourceFile(path: display, uri: uri, directives: outcome.directives, isTarget: target))
             if !target {
                 stats.contextFiles += 1
                 stats.contextObjects += outcome.objects.count
             }
+        }
+        for i in order ?? Array(outcomes.indices) {
+            let outcome = outcomes[i]
             let base = objects.count
             objects.append(contentsOf: outcome.objects)
             modelIssues.append(contentsOf: outcome.issues.map { ($0, base + $0.objectInFile) })
@@ -349,24 +373,23 @@ public struct Linter: Sendable {
         // Discovery problems are attached to pseudo-files so they print with a path.
         for issue in discoveryIssues {
             let index = Int32(files.count)
-            let (display, uri) = paths.map(issue.path)
+            let (display, uri) = mapper.map(issue.path)
             files.append(SourceFile(path: display, uri: uri,
-                                    directives: Directives(), isTarget: stdinIndex == nil && isTarget(issue.path)))
+                                    directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
             fileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
         }
         stats.objects = objects.count
         var configurationFile: Int32?
         if let config = request.configuration.file {
             configurationFile = Int32(files.count)
-            let (display, uri) = paths.map(config)
+            let (display, uri) = mapper.map(config)
             let bytes = FileReader.read(config, limit: 1 << 20) ?? []
             let directives = bytes.withUnsafeBytes { Directives.scan($0) }
-            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: targets == nil))
+            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: configurationIsTarget))
         }
 
-        let context = LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
-                                  configuration: request.configuration, configurationFile: configurationFile)
-        return (context, stats, stdinIndex)
+        return LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
+                           configuration: request.configuration, configurationFile: configurationFile)
     }
 
 }
@@ -389,8 +412,11 @@ enum FileProcessor {
         init(count: Int) { items = Array(repeating: FileOutcome(), count: count) }
     }
 
+    /// `filterContext`: skip parsing files that cannot matter to others (`ContextFilter`); by default, when linting
+    /// standard input.
     static func processAll(_ paths: [String], stdin: [UInt8]?, stdinIndex: Int?, jobs: Int, maxFileSize: Int,
-                           limits: YAMLLimits, capture: Set<ObjectKind>) -> [FileOutcome] {
+                           limits: YAMLLimits, capture: Set<ObjectKind>, filterContext: Bool? = nil) -> [FileOutcome] {
+        let filter = filterContext ?? (stdinIndex != nil)
         let results = Results(count: paths.count)
         let next = Atomic<Int>(0)
         let workers = min(jobs, max(1, paths.count))
@@ -406,27 +432,39 @@ enum FileProcessor {
                         out[i] = process(stdin, file: file, parser: &parser, capture: capture)
                         continue
                     }
-                    switch FileReader.readFile(paths[i], limit: maxFileSize) {
-                    case .bytes(let bytes):
-                        // In --stdin mode the other files are context only: parse just those that can matter.
-                        if stdinIndex != nil, !ContextFilter.mayMatter(bytes) {
-                            out[i] = FileOutcome(bytes: bytes.count)
-                            continue
-                        }
-                        out[i] = process(bytes, file: file, parser: &parser, capture: capture)
-                    case .tooLarge(let size):
-                        var o = FileOutcome()
-                        o.fileIssues.append(FileIssue(rule: "NP106", message: "file is \(ByteCount.text(size)), over the \(ByteCount.text(maxFileSize)) limit (--max-file-size or maxFileSize in .netpol-lint.yaml); not linted", span: Span(file: file, line: 1, column: 1)))
-                        out[i] = o
-                    case .failed(let reason):
-                        var o = FileOutcome()
-                        o.fileIssues.append(FileIssue(rule: "NP100", message: "cannot read file: \(reason)", span: Span(file: file, line: 1, column: 1)))
-                        out[i] = o
-                    }
+                    out[i] = processFile(paths[i], file: file, maxFileSize: maxFileSize, filterContext: filter,
+                                         parser: &parser, capture: capture)
                 }
             }
         }
         return results.items
+    }
+
+    /// One file read from disk and processed. With `filterContext` (the file is context only) it is parsed only
+    /// when it can matter to the others.
+    static func processFile(_ path: String, file: Int32, maxFileSize: Int, filterContext: Bool, parser: inout YAMLParser,
+                            capture: Set<ObjectKind>) -> FileOutcome {
+        switch FileReader.readFile(path, limit: maxFileSize) {
+        case .bytes(let bytes):
+            // In --stdin mode the other files are context only: parse just those that can matter.
+            if filterContext, !ContextFilter.mayMatter(bytes) {
+                return FileOutcome(bytes: bytes.count)
+            }
+            return process(bytes, file: file, parser: &parser, capture: capture)
+        case .tooLarge(let size):
+            return tooLarge(size, limit: maxFileSize, file: file)
+        case .failed(let reason):
+            var o = FileOutcome()
+            o.fileIssues.append(FileIssue(rule: "NP100", message: "cannot read file: \(reason)", span: Span(file: file, line: 1, column: 1)))
+            return o
+        }
+    }
+
+    /// A file over the size limit: an NP106 and nothing else.
+    static func tooLarge(_ size: Int, limit maxFileSize: Int, file: Int32) -> FileOutcome {
+        var o = FileOutcome()
+        o.fileIssues.append(FileIssue(rule: "NP106", message: "file is \(ByteCount.text(size)), over the \(ByteCount.text(maxFileSize)) limit (--max-file-size or maxFileSize in .netpol-lint.yaml); not linted", span: Span(file: file, line: 1, column: 1)))
+        return o
     }
 
     static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = []) -> FileOutcome {

@@ -109,8 +109,10 @@ extension ModelDecoder {
                 guard let s = string(e, "an entity") else { continue }
                 if !CiliumSchema.entities.contains(s.value) && !s.value.contains("${") {
                     var message = "unknown entity '\(s.value)'"
-                    if let sug = Suggest.closest(s.value, in: CiliumSchema.entities) { message += "; did you mean '\(sug)'?" }
-                    invalid(message + " (valid: \(CiliumSchema.entities.joined(separator: ", ")))", s.span)
+                    let sug = Suggest.closest(s.value, in: CiliumSchema.entities)
+                    if let sug { message += "; did you mean '\(sug)'?" }
+                    invalid(message + " (valid: \(CiliumSchema.entities.joined(separator: ", ")))", s.span,
+                            fix: sug.flatMap { replacing(e, with: $0) })
                 }
                 out.append(s)
             }
@@ -171,10 +173,12 @@ extension ModelDecoder {
                 }
                 guard let op = SelectorOperator(rawValue: opText.value) else {
                     var message = "unknown selector operator '\(opText.value)' (valid: In, NotIn, Exists, DoesNotExist)"
+                    var fix: Fix?
                     if let s = Suggest.closest(opText.value, in: SelectorOperator.allCases.map(\.rawValue), caseInsensitive: true) {
                         message = "unknown selector operator '\(opText.value)'; did you mean '\(s)'?"
+                        fix = ef["operator"].flatMap { replacing($0.value, with: s) }
                     }
-                    invalid(message, opText.span)
+                    invalid(message, opText.span, fix: fix)
                     continue
                 }
                 let values = (list(ef["values"]?.value, "matchExpressions values")?.value ?? []).compactMap { string($0, "a selector value") }
@@ -340,8 +344,12 @@ extension ModelDecoder {
             let valid = kubernetes ? ["TCP", "UDP", "SCTP"] : CiliumSchema.protocols
             if !valid.contains(pr.value) && !pr.value.contains("${") {
                 var message = "unknown protocol '\(pr.value)' (valid: \(valid.joined(separator: ", ")))"
-                if valid.contains(upper) { message = "protocol '\(pr.value)' must be upper case: '\(upper)'" }
-                invalid(message, pr.span)
+                var fix: Fix?
+                if valid.contains(upper) {
+                    message = "protocol '\(pr.value)' must be upper case: '\(upper)'"
+                    fix = f["protocol"].flatMap { replacing($0.value, with: upper) }
+                }
+                invalid(message, pr.span, fix: fix)
             }
             p.proto = Located(upper, pr.span)
         }

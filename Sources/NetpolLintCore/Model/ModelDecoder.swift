@@ -6,6 +6,8 @@ public struct ModelIssue: Sendable, Hashable {
     public var span: Span
     /// Index of the object within its file's decoded objects.
     public var objectInFile: Int
+    /// The one correction the message suggests, when it is unambiguous (a did-you-mean, an upper-case protocol).
+    public var fix: Fix? = nil
 }
 
 /// Decodes YAML documents into `KubeObject`s. The only code that reads the YAML tree.
@@ -45,8 +47,23 @@ public struct ModelDecoder {
         return Span(file: file, line: Int32(node.line), column: Int32(node.column))
     }
 
-    mutating func invalid(_ message: String, _ span: Span) {
-        issues.append(ModelIssue(kind: .invalidValue, message: message, span: span, objectInFile: current))
+    mutating func invalid(_ message: String, _ span: Span, fix: Fix? = nil) {
+        issues.append(ModelIssue(kind: .invalidValue, message: message, span: span, objectInFile: current, fix: fix))
+    }
+
+    /// A fix that writes `text` in place of scalar `n`, in the same quoting (`"tcp"` → `"TCP"`); nil for a scalar
+    /// over several lines or in a block style, whose text a replacement of one span cannot keep intact.
+    func replacing(_ n: Int32, with text: String) -> Fix? {
+        let node = doc[n]
+        guard node.kind == .scalar, node.endLine == node.line, node.endColumn > node.column else { return nil }
+        let written: String
+        switch node.style {
+        case .plain: written = text
+        case .singleQuoted: written = "'" + text + "'"
+        case .doubleQuoted: written = "\"" + text + "\""
+        default: return nil
+        }
+        return Fix("Replace '\(doc.string(n))' with '\(text)'", replacing: span(n), with: written)
     }
 
     /// The mapping's entries by key text; unknown keys become NP101 with a did-you-mean.
@@ -63,8 +80,13 @@ public struct ModelDecoder {
             if out[key] == nil { out[key] = (k, v) }
             if checkUnknown, !known.contains(key) {
                 var message = "unknown field '\(key)' in \(what)"
-                if let s = Suggest.closest(key, in: known) { message += "; did you mean '\(s)'?" }
-                issues.append(ModelIssue(kind: .unknownField, message: message, span: span(k), objectInFile: current))
+                var fix: Fix?
+                if let s = Suggest.closest(key, in: known) {
+                    message += "; did you mean '\(s)'?"
+                    // Renaming is the fix unless the mapping already has the suggested key.
+                    if !doc.entries(n).contains(where: { doc.string($0.0) == s }) { fix = replacing(k, with: s) }
+                }
+                issues.append(ModelIssue(kind: .unknownField, message: message, span: span(k), objectInFile: current, fix: fix))
             }
         }
         return out
