@@ -179,7 +179,7 @@ public struct Linter: Sendable {
             if file == stdinIndex { return request.stdin?.bytes }
             let path = context.files[file].path
             return FileReader.read(path.hasPrefix("/") ? path : FilePath.join(request.workingDirectory, path),
-                                   limit: request.maxFileSize)
+                                   limit: request.maxFileSize).map(TextEncoding.normalized)
         }
         return LintReport(findings: findings, files: context.files, statistics: stats,
                           rules: rules.map { $0.description }, objectSummaries: objects,
@@ -424,6 +424,20 @@ enum FileProcessor {
     }
 
     static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = []) -> FileOutcome {
+        // UTF-16 and UTF-32 (with a byte order mark, or told by their NUL bytes) are read as their UTF-8 text.
+        if let transcoded = bytes.withUnsafeBytes({ TextEncoding.utf8(from: $0) }) {
+            switch transcoded {
+            case .success(let utf8):
+                var o = process(utf8, file: file, parser: &parser, capture: capture)
+                o.bytes = bytes.count
+                return o
+            case .failure(let problem):
+                var o = FileOutcome(bytes: bytes.count)
+                o.fileIssues.append(FileIssue(rule: "NP100", message: problem.message,
+                                              span: Span(file: file, line: Int32(problem.line), column: Int32(problem.column))))
+                return o
+            }
+        }
         var o = FileOutcome()
         o.bytes = bytes.count
         bytes.withUnsafeBytes { raw in
@@ -440,22 +454,12 @@ enum FileProcessor {
                                               span: Span(file: file, line: Int32(line), column: 1)))
                 return
             }
-            let result = parser.parse(raw)
-            o.parsed = result.error == nil
-            o.documents = result.documents.count
-            if let e = result.error {
-                if HelmTemplate.contains(raw) {
-                    o.fileIssues.append(FileIssue(rule: "NP105", message: "not valid YAML and contains '{{': looks like a Helm/Go template; skipped",
-                                                  span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
-                    return
-                }
-                o.fileIssues.append(FileIssue(rule: "NP100", message: e.message,
-                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
-            }
-            for doc in result.documents {
+            // Each document is decoded as soon as it is composed and then dropped: a file of many documents costs
+            // the memory of its largest one plus the objects read from it.
+            let result = parser.parse(raw) { doc in
                 for dup in doc.duplicateKeys {
                     let k = doc[dup.duplicate], first = doc[dup.first]
-                    o.fileIssues.append(FileIssue(rule: "NP100", message: "duplicate key '\(doc.string(dup.duplicate))' (first at line \(first.line)); tools disagree on which value wins",
+                    o.fileIssues.append(FileIssue(rule: "NP100", message: "duplicate key '\(doc.excerpt(dup.duplicate))' (first at line \(first.line)); tools disagree on which value wins",
                                                   span: Span(file: file, line: Int32(k.line), column: Int32(k.column),
                                                              endLine: Int32(k.endLine), endColumn: Int32(k.endColumn))))
                 }
@@ -463,6 +467,20 @@ enum FileProcessor {
                 let decoded = ModelDecoder.decode(doc, file: file, capture: capture)
                 o.objects.append(contentsOf: decoded.objects)
                 o.issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
+            }
+            o.parsed = result.error == nil
+            o.documents = result.documents
+            if let e = result.error {
+                if HelmTemplate.contains(raw) {
+                    // A template is skipped whole: what was read before the error is not linted either.
+                    o.objects = []
+                    o.issues = []
+                    o.fileIssues = [FileIssue(rule: "NP105", message: "not valid YAML and contains '{{': looks like a Helm/Go template; skipped",
+                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column)))]
+                    return
+                }
+                o.fileIssues.append(FileIssue(rule: "NP100", message: e.message,
+                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
             }
         }
         return o
@@ -494,7 +512,8 @@ enum HelmTemplate {
 
 enum ByteCount {
     static func text(_ n: Int) -> String {
-        if n >= 1024 * 1024 { return "\((n * 10 / (1024 * 1024) + 0) / 10).\((n * 10 / (1024 * 1024)) % 10) MB" }
+        // Tenths of a MB computed without multiplying first: a file size can be anything up to Int.max.
+        if n >= 1024 * 1024 { return "\(n / (1024 * 1024)).\(n % (1024 * 1024) / (1024 * 1024 / 10)) MB" }
         if n >= 1024 { return "\(n / 1024) KB" }
         return "\(n) bytes"
     }
@@ -561,6 +580,6 @@ enum ContextFilter {
     static let needles: [[UInt8]] = ["NetworkPolicy", "Namespace", "Kustomization", "ResourceSet"].map { Array($0.utf8) }
 
     static func mayMatter(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
+        TextEncoding.normalized(bytes).withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
     }
 }
