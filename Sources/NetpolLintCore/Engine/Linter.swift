@@ -400,7 +400,7 @@ enum FileProcessor {
                         out[i] = process(stdin, file: file, parser: &parser, capture: capture)
                         continue
                     }
-                    switch FileReader.readFile(paths[i], limit: maxFileSize) {
+                    switch FileReader.read(checking: paths[i], limit: maxFileSize) {
                     case .bytes(let bytes):
                         // In --stdin mode the other files are context only: parse just those that can matter.
                         if stdinIndex != nil, !ContextFilter.mayMatter(bytes) {
@@ -415,6 +415,10 @@ enum FileProcessor {
                     case .failed(let reason):
                         var o = FileOutcome()
                         o.fileIssues.append(FileIssue(rule: "NP100", message: "cannot read file: \(reason)", span: Span(file: file, line: 1, column: 1)))
+                        out[i] = o
+                    case .notRegular(let kind):
+                        var o = FileOutcome()
+                        o.fileIssues.append(FileIssue(rule: "NP106", message: FileReader.notRegularMessage(kind), span: Span(file: file, line: 1, column: 1)))
                         out[i] = o
                     }
                 }
