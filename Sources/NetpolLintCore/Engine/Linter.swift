@@ -471,6 +471,7 @@ enum FileProcessor {
                 let decoded = ModelDecoder.decode(doc, file: file, capture: capture)
                 o.objects.append(contentsOf: decoded.objects)
                 o.issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
+                o.fileIssues.append(contentsOf: decoded.unrecognized)
             }
             o.parsed = result.error == nil
             o.documents = result.documents
