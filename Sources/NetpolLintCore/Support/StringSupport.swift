@@ -59,7 +59,7 @@ extension String {
 /// the input it quotes.
 public enum OneLine {
     /// The longest message kept whole; longer ones (which can only come from quoting a huge value) are cut.
-    public static let maxMessageLength = 4000
+    public static let maxMessageLength = 1000
 
     /// Line breaks and other control characters escaped (`\n`, `\u{2028}`); the message cut at
     /// `maxMessageLength` characters.
