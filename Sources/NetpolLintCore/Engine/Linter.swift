@@ -152,6 +152,9 @@ public struct Linter: Sendable {
         for e in request.enable + request.disable where lookup(e) == nil {
             throw RuleSelectionError.unknownRule(e, source: "--enable/--disable", suggestion: suggestion(for: e))
         }
+        // Resolved once: `--enable` of every rule must not cost rules × names lookups per rule.
+        let enabledIDs = Set(request.enable.compactMap { lookup($0)?.description.id })
+        let disabledIDs = Set(request.disable.compactMap { lookup($0)?.description.id })
         var out: [(any Rule.Type, Severity)] = []
         for r in rules {
             let d = r.description
@@ -162,8 +165,8 @@ public struct Linter: Sendable {
             if let s = settings[d.id] {
                 if let s { severity = s } else { on = false }
             }
-            if request.enable.contains(where: { lookup($0)?.description.id == d.id }) { on = true }
-            if request.disable.contains(where: { lookup($0)?.description.id == d.id }) { on = false }
+            if enabledIDs.contains(d.id) { on = true }
+            if disabledIDs.contains(d.id) { on = false }
             if on { out.append((r, severity)) }
         }
         return out
