@@ -52,23 +52,39 @@ public enum FileReader {
         }
         let size = Int(st.st_size)
         if size > limit { return .tooLarge(size) }
-        var out = [UInt8](repeating: 0, count: size)
-        var got = 0
-        while true {
-            if got == out.count {
-                // The file may have grown (or be a /proc file whose size says 0): read on, still within the limit.
-                if out.count >= limit + 1 { return .tooLarge(out.count) }
-                out.append(contentsOf: repeatElement(0, count: max(4096, min(out.count, limit + 1 - out.count))))
+        // The announced size is read straight into the array (no zero-filling, no doubling).
+        var failure: String?
+        var out = [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
+            var got = 0
+            while got < size {
+                let n = Glibc.read(fd, buf.baseAddress! + got, size - got)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    break
+                }
+                if n == 0 { break }
+                got += n
             }
-            let n = out.withUnsafeMutableBytes { buf in Glibc.read(fd, buf.baseAddress! + got, buf.count - got) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failed(String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            got += n
+            initialized = got
         }
-        out.removeSubrange(got...)
+        if let failure { return .failed(failure) }
+        if out.count < size { return .bytes(out) }
+        // The file may have grown since fstat, or be a /proc file whose size says 0: read on, within the limit.
+        // For a regular file this is one read(2) that returns 0.
+        let more: String? = withUnsafeTemporaryAllocation(byteCount: 65536, alignment: 1) { chunk in
+            while true {
+                let n = Glibc.read(fd, chunk.baseAddress!, chunk.count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                if n == 0 { return nil }
+                if out.count + n > limit { return "" }
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            }
+        }
+        if let more { return more.isEmpty ? .tooLarge(out.count + 1) : .failed(more) }
         return .bytes(out)
     }
 
