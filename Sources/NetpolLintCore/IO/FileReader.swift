@@ -54,7 +54,9 @@ public enum FileReader {
         if size > limit { return .tooLarge(size) }
         // The announced size is read straight into the array (no zero-filling, no doubling).
         var failure: String?
-        var out = [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
+        // An empty file gets a plain empty array: initialising one of capacity 0 would write the shared empty
+        // storage (a data race between workers that ThreadSanitizer reports).
+        var out: [UInt8] = size == 0 ? [] : [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
             var got = 0
             while got < size {
                 let n = Glibc.read(fd, buf.baseAddress! + got, size - got)
