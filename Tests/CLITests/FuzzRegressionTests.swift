@@ -53,9 +53,7 @@ import Testing
             let r = try #require(MeasuredRun.netpolLint(args, in: dir))
             let allowed: [Int32] = target == "config" || target == "spec" ? [0, 1, 2] : [0, 1]
             #expect(r.status.map(allowed.contains) ?? false, "\(path): \(r.ending)\n\(r.stderr.suffix(1500))")
-            if let budget = MeasuredRun.budget(megabytes: 500) {
-                #expect(r.maxRSS <= budget, "\(path): peak RSS \(r.maxRSSMB) MB")
-            }
+            MeasuredRun.expectPeak(r, atMost: 500, path)
         }
     }
 }

@@ -27,9 +27,7 @@ import Testing
     func expectLinted(_ r: MeasuredRun.Result, budgetMB: Int, _ what: String) {
         #expect(r.status == 0 || r.status == 1, "\(what): \(r.ending)\n\(r.stderr.suffix(2000))")
         #expect(r.stdout.contains("good.yaml") && r.stdout.contains("NP101"), "\(what): the good file was not linted")
-        if let budget = MeasuredRun.budget(megabytes: budgetMB) {
-            #expect(r.maxRSS <= budget, "\(what): peak RSS \(r.maxRSSMB) MB, budget \(budgetMB) MB")
-        }
+        MeasuredRun.expectPeak(r, atMost: budgetMB, what)
         for line in r.stdout.split(separator: "\n") where !line.hasPrefix(" ") {
             #expect(Self.isDiagnostic(line), "\(what): not a diagnostic line: \(line.prefix(200))")
         }
@@ -91,7 +89,7 @@ import Testing
     func aliasesOfABigScalarStopAtTheByteBudget(_ use: String) throws {
         let dir = TestSupport.writeTree([("aliases.yaml", Self.aliasedScalar(use)), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "--jobs", "1", "."], in: dir))
-        expectLinted(r, budgetMB: 300, use)
+        expectLinted(r, budgetMB: 100, use)
         #expect(r.stdout.contains("aliases.yaml:") && r.stdout.contains("aliases expand to more than 8MB of text"), "\(use): \(r.stdout.prefix(600))")
     }
 
@@ -104,7 +102,7 @@ import Testing
         s += "    - toEntities: [" + Array(repeating: "*big", count: 8).joined(separator: ", ") + "]\n"
         let dir = TestSupport.writeTree([("aliases.yaml", s), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "--jobs", "1", "--format", "text", "."], in: dir))
-        expectLinted(r, budgetMB: 300, "78 aliases of 100 KB")
+        expectLinted(r, budgetMB: 100, "78 aliases of 100 KB")
         #expect(!r.stdout.contains("aliases expand"), "\(r.stdout.prefix(600))")
         // The invalid entity is reported once per alias, each message short (the value is cut).
         let entity = r.stdout.split(separator: "\n").filter { $0.contains("aliases.yaml") && $0.contains("NP102") }
@@ -118,7 +116,7 @@ import Testing
         let s = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  ? \"\(huge)\"\n  : 1\n  ? \"\(huge)\"\n  : 2\n  \"a\\nb\\u2028c\": 1\n  \"a\\nb\\u2028c\": 2\n"
         let dir = TestSupport.writeTree([("dup.yaml", s), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "."], in: dir))
-        expectLinted(r, budgetMB: 300, "duplicate keys")
+        expectLinted(r, budgetMB: 100, "duplicate keys")
         let dups = r.stdout.split(separator: "\n").filter { $0.contains("duplicate key") }
         #expect(dups.count == 2 && dups.allSatisfy { $0.count < 400 }, "\(dups.map { $0.prefix(200) })")
         #expect(dups.contains { $0.contains("a\\nb\\u{2028}c") }, "\(dups)")
@@ -129,7 +127,7 @@ import Testing
     @Test func manyEmptyDocumentsCostTheMemoryOfOne() throws {
         let dir = TestSupport.writeTree([("empty.yaml", String(repeating: "---\n", count: 250_000)), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "."], in: dir))
-        expectLinted(r, budgetMB: 150, "250,000 empty documents")
+        expectLinted(r, budgetMB: 64, "250,000 empty documents")
         #expect(!r.stdout.contains("empty.yaml"), "\(r.stdout.prefix(400))")
     }
 
@@ -140,7 +138,7 @@ import Testing
         while s.utf8.count < 9 << 20 { s += doc }
         let dir = TestSupport.writeTree([("docs.yaml", s), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "."], in: dir))
-        expectLinted(r, budgetMB: 200, "9 MB of one-line documents")
+        expectLinted(r, budgetMB: 100, "9 MB of one-line documents")
     }
 
     @Test func distinctTagsAndLongTagPrefixesHitTheirBudgets() throws {
@@ -151,7 +149,7 @@ import Testing
         for i in 0..<50_000 { long += "- !p!t\(i) 0\n" }
         let dir = TestSupport.writeTree([("tags.yaml", tags), ("prefix.yaml", long), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "."], in: dir))
-        expectLinted(r, budgetMB: 200, "tags")
+        expectLinted(r, budgetMB: 100, "tags")
         #expect(r.stdout.contains("tags.yaml:1025:3: error: more than 1024 distinct tags in one document"), "\(r.stdout.prefix(800))")
         #expect(r.stdout.contains("prefix.yaml:3:3: error: a tag longer than 4096 bytes"), "\(r.stdout.prefix(800))")
     }
@@ -162,7 +160,7 @@ import Testing
         for i in 0..<200_000 { s += "- !t\(i % 1000) \(i)\n" }
         let dir = TestSupport.writeTree([("tags.yaml", s), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "."], in: dir))
-        expectLinted(r, budgetMB: 200, "200,000 tagged nodes")
+        expectLinted(r, budgetMB: 100, "200,000 tagged nodes")
         #expect(!r.stdout.contains("tags.yaml"), "\(r.stdout.prefix(400))")
     }
 
@@ -181,7 +179,7 @@ import Testing
             try "exclude: ['\(pattern)', '**/a/**/b/**/c/**/nothing-\(pattern.count).yaml']\n"
                 .write(toFile: dir + "/.netpol-lint.yaml", atomically: false, encoding: .utf8)
             let r = try #require(lint(["check", "."], in: dir))
-            expectLinted(r, budgetMB: 150, "exclude: \(pattern.prefix(40))…")
+            expectLinted(r, budgetMB: 64, "exclude: \(pattern.prefix(40))…")
             #expect(!r.stdout.contains("x.yaml"), "x.yaml is excluded by \(pattern.prefix(40))…")
             #expect(r.stdout.contains("y.yaml"), "y.yaml is not excluded")
         }
@@ -211,7 +209,7 @@ import Testing
         for i in 0..<n { s += "    - \(rule(i, deny: true))\n" }
         let dir = TestSupport.writeTree([("big.yaml", s), ("good.yaml", Self.good)])
         let r = try #require(lint(["check", "--format", "text", "--enable", "NP306", "."], in: dir))
-        expectLinted(r, budgetMB: 400, shape)
+        expectLinted(r, budgetMB: 200, shape)
         let shadowed = r.stdout.split(separator: "\n").filter { $0.contains("[NP306") }.count
         #expect(shadowed == (shape == "covered" ? n / 2 : 0), "\(shape): \(shadowed) NP306 findings")
     }
@@ -252,7 +250,7 @@ import Testing
             ("good.yaml", Self.good),
         ])
         let r = try #require(lint(["check", "."], in: dir))
-        expectLinted(r, budgetMB: 150, "unrecognized objects")
+        expectLinted(r, budgetMB: 64, "unrecognized objects")
         for (file, position, text) in [("no-api-version.yaml", "1:7", "has no apiVersion (write apiVersion: cilium.io/v2)"),
                                        ("wrong-group.yaml", "1:13", "the API group of other kinds: CiliumNetworkPolicy is cilium.io/v2"),
                                        ("kind-list.yaml", "2:7", "kind must be a string, not a list"),
