@@ -175,7 +175,7 @@ public struct Linter: Sendable {
     public func run(_ request: LintRequest) throws -> LintReport {
         let enabled = try enabledRules(request)
         let (context, stats, stdinIndex) = load(request)
-        var findings = check(context, enabled: enabled)
+        var findings = check(context, enabled: enabled, jobs: request.jobs)
         let objects = context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
         Fingerprints.assign(&findings, files: context.files, objects: objects) { file in
@@ -191,7 +191,9 @@ public struct Linter: Sendable {
 
     /// Runs the enabled rules over a loaded context and applies suppressions: the findings, sorted by path and
     /// position, each reported once (`audit` summarises them without loading the repository twice).
-    public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)]) -> [Finding] {
+    /// With `jobs` above 1 the rules run on that many threads (they only read the context); their findings are
+    /// then taken in rule order, so the result does not depend on `jobs`.
+    public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)], jobs: Int = 1) -> [Finding] {
         let files = context.files, objects = context.objects
         var findings: [Finding] = []
         // Which suppressions hid something: directives by (file, line, column), annotations by (object, key).
@@ -217,10 +219,11 @@ public struct Linter: Sendable {
             return false
         }
         var auditors: [(rule: any SuppressionAuditing, description: RuleDescription, severity: Severity)] = []
-        for (rule, severity) in enabled {
+        let produced = RuleRunner.run(enabled.map(\.rule), context, jobs: jobs)
+        for ((rule, severity), ruleFindings) in zip(enabled, produced) {
             let d = rule.description
             if let auditor = rule.init() as? any SuppressionAuditing { auditors.append((auditor, d, severity)) }
-            for var f in rule.init().check(context) {
+            for var f in ruleFindings {
                 let file = files[Int(f.span.file)]
                 guard file.isTarget else { continue }
                 if suppressed(f, d) { continue }

@@ -350,15 +350,19 @@ public struct ModelDecoder {
 
     /// `kind: ciliumnetworkpolicy`: kinds are case-sensitive.
     mutating func checkKindCase(_ n: Int32, _ kindNode: Int32) {
-        let length = Int(doc[kindNode].count)
-        guard Self.kindLengths.contains(length) else { return }
-        let text = doc.string(kindNode)
-        let lowered = text.lowercased()
-        guard let proper = Self.apiVersions.keys.first(where: { $0.lowercased() == lowered }) else { return }
+        // Compared as ASCII bytes, case folded, without creating a String: most documents are other kinds.
+        let node = doc[kindNode]
+        guard let proper = doc.bytes.withUnsafeBufferPointer({ buf in
+            Self.kindNames.first { name in
+                name.count == Int(node.count) && zip(name, buf[Int(node.start)..<Int(node.start + node.count)]).allSatisfy { a, b in
+                    a | 0x20 == b | 0x20 && (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+                }
+            }
+        }).map({ String(decoding: $0, as: UTF8.self) }) else { return }
         unrecognized("kind '\(doc.excerpt(kindNode))' is not a kind: kinds are case-sensitive (write \(proper)); this object is not read (and the API server rejects it)", kindNode)
     }
 
-    static let kindLengths = Set(apiVersions.keys.map(\.utf8.count))
+    static let kindNames = apiVersions.keys.sorted().map { Array($0.utf8) }
 
     /// A document that is a list of objects (`- apiVersion: …`) instead of one object.
     mutating func checkTopLevelList(_ n: Int32) {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The deny rules of a repository indexed by peer and port, to find the first one that covers an allow rule
 /// (NP306) without comparing every allow with every deny.
 ///
@@ -219,14 +221,14 @@ public struct DenyIndex: Sendable {
 }
 
 /// Memoised `Selector.subsumes` between subjects (few subjects, many rules each).
-final class SubsumptionCache: @unchecked Sendable {
-    private var known: [ObjectIdentifier: [ObjectIdentifier: Bool]] = [:]
+final class SubsumptionCache: Sendable {
+    private let known = Mutex<[ObjectIdentifier: [ObjectIdentifier: Bool]]>([:])
 
     func subsumes(_ a: Subject, _ b: Subject) -> Bool {
         let ka = ObjectIdentifier(a), kb = ObjectIdentifier(b)
-        if let v = known[ka]?[kb] { return v }
+        if let v = known.withLock({ $0[ka]?[kb] }) { return v }
         let v = a.selector.subsumes(b.selector)
-        known[ka, default: [:]][kb] = v
+        known.withLock { $0[ka, default: [:]][kb] = v }
         return v
     }
 }
