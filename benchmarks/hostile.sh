@@ -11,6 +11,7 @@ root="$(cd "$here/.." && pwd)"
 cd "$root"
 
 lint="${LINT:-$(swift build -c release --show-bin-path)/netpol-lint}"
+case "$lint" in /*) ;; *) lint="$root/$lint" ;; esac
 [ -x "$lint" ] || { echo "hostile: $lint not found; run swift build -c release --product netpol-lint" >&2; exit 2; }
 tmpd="$(mktemp -d "${TMPDIR:-/tmp}/netpol-hostile.XXXXXX")"
 trap 'rm -rf "$tmpd"' EXIT
