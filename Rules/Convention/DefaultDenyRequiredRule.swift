@@ -270,9 +270,9 @@ public struct DefaultDenyRequiredRule: Rule {
     func checkPerNamespace(_ context: LintContext, _ convention: Convention) -> [Finding] {
         var protected = Set<String>()
         for (i, o) in context.objects.enumerated() {
-            guard let np = o.networkPolicy, let ns = context.namespace(of: i) else { continue }
+            guard let np = o.networkPolicy else { continue }
             guard np.podSelector?.isEmpty ?? false, np.isolates.contains(.ingress), np.ingress?.value.isEmpty ?? true else { continue }
-            protected.insert(ns)
+            protected.formUnion(context.namespaces(of: i))
         }
         var out: [Finding] = []
         for ns in context.inventory.namespaces.values.sorted(by: { $0.object < $1.object }) {

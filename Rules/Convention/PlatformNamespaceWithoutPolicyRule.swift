@@ -59,7 +59,7 @@ public struct PlatformNamespaceWithoutPolicyRule: Rule {
         let convention = Convention.of(context)
         var covered = Set<String>()
         for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
-            if let ns = context.namespace(of: i) { covered.insert(ns) }
+            covered.formUnion(context.namespaces(of: i))
         }
         var out: [Finding] = []
         for ns in context.inventory.namespaces.values where convention.isPlatform(ns.name) && !covered.contains(ns.name) {

@@ -136,7 +136,7 @@ public struct EgressBlocksDNSRule: Rule {
                 if any53 { continue }
                 // Report at the policy that enforces egress: this namespace's own when there is one.
                 let enforcing = v.enforcedBy.filter { $0.match == .yes }.map(\.subject)
-                let at = enforcing.first { context.namespace(of: $0.object) == ns } ?? enforcing[0]
+                let at = enforcing.first { context.namespaces(of: $0.object).contains(ns) } ?? enforcing[0]
                 let o = context.objects[at.object]
                 let others = enforcing.filter { $0.object != at.object }.prefix(3).map {
                     RelatedLocation(context.objects[$0.object].anchor, "egress is also enforced by \(context.objects[$0.object].displayName)")

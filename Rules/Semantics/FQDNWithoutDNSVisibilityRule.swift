@@ -22,7 +22,9 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             labels evaluated against the declared Namespaces) and CNPs of the same namespace. The policy's pods are \
             the declared workloads it selects, with their labels; when none is declared, they are taken to carry \
             the labels its own selector names: a DNS policy that selects pods by another label \
-            (an opt-in label set in a Helm release) does not count, since nothing in the policy guarantees it. \
+            (an opt-in label set in a Helm release netpol-lint cannot read) does not count, since nothing in the \
+            policy guarantees it. The pods of a bjw-s app-template HelmRelease are declared workloads, with the \
+            labels the chart gives them (docs/semantics.md), so an opt-in label set in its values does count. \
             A namespace the repository does not declare may carry any label, so a DNS policy selecting by \
             namespace label is then assumed to apply. Pattern coverage follows Cilium's matchPattern \
             (`*` alone matches every name; otherwise `*` matches within one label).
@@ -73,6 +75,58 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                             dns:
                               - matchPattern: "*.1password.com"
                 """),
+            // The app-template pods do not carry the opt-in label the DNS policy selects.
+            Example(files: [
+                ("apps/openclaw/hr.yaml", """
+                    apiVersion: helm.toolkit.fluxcd.io/v2
+                    kind: HelmRelease
+                    metadata: {name: openclaw, namespace: openclaw}
+                    spec:
+                      chartRef: {kind: OCIRepository, name: app-template}
+                      values:
+                        controllers:
+                          app:
+                            pod:
+                              labels: {egress.home.arpa/internet: allow}
+                    """),
+                ("apps/openclaw/oci.yaml", """
+                    apiVersion: source.toolkit.fluxcd.io/v1
+                    kind: OCIRepository
+                    metadata: {name: app-template, namespace: openclaw}
+                    spec:
+                      url: oci://ghcr.io/bjw-s-labs/helm/app-template
+                      ref: {tag: 4.6.2}
+                    """),
+                ("baselines/dns-l7.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: dns-l7-opt-in
+                    spec:
+                      description: DNS with visibility for pods that opt in
+                      endpointSelector: {matchLabels: {dns.home.arpa/l7: "true"}}
+                      egress:
+                        - toEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts:
+                            - ports: [{port: "53", protocol: ANY}]
+                              rules: {dns: [{matchPattern: "*"}]}
+                    """),
+                ("apps/openclaw/netpol.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: openclaw
+                      namespace: openclaw
+                    spec:
+                      description: the model APIs
+                      endpointSelector: {matchLabels: {app.kubernetes.io/name: openclaw}}
+                      egress:
+                        - toFQDNs:
+                            ↓- matchName: openrouter.ai
+                          toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                    """),
+            ]),
         ],
         nonTriggeringExamples: [
             Example(files: [
@@ -133,6 +187,58 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                         - toFQDNs:
                             - matchName: api.github.com
                             - matchPattern: "*.githubusercontent.com"
+                          toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                    """),
+            ]),
+            // The pods of the app-template release opt in to DNS visibility in its values.
+            Example(files: [
+                ("apps/openclaw/hr.yaml", """
+                    apiVersion: helm.toolkit.fluxcd.io/v2
+                    kind: HelmRelease
+                    metadata: {name: openclaw, namespace: openclaw}
+                    spec:
+                      chartRef: {kind: OCIRepository, name: app-template}
+                      values:
+                        controllers:
+                          app:
+                            pod:
+                              labels: {dns.home.arpa/l7: "true"}
+                    """),
+                ("apps/openclaw/oci.yaml", """
+                    apiVersion: source.toolkit.fluxcd.io/v1
+                    kind: OCIRepository
+                    metadata: {name: app-template, namespace: openclaw}
+                    spec:
+                      url: oci://ghcr.io/bjw-s-labs/helm/app-template
+                      ref: {tag: 4.6.2}
+                    """),
+                ("baselines/dns-l7.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumClusterwideNetworkPolicy
+                    metadata:
+                      name: dns-l7-opt-in
+                    spec:
+                      description: DNS with visibility for pods that opt in
+                      endpointSelector: {matchLabels: {dns.home.arpa/l7: "true"}}
+                      egress:
+                        - toEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts:
+                            - ports: [{port: "53", protocol: ANY}]
+                              rules: {dns: [{matchPattern: "*"}]}
+                    """),
+                ("apps/openclaw/netpol.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: openclaw
+                      namespace: openclaw
+                    spec:
+                      description: the model APIs
+                      endpointSelector: {matchLabels: {app.kubernetes.io/name: openclaw}}
+                      egress:
+                        - toFQDNs:
+                            - matchName: openrouter.ai
                           toPorts: [{ports: [{port: "443", protocol: TCP}]}]
                     """),
             ]),

@@ -47,7 +47,7 @@ public struct Convention: Sendable {
         // "A namespace whose policy file sits under a platform/ folder is platform too" (the homelab-profiles layout, docs/conventions/homelab-profiles.md).
         for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
             let folder = context.folder(of: i)
-            if folder.split(separator: "/").contains("platform"), let ns = context.namespace(of: i) { platform.insert(ns) }
+            if folder.split(separator: "/").contains("platform") { platform.formUnion(context.namespaces(of: i)) }
         }
         platformNamespaces = platform
         let texts = Self.defaultAllowedCIDRs + (preset?.allowedCIDRs ?? []) + config.allowedCIDRs

@@ -29,10 +29,11 @@ struct PlatformRequirement {
         let convention = Convention.of(context)
         var cnp: [String: (Int, Bool)] = [:]
         for (i, _, p) in context.ciliumPolicies where !p.isClusterwide {
-            guard let ns = context.namespace(of: i), convention.isPlatform(ns) else { continue }
-            let wholeNamespace = p.rules.contains { $0.endpointSelector?.isEmpty ?? false }
-            if let existing = cnp[ns], existing.1 || !wholeNamespace { continue }
-            cnp[ns] = (i, wholeNamespace)
+            for ns in context.namespaces(of: i) where convention.isPlatform(ns) {
+                let wholeNamespace = p.rules.contains { $0.endpointSelector?.isEmpty ?? false }
+                if let existing = cnp[ns], existing.1 || !wholeNamespace { continue }
+                cnp[ns] = (i, wholeNamespace)
+            }
         }
         var out: [(String, Span, Int)] = []
         for ns in convention.platformNamespaces.sorted() {
@@ -79,7 +80,7 @@ struct PlatformRequirement {
     func gap(_ semantics: Semantics, namespace: String, flow: Flow, port: PortQuery, explicit: Bool,
              context: LintContext) -> (related: [RelatedLocation], onlyExplicit: Bool)? {
         let own: (Subject) -> Bool = { s in
-            context.objects[s.object].kind == .ciliumNetworkPolicy && context.namespace(of: s.object) == namespace
+            context.objects[s.object].kind == .ciliumNetworkPolicy && context.namespaces(of: s.object).contains(namespace)
         }
         for pod in semantics.pods(in: namespace) {
             var decided: [RelatedLocation] = []

@@ -8,7 +8,7 @@ public final class RunCache: Sendable {
         /// Being built by another thread: wait on the group, then read it.
         case building(DispatchGroup)
     }
-    private let values = Mutex<[String: Slot]>([:])
+    private let values = Locked<[String: Slot]>([:])
 
     public init() {}
 
@@ -101,6 +101,8 @@ public struct LintContext: Sendable {
 
     /// The resolved namespace of an object (see `Inventory`).
     public func namespace(of object: Int) -> String? { inventory.namespace(of: object) }
+    /// Every namespace the object is applied in (several for a shared kustomize component or base).
+    public func namespaces(of object: Int) -> [String] { inventory.namespaces(of: object) }
 
     /// The folder of the file an object is in, relative to the repository root.
     public func folder(of object: Int) -> String { FilePath.dirname(files[Int(objects[object].span.file)].uri) }

@@ -588,7 +588,7 @@ struct PathMapper {
 /// Which context files can change another file's findings: policies, namespaces and the kustomize / Flux
 /// structure that resolves namespaces. A cheap byte search, so editor-on-save stays fast in large repositories.
 enum ContextFilter {
-    static let needles: [[UInt8]] = ["NetworkPolicy", "Namespace", "Kustomization", "ResourceSet"].map { Array($0.utf8) }
+    static let needles: [[UInt8]] = ["NetworkPolicy", "Namespace", "Kustomization", "Component", "ResourceSet", "HelmRelease", "OCIRepository"].map { Array($0.utf8) }
 
     static func mayMatter(_ bytes: [UInt8]) -> Bool {
         TextEncoding.normalized(bytes).withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }

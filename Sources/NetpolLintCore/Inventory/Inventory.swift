@@ -1,9 +1,11 @@
 /// The cluster as the repository declares it: namespaces with their labels and the namespace every namespaced
 /// object ends up in.
 ///
-/// An object's namespace is, in order: its `metadata.namespace`; else the `namespace:` of the nearest kustomize
-/// `Kustomization` in its folder or an ancestor folder; else the `targetNamespace` of a Flux `Kustomization` whose
-/// `path` contains the file. Otherwise it is unresolved (nil) — never a guess.
+/// An object's namespace is the one kustomize and Flux apply it in (`AppliedNamespaces`: the outermost kustomization
+/// `namespace:` or Flux `targetNamespace` that includes its file, overriding `metadata.namespace`); else its
+/// `metadata.namespace`; else the `namespace:` of the nearest kustomize `Kustomization` in its folder or an ancestor
+/// folder; else the `targetNamespace` of a Flux `Kustomization` whose `path` contains the file. Otherwise it is
+/// unresolved (nil) — never a guess.
 public struct Inventory: Sendable {
     public struct Namespace: Sendable {
         public var name: String
@@ -36,6 +38,10 @@ public struct Inventory: Sendable {
         public var serviceAccount: String?
         /// Runs in the node's network namespace: network policies do not apply to its pods.
         public var hostNetwork: Bool = false
+        /// The pods carry exactly these labels (false when some come from values the repository does not show).
+        public var labelsComplete = true
+        /// Where the workload is declared, when not at its object's start (an app-template controller's key).
+        public var span: Span?
     }
 
     /// Declared namespaces by name (the first declaration wins).
@@ -48,10 +54,17 @@ public struct Inventory: Sendable {
     public private(set) var workloads: [Workload] = []
 
     public init(files: [SourceFile], objects: [KubeObject]) {
+        let applied = AppliedNamespaces(files: files, objects: objects)
         for (i, o) in objects.enumerated() where o.kind == .namespace {
-            guard let name = o.meta.name?.value, namespaces[name] == nil else { continue }
-            let (labels, complete) = Self.effectiveLabels(o.meta.labels, name: name)
-            namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels, labelsComplete: complete)
+            // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is
+            // common); one shared by several kustomizations becomes several namespaces.
+            let own = o.meta.name?.value
+            let renamed = applied.namespaces(ofFile: files[Int(o.span.file)].uri, own: own)
+            let names = renamed.isEmpty ? own.map { [$0] } ?? [] : renamed.compactMap { $0 }.sorted()
+            for name in names where namespaces[name] == nil {
+                let (labels, complete) = Self.effectiveLabels(o.meta.labels, name: name)
+                namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels, labelsComplete: complete)
+            }
         }
         renderResourceSets(files: files, objects: objects)
         // Folder → namespace set by a kustomize Kustomization there.
@@ -94,30 +107,75 @@ public struct Inventory: Sendable {
                 f = FilePath.dirname(f)
             }
         }
-        objectNamespaces = objects.map { o in
+        var multiple: [Int: [String]] = [:]
+        objectNamespaces = objects.enumerated().map { i, o in
             guard o.kind.isNamespaced else { return nil }
-            if let ns = o.meta.namespace?.value, !ns.isEmpty, !ns.contains("${") { return ns }
-            let folder = FilePath.dirname(files[Int(o.span.file)].uri)
-            return kustomizeLookup(folder) ?? fluxLookup(folder)
+            // The namespace the object is applied in: the kustomization's or Flux's when one includes the file
+            // (it overrides metadata.namespace); else metadata.namespace; else the nearest kustomization `namespace:`
+            // of the folder or an ancestor, or a Flux targetNamespace whose path holds the folder.
+            let uri = files[Int(o.span.file)].uri
+            let folder = FilePath.dirname(uri)
+            let written = o.meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace)
+            let own = written ?? kustomizeLookup(folder) ?? fluxLookup(folder)
+            let set = applied.namespaces(ofFile: uri, own: own)
+            if set.count > 1 {
+                multiple[i] = set.compactMap { $0 }.sorted()
+                return nil
+            }
+            return set.first ?? own
         }
-        for (i, o) in objects.enumerated() where o.kind.isNamespaced && objectNamespaces[i] == nil {
+        sharedNamespaces = multiple
+        for (i, o) in objects.enumerated() where o.kind.isNamespaced && objectNamespaces[i] == nil && multiple[i] == nil {
             unresolvedFolders[i] = FilePath.dirname(files[Int(o.span.file)].uri)
         }
         for (i, o) in objects.enumerated() where o.kind.isPolicy && o.kind.isNamespaced && objectNamespaces[i] == nil {
+            if multiple[i] != nil { continue }
             notes.append(Note(message: "the namespace of \(o.displayName) cannot be resolved (no metadata.namespace, no kustomization namespace, no Flux targetNamespace): it is left out of the semantic checks and of trace",
                               span: o.anchor, object: i))
         }
         for (i, o) in objects.enumerated() {
-            guard case .workload(let template?) = o.body, let ns = objectNamespaces[i] else { continue }
+            guard case .workload(let template?) = o.body else { continue }
             var labels: [String: String] = [:]
             for l in template.labels where !l.value.value.contains("${") { labels[l.key.value] = l.value.value }
-            workloadIndex[ns, default: []].append(workloads.count)
-            workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
-                                      serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork))
+            for ns in namespaces(of: i) {
+                workloadIndex[ns, default: []].append(workloads.count)
+                workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
+                                          serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork))
+            }
+        }
+        // The pods of app-template HelmReleases (AppTemplate): the chart is named in the release or in the
+        // OCIRepository its chartRef points at.
+        var repositories: [String: OCIRepositorySpec] = [:]
+        for (i, o) in objects.enumerated() {
+            guard case .ociRepository(let r) = o.body else { continue }
+            for ns in namespaces(of: i) { repositories[ns + "/" + o.name] = r }
+        }
+        for (i, o) in objects.enumerated() {
+            guard case .helmRelease(let release) = o.body else { continue }
+            for own in namespaces(of: i) {
+                guard let version = AppTemplate.version(of: release, namespace: own, repositories: repositories),
+                      let key = AppTemplate.controllerLabelKey(version: version) else { continue }
+                let ns = release.targetNamespace.flatMap(AppliedNamespaces.namespace) ?? own
+                guard release.targetNamespace == nil || !release.targetNamespace!.contains("${") else { continue }
+                for w in AppTemplate.workloads(release, object: i, name: o.name, namespace: ns, labelKey: key) {
+                    workloadIndex[ns, default: []].append(workloads.count)
+                    workloads.append(w)
+                }
+            }
         }
     }
 
     public func namespace(of object: Int) -> String? { objectNamespaces[object] }
+
+    /// Every namespace an object is applied in: one, or several when kustomizations share its file (a component
+    /// or base included with different `namespace:`s); empty when unresolved.
+    public func namespaces(of object: Int) -> [String] {
+        if let ns = objectNamespaces[object] { return [ns] }
+        return sharedNamespaces[object] ?? []
+    }
+
+    /// Objects applied in several namespaces (`namespaces(of:)`).
+    private var sharedNamespaces: [Int: [String]] = [:]
 
     /// Indices into `workloads` by namespace.
     private var workloadIndex: [String: [Int]] = [:]

@@ -14,6 +14,8 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case kustomization = "Kustomization"
     case fluxKustomization = "FluxKustomization"
     case resourceSet = "ResourceSet"
+    case helmRelease = "HelmRelease"
+    case ociRepository = "OCIRepository"
 
     /// The kind as Kubernetes writes it (`CiliumNetworkPolicy`; a Flux Kustomization is a `Kustomization`): what
     /// every machine-readable output says. Short names are for text only.
@@ -62,9 +64,12 @@ public struct PodTemplate: Sendable, Hashable {
     public var hostNetwork = false
 }
 
+/// A kustomize `Kustomization` (or `Component`, `isComponent`): what it includes and the namespace it sets.
 public struct KustomizationSpec: Sendable, Hashable {
     public var namespace: Located<String>?
     public var resources: [Located<String>]
+    public var components: [Located<String>] = []
+    public var isComponent = false
 }
 
 public struct FluxKustomizationSpec: Sendable, Hashable {
@@ -117,6 +122,45 @@ public enum ObjectBody: Sendable, Hashable {
     case kustomization(KustomizationSpec)
     case fluxKustomization(FluxKustomizationSpec)
     case resourceSet(ResourceSetSpec)
+    case helmRelease(HelmReleaseSpec)
+    case ociRepository(OCIRepositorySpec)
+}
+
+/// A Flux `HelmRelease` (helm.toolkit.fluxcd.io): which chart it installs and the values that decide its pods.
+public struct HelmReleaseSpec: Sendable, Hashable {
+    /// `spec.chart.spec.chart` and `.version`.
+    public var chart: Located<String>?
+    public var chartVersion: String?
+    /// `spec.chartRef`: kind, name and namespace (nil: the HelmRelease's own).
+    public var chartRef: (kind: String, name: String, namespace: String?)?
+    public var releaseName: String?
+    public var targetNamespace: String?
+    /// `spec.values` (nil when absent).
+    public var values: TemplateValue?
+    /// Where each `spec.values.controllers.<id>` key is written.
+    public var controllerSpans: [String: Span] = [:]
+    /// `spec.valuesFrom` or `spec.postRenderers` is set: values or the rendered pods can change beyond what is written.
+    public var hasExternalValues = false
+
+    public static func == (a: HelmReleaseSpec, b: HelmReleaseSpec) -> Bool {
+        a.chart == b.chart && a.chartVersion == b.chartVersion && a.chartRef?.kind == b.chartRef?.kind
+            && a.chartRef?.name == b.chartRef?.name && a.chartRef?.namespace == b.chartRef?.namespace
+            && a.releaseName == b.releaseName && a.targetNamespace == b.targetNamespace && a.values == b.values
+            && a.hasExternalValues == b.hasExternalValues
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(chart)
+        h.combine(releaseName)
+        h.combine(values)
+    }
+}
+
+/// A Flux `OCIRepository` (source.toolkit.fluxcd.io): where a chart comes from, and which version.
+public struct OCIRepositorySpec: Sendable, Hashable {
+    public var url: String?
+    /// `spec.ref.tag`, else `spec.ref.semver`.
+    public var tag: String?
 }
 
 /// One decoded Kubernetes object.

@@ -159,9 +159,11 @@ public struct ModelDecoder {
         case ("Job", "batch"): kind = .job
         case ("CronJob", "batch"): kind = .cronJob
         case ("Pod", ""): kind = .pod
-        case ("Kustomization", "kustomize.config.k8s.io"): kind = .kustomization
+        case ("Kustomization", "kustomize.config.k8s.io"), ("Component", "kustomize.config.k8s.io"): kind = .kustomization
         case ("Kustomization", "kustomize.toolkit.fluxcd.io"): kind = .fluxKustomization
         case ("ResourceSet", "fluxcd.controlplane.io"): kind = .resourceSet
+        case ("HelmRelease", "helm.toolkit.fluxcd.io"): kind = .helmRelease
+        case ("OCIRepository", "source.toolkit.fluxcd.io"): kind = .ociRepository
         default:
             checkAPIVersion(n, kindNode: kindNode, kind: kindText, apiVersionNode: apiVersionNode, apiVersion: apiVersion, read: false)
             return
@@ -190,7 +192,9 @@ public struct ModelDecoder {
         case .kustomization:
             body = .kustomization(KustomizationSpec(
                 namespace: plainString(top["namespace"]?.value),
-                resources: (plainList(top["resources"]?.value)).compactMap { plainString($0) }))
+                resources: (plainList(top["resources"]?.value)).compactMap { plainString($0) },
+                components: (plainList(top["components"]?.value)).compactMap { plainString($0) },
+                isComponent: kindText == "Component"))
         case .fluxKustomization:
             let spec = top["spec"]?.value ?? -1
             let sub = spec >= 0 ? doc.value(spec, forKey: "postBuild").flatMap { doc.value($0, forKey: "substitute") } : nil
@@ -224,6 +228,14 @@ public struct ModelDecoder {
                 return spans
             } : []
             body = .resourceSet(decoded)
+        case .helmRelease:
+            body = .helmRelease(decodeHelmRelease(top["spec"]?.value))
+        case .ociRepository:
+            let spec = top["spec"]?.value ?? -1
+            let ref = spec >= 0 ? doc.value(spec, forKey: "ref") : nil
+            body = .ociRepository(OCIRepositorySpec(
+                url: spec >= 0 ? plainString(doc.value(spec, forKey: "url"))?.value : nil,
+                tag: ref.flatMap { plainString(doc.value($0, forKey: "tag")) ?? plainString(doc.value($0, forKey: "semver")) }?.value))
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
         if capture.contains(kind) {
@@ -276,6 +288,7 @@ public struct ModelDecoder {
             || doc.scalarEquals(kind, "Deployment") || doc.scalarEquals(kind, "StatefulSet")
             || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
             || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
+            || doc.scalarEquals(kind, "Component") || doc.scalarEquals(kind, "HelmRelease") || doc.scalarEquals(kind, "OCIRepository")
             || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEndsWith(kind, "List")
     }
 
@@ -288,6 +301,8 @@ public struct ModelDecoder {
         "Deployment": ["apps/v1"], "StatefulSet": ["apps/v1"], "DaemonSet": ["apps/v1"], "ReplicaSet": ["apps/v1"],
         "Job": ["batch/v1"], "CronJob": ["batch/v1"],
         "Kustomization": ["kustomize.config.k8s.io/v1beta1", "kustomize.toolkit.fluxcd.io/v1"],
+        "Component": ["kustomize.config.k8s.io/v1alpha1"], "HelmRelease": ["helm.toolkit.fluxcd.io/v2"],
+        "OCIRepository": ["source.toolkit.fluxcd.io/v1"],
         "ResourceSet": ["fluxcd.controlplane.io/v1"],
     ]
 
@@ -374,6 +389,35 @@ public struct ModelDecoder {
         guard !kinds.isEmpty else { return }
         let shown = kinds.prefix(3).joined(separator: ", ") + (kinds.count > 3 ? " and \(kinds.count - 3) more" : "")
         unrecognized("this document is a YAML list of \(kinds.count) object\(kinds.count == 1 ? "" : "s") (\(shown)), not an object: a manifest holds one object per document (separate them with '---', or write kind: List with items:); they are not read", n)
+    }
+
+    /// `spec` of a Flux HelmRelease: the chart (`chart.spec` or `chartRef`), the release name and namespace, and the
+    /// values that decide the pods of the charts netpol-lint models (`controllers`, `defaultPodOptions`, `global`).
+    mutating func decodeHelmRelease(_ spec: Int32?) -> HelmReleaseSpec {
+        var out = HelmReleaseSpec()
+        guard let spec, doc.kind(spec) == .mapping else { return out }
+        if let chart = doc.value(spec, forKey: "chart"), let chartSpec = doc.value(chart, forKey: "spec") {
+            out.chart = plainString(doc.value(chartSpec, forKey: "chart"))
+            out.chartVersion = plainString(doc.value(chartSpec, forKey: "version"))?.value
+        }
+        if let ref = doc.value(spec, forKey: "chartRef"), let kind = plainString(doc.value(ref, forKey: "kind")),
+           let name = plainString(doc.value(ref, forKey: "name")) {
+            out.chartRef = (kind.value, name.value, plainString(doc.value(ref, forKey: "namespace"))?.value)
+        }
+        out.releaseName = plainString(doc.value(spec, forKey: "releaseName"))?.value
+        out.targetNamespace = plainString(doc.value(spec, forKey: "targetNamespace"))?.value
+        out.hasExternalValues = doc.value(spec, forKey: "valuesFrom") != nil || doc.value(spec, forKey: "postRenderers") != nil
+        if let values = doc.value(spec, forKey: "values"), doc.kind(values) == .mapping {
+            var kept: [String: TemplateValue] = [:]
+            if let v = doc.value(values, forKey: "controllers") { kept["controllers"] = templateValue(v, depth: 0) }
+            if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0) }
+            if let v = doc.value(values, forKey: "global") { kept["global"] = templateValue(v, depth: 0) }
+            out.values = .map(kept)
+            if let controllers = doc.value(values, forKey: "controllers"), doc.kind(controllers) == .mapping {
+                for (k, _) in doc.entries(controllers) where doc.kind(k) == .scalar { out.controllerSpans[doc.string(k)] = span(k) }
+            }
+        }
+        return out
     }
 
     static func topLevelKeys(_ kind: ObjectKind) -> [String] {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The deny rules of a repository indexed by peer and port, to find the first one that covers an allow rule
 /// (NP306) without comparing every allow with every deny.
 ///
@@ -222,7 +220,7 @@ public struct DenyIndex: Sendable {
 
 /// Memoised `Selector.subsumes` between subjects (few subjects, many rules each).
 final class SubsumptionCache: Sendable {
-    private let known = Mutex<[ObjectIdentifier: [ObjectIdentifier: Bool]]>([:])
+    private let known = Locked<[ObjectIdentifier: [ObjectIdentifier: Bool]]>([:])
 
     func subsumes(_ a: Subject, _ b: Subject) -> Bool {
         let ka = ObjectIdentifier(a), kb = ObjectIdentifier(b)

@@ -177,7 +177,7 @@ extension Semantics {
                 host.name = "\(text) (host network)"
                 return .success(host)
             }
-            var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: true)
+            var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: w.labelsComplete)
             e.serviceAccount = w.serviceAccount
             e.name = text
             return .success(e)

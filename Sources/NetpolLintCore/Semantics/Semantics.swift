@@ -88,20 +88,23 @@ public struct Semantics: Sendable {
                 rejected.append(i)
                 continue
             }
-            var ns = inventory.namespace(of: i)
-            if o.kind.isNamespaced && ns == nil {
+            // A policy applied in several namespaces (a shared kustomize component or base) is compiled once for each.
+            var namespaces: [String?] = o.kind.isNamespaced ? inventory.namespaces(of: i) : [nil]
+            if namespaces.isEmpty {
                 // Kept, in a stand-in namespace of its folder that no real endpoint is in: its rules still answer
                 // questions about its own pods (NP302), never about anyone else's.
                 unresolved.append(i)
-                ns = Self.unresolvedNamespace(inventory.unresolvedFolders[i] ?? "\(i)")
+                namespaces = [Self.unresolvedNamespace(inventory.unresolvedFolders[i] ?? "\(i)")]
             }
-            for s in Subject.compile(o, index: i, namespace: ns) {
-                let n = subjects.count
-                subjects.append(s)
-                if let names = s.selector.namespaceNames, names.count <= 4, s.selector.reserved == nil {
-                    for name in names { byNamespace[name, default: []].append(n) }
-                } else {
-                    clusterwide.append(n)
+            for ns in namespaces {
+                for s in Subject.compile(o, index: i, namespace: ns) {
+                    let n = subjects.count
+                    subjects.append(s)
+                    if let names = s.selector.namespaceNames, names.count <= 4, s.selector.reserved == nil {
+                        for name in names { byNamespace[name, default: []].append(n) }
+                    } else {
+                        clusterwide.append(n)
+                    }
                 }
             }
         }

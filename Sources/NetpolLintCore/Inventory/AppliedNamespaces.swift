@@ -1,0 +1,112 @@
+/// The namespaces kustomize and Flux give the objects of each file, as they apply them.
+///
+/// - Kustomize's `namespace:` is a transformer: it overrides `metadata.namespace` of every namespaced object the
+///   kustomization includes (its `resources:`, and the resources of its `components:`), and renames a `Namespace`
+///   object to it; nested kustomizations are built inner first, so the outermost `namespace:` wins.
+///   (kustomize docs, "namespace": https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/)
+/// - A Flux `Kustomization`'s `spec.targetNamespace` sets that transformer on the kustomization at `spec.path`, so it
+///   overrides all of them again; without a `kustomization.yaml` at the path Flux generates one that includes every
+///   manifest below it (Flux docs, kustomize.toolkit.fluxcd.io/v1, "Target namespace" and "Generating a
+///   kustomization.yaml file": https://fluxcd.io/flux/components/kustomize/kustomizations/).
+///
+/// A file reached through several kustomizations (a component or base shared by namespaces) may be applied in
+/// several namespaces: all are kept. Remote resources and `${var}` values are left out, never guessed.
+struct AppliedNamespaces {
+    /// Per file (repository-relative URI) that a kustomization includes: the namespaces its objects are applied in,
+    /// nil for a chain of kustomizations that sets none (the object keeps its own `metadata`).
+    private(set) var namespaces: [String: Set<String?>] = [:]
+
+    init(files: [SourceFile], objects: [KubeObject]) {
+        var kustomizations: [String: KustomizationSpec] = [:]
+        var fluxRoots: [(path: String, namespace: String?)] = []
+        for o in objects {
+            let uri = files[Int(o.span.file)].uri
+            switch o.body {
+            case .kustomization(let k) where Self.kustomizationNames.contains(FilePath.basename(uri)):
+                kustomizations[FilePath.dirname(uri)] = k
+            case .fluxKustomization(let f):
+                guard let path = f.path?.value, !path.contains("${") else { continue }
+                let target = f.targetNamespace.map(\.value).flatMap(Self.namespace)
+                fluxRoots.append((Self.resolve(path.hasPrefix("/") ? String(path.dropFirst()) : path, from: "."), target))
+            default: continue
+            }
+        }
+        guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
+        let fileSet = Set(files.map(\.uri))
+
+        var referenced = Set<String>()
+        for (folder, k) in kustomizations {
+            for entry in k.resources + k.components {
+                if let path = Self.local(entry.value, from: folder), kustomizations[path] != nil { referenced.insert(path) }
+            }
+        }
+        var visited = Set<String>()
+        func record(_ file: String, _ namespace: String?) { namespaces[file, default: []].insert(namespace) }
+        func visit(_ folder: String, outer: String?, depth: Int) {
+            guard depth < 64, let k = kustomizations[folder],
+                  visited.insert(folder + "\u{0}" + (outer ?? "")).inserted else { return }
+            let namespace = outer ?? k.namespace.map(\.value).flatMap(Self.namespace)
+            for entry in k.resources + k.components {
+                guard let path = Self.local(entry.value, from: folder) else { continue }
+                if kustomizations[path] != nil {
+                    visit(path, outer: namespace, depth: depth + 1)
+                } else if fileSet.contains(path) {
+                    record(path, namespace)
+                }
+            }
+        }
+        for root in fluxRoots {
+            referenced.insert(root.path)
+            if kustomizations[root.path] != nil {
+                visit(root.path, outer: root.namespace, depth: 0)
+                continue
+            }
+            // The generated kustomization: every manifest below the path, a folder with a kustomization as a whole.
+            for file in fileSet where Self.inside(file, root.path) && Self.isManifest(file) {
+                var top: String?
+                var folder = FilePath.dirname(file)
+                while Self.inside(folder, root.path) {
+                    if kustomizations[folder] != nil { top = folder }
+                    if folder == root.path { break }
+                    folder = FilePath.dirname(folder)
+                }
+                if let top {
+                    referenced.insert(top)
+                    visit(top, outer: root.namespace, depth: 0)
+                } else {
+                    record(file, root.namespace)
+                }
+            }
+        }
+        // Kustomizations nobody includes are built on their own (`kubectl apply -k`, a Flux path not in the repo).
+        for folder in kustomizations.keys.sorted() where !referenced.contains(folder) {
+            visit(folder, outer: nil, depth: 0)
+        }
+    }
+
+    /// The namespaces of a file's objects: `own` (their metadata) where a chain sets none; empty when no
+    /// kustomization includes the file.
+    func namespaces(ofFile uri: String, own: String?) -> Set<String?> {
+        Set((namespaces[uri] ?? []).map { $0 ?? own })
+    }
+
+    static let kustomizationNames: Set<String> = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+
+    static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
+
+    static func isManifest(_ uri: String) -> Bool { uri.hasSuffix(".yaml") || uri.hasSuffix(".yml") || uri.hasSuffix(".json") }
+
+    /// A namespace value that can be used: no `${var}`, not empty.
+    static func namespace(_ text: String) -> String? { text.isEmpty || text.contains("${") ? nil : text }
+
+    /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s.
+    static func local(_ entry: String, from folder: String) -> String? {
+        if entry.contains("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.contains("${") { return nil }
+        return resolve(entry, from: folder)
+    }
+
+    static func resolve(_ path: String, from folder: String) -> String {
+        let joined = FilePath.normalize(folder == "." || folder.isEmpty ? path : folder + "/" + path)
+        return joined.isEmpty ? "." : joined
+    }
+}
