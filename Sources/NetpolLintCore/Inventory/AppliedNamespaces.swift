@@ -33,12 +33,33 @@ struct AppliedNamespaces {
         }
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
         let fileSet = Set(files.map(\.uri))
-
-        var referenced = Set<String>()
-        for (folder, k) in kustomizations {
-            for entry in k.resources + k.components {
-                if let path = Self.local(entry.value, from: folder), kustomizations[path] != nil { referenced.insert(path) }
+        // The files below each folder, found once: a Flux path then looks its files up instead of testing every
+        // file of the repository (thousands of files times hundreds of Flux Kustomizations).
+        // With them, each file's folders that hold a kustomization, innermost first.
+        var below: [String: [String]] = [:]
+        var kustomized: [String: [String]] = [:]
+        if !fluxRoots.isEmpty {
+            for file in fileSet {
+                var folder = FilePath.dirname(file)
+                while true {
+                    below[folder, default: []].append(file)
+                    if kustomizations[folder] != nil { kustomized[file, default: []].append(folder) }
+                    if folder == "." || folder == "/" { break }
+                    let parent = FilePath.dirname(folder)
+                    folder = parent == folder ? "." : parent
+                }
             }
+        }
+
+        // Each kustomization's local entries as repository paths, resolved once (a kustomization is visited once per
+        // namespace it is applied in).
+        var entries: [String: [String]] = [:]
+        for (folder, k) in kustomizations {
+            entries[folder] = (k.resources + k.components).compactMap { Self.local($0.value, from: folder) }
+        }
+        var referenced = Set<String>()
+        for (_, paths) in entries {
+            for path in paths where kustomizations[path] != nil { referenced.insert(path) }
         }
         var visited = Set<String>()
         func record(_ file: String, _ namespace: String?) { namespaces[file, default: []].insert(namespace) }
@@ -46,8 +67,7 @@ struct AppliedNamespaces {
             guard depth < 64, let k = kustomizations[folder],
                   visited.insert(folder + "\u{0}" + (outer ?? "")).inserted else { return }
             let namespace = outer ?? k.namespace.map(\.value).flatMap(Self.namespace)
-            for entry in k.resources + k.components {
-                guard let path = Self.local(entry.value, from: folder) else { continue }
+            for path in entries[folder] ?? [] {
                 if kustomizations[path] != nil {
                     visit(path, outer: namespace, depth: depth + 1)
                 } else if fileSet.contains(path) {
@@ -55,20 +75,23 @@ struct AppliedNamespaces {
                 }
             }
         }
-        for root in fluxRoots {
+        // Many Flux Kustomizations share a path and target namespace: each pair is applied once (the result is a set).
+        var seenRoots = Set<String>()
+        for root in fluxRoots where seenRoots.insert(root.path + "\u{0}" + (root.namespace ?? "\u{1}")).inserted {
             referenced.insert(root.path)
             if kustomizations[root.path] != nil {
                 visit(root.path, outer: root.namespace, depth: 0)
                 continue
             }
             // The generated kustomization: every manifest below the path, a folder with a kustomization as a whole.
-            for file in fileSet where Self.inside(file, root.path) && Self.isManifest(file) {
+            let candidates = root.path == "." ? Array(fileSet) : (below[root.path] ?? []) + (fileSet.contains(root.path) ? [root.path] : [])
+            for file in candidates where Self.inside(file, root.path) && Self.isManifest(file) {
+                // The outermost folder with a kustomization between the file and the path: the folders inside the
+                // path come first in the innermost-first list.
                 var top: String?
-                var folder = FilePath.dirname(file)
-                while Self.inside(folder, root.path) {
-                    if kustomizations[folder] != nil { top = folder }
-                    if folder == root.path { break }
-                    folder = FilePath.dirname(folder)
+                for folder in kustomized[file] ?? [] {
+                    guard Self.inside(folder, root.path) else { break }
+                    top = folder
                 }
                 if let top {
                     referenced.insert(top)
