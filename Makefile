@@ -53,6 +53,22 @@ test: deps
 	@if [ "$(RELEASE)" = 1 ]; then $(MAKE) --no-print-directory release; fi
 	$(SWIFT) build --build-tests $(WERROR)
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory test-robustness
+
+# Run by `make test` after the suite: each fuzz target for FUZZ_CI_SECONDS (scripts/fuzz.sh), then the suite under
+# AddressSanitizer and the parallel reader's tests under ThreadSanitizer (scripts/sanitizers.sh, in .build-asan and
+# .build-tsan). A crash, a sanitizer report or a failing test fails it.
+.PHONY: test-robustness fuzz
+FUZZ_CI_SECONDS ?= 60
+test-robustness: deps
+	SWIFT=$(SWIFT) bash scripts/fuzz.sh --seconds $(FUZZ_CI_SECONDS)
+	SWIFT=$(SWIFT) bash scripts/sanitizers.sh
+
+# Fuzzes the readers of untrusted input (YAML, model, whole engine, configuration, audit spec) with libFuzzer and
+# AddressSanitizer, FUZZ_SECONDS per target; an input that fails is kept in Tests/Fuzz/Regressions/ for the tests.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	SWIFT=$(SWIFT) bash scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
 
 bench: build
 	bash benchmarks/run.sh

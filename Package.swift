@@ -24,11 +24,15 @@ let package = Package(
         ], path: "Sources/netpol-lint"),
         .target(name: "NetpolLintTestSupport", dependencies: ["NetpolLintCore", "NetpolLintRules"],
                 path: "Tests/NetpolLintTestSupport"),
+        // What the fuzzers (scripts/fuzz.sh, `make fuzz`) drive and the tests replay.
+        .target(name: "NetpolLintFuzzTargets", dependencies: ["NetpolLintCore", "NetpolLintRules"],
+                path: "Tests/Fuzz/Targets"),
         .testTarget(name: "NetpolLintCoreTests", dependencies: ["NetpolLintCore", "NetpolLintRules", "NetpolLintTestSupport"],
                     path: "Tests/NetpolLintCoreTests"),
         .testTarget(name: "NetpolLintRulesTests", dependencies: ["NetpolLintCore", "NetpolLintRules", "NetpolLintTestSupport"],
                     path: "Tests/NetpolLintRulesTests"),
-        .testTarget(name: "CLITests", dependencies: ["NetpolLintCore", "NetpolLintRules", "NetpolLintTestSupport"],
+        .testTarget(name: "CLITests", dependencies: ["NetpolLintCore", "NetpolLintRules", "NetpolLintTestSupport",
+                                                    "NetpolLintFuzzTargets"],
                     path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -13,6 +13,7 @@ public let builtInRules: [any Rule.Type] = [
     NotEvaluatedRule.self,
     InvalidSuppressionRule.self,
     UnusedSuppressionRule.self,
+    UnrecognizedObjectRule.self,
     // The documented conventions (docs/conventions/)
     ExplicitDefaultDenyRule.self,
     DefaultDenyRequiredRule.self,

@@ -180,4 +180,8 @@ echo
 for n in "${notes[@]}"; do echo "$n"; done
 echo "$stdin_line"
 echo
-echo "targets: corpus --jobs 1 <= 1.5x floor; semantics cost <= 1.5x; one file via --stdin <= 30 ms wall including process start"
+echo "targets: corpus --jobs 1 <= 1.3x floor, --jobs 2 <= 0.9x floor; semantics cost <= 1.5x; one file via --stdin <= 30 ms wall including process start"
+
+# --- hostile inputs (docs/robustness.md) -----------------------------------------------------------------------------
+echo
+LINT="$lint" bash "$here/hostile.sh"

@@ -64,6 +64,12 @@ apt_tool shellcheck shellcheck "the shell script checks"
 apt_tool groff groff-base "the man page rendering check"
 apt_tool nvim neovim "the Neovim language-server test"
 
+# GNU time (/usr/bin/time) measures the peak memory of the netpol-lint runs the robustness tests make.
+if [ ! -x /usr/bin/time ] && [ "$sudo" != "no-sudo" ] && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends time >/dev/null 2>&1 \
+    || warn "could not install GNU time (apt-get install time failed); the memory budgets will be skipped"
+fi
+
 # --- Python tools (pip): markdown-it-py (CommonMark parser), check-jsonschema (JSON Schema validator) ----------------
 # A Python package: `module` is what python3 imports, `package` what pip installs.
 pip_tool() {

@@ -134,12 +134,12 @@ public struct DenyShadowsAllowRule: Rule {
         let semantics = Convention.semantics(context)
         let denies = semantics.subjects.flatMap { s in s.rules.filter(\.ref.isDeny).map { (s, $0) } }
         guard !denies.isEmpty else { return [] }
+        // Indexed by peer and port: each allow is compared with the denies that could cover it, not with all.
+        let index = DenyIndex(denies)
         var out: [Finding] = []
         for subject in semantics.subjects {
             for allow in subject.rules where !allow.ref.isDeny {
-                guard let (_, deny) = denies.first(where: { ds, d in
-                    d.ref.direction == allow.ref.direction && ds.selector.subsumes(subject.selector) && d.covers(allow)
-                }) else { continue }
+                guard let deny = index.firstCovering(allow, of: subject)?.rule else { continue }
                 let d = context.objects[deny.ref.object], o = context.objects[allow.ref.object]
                 out.append(Finding("\(o.displayName) \(allow.ref.path) can never allow anything: \(d.displayName) \(deny.ref.path) denies the same endpoints, peers and ports, and deny rules always win",
                                    at: allow.ref.span, object: allow.ref.object,

@@ -10,7 +10,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public init(file: String, line: Int?, message: String) {
         self.file = file
         self.line = line
-        self.message = message
+        self.message = OneLine.clean(message)
     }
 
     /// This problem and the others, one line each.

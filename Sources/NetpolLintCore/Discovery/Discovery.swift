@@ -54,6 +54,10 @@ public struct Discovery {
             // Overlapping roots (`check . apps`) must not read a file twice.
             var unique = Set<String>()
             files = files.filter { unique.insert(FilePath.absolute($0.path)).inserted }
+            // Nor report a path twice: once per root that holds it, or once as a walked entry and once as a file
+            // named explicitly (which is read, and reported then).
+            var reported = Set<String>()
+            issues = issues.filter { !unique.contains(FilePath.absolute($0.path)) && reported.insert(FilePath.absolute($0.path) + "\u{0}" + $0.message).inserted }
         }
         return (files, issues)
     }
@@ -109,6 +113,10 @@ public struct Discovery {
                 walkDirectory(path, rootReal: rootReal, files: &files, issues: &issues)
             } else if type == S_IFREG, Self.isYAMLName(name) {
                 files.append(DiscoveredFile(path: path))
+            } else if Self.isYAMLName(name) {
+                // A FIFO, socket or device named like a manifest: reading it could block forever, skipping it
+                // silently would hide it.
+                issues.append(DiscoveryIssue(path: path, rule: "NP106", message: FileReader.notRegularMessage(FileReader.kind(type))))
             }
         }
     }
@@ -219,6 +227,8 @@ public enum FilePath {
 public struct Glob: Sendable, Hashable {
     public var pattern: String
     let segments: [Substring]
+    /// The segments' bytes, for matching without converting them again for every path.
+    let segmentBytes: [[UInt8]]
     let anchored: Bool
 
     public init(_ pattern: String) {
@@ -228,32 +238,56 @@ public struct Glob: Sendable, Hashable {
         anchored = p.contains("/")
         if p.hasPrefix("/") { p = p.dropFirst() }
         if p.hasSuffix("/") { p = p.dropLast() }
-        segments = p.split(separator: "/")
+        // `**/**` means what `**` means.
+        var segments: [Substring] = []
+        for s in p.split(separator: "/") where !(s == "**" && segments.last == "**") { segments.append(s) }
+        self.segments = segments
+        segmentBytes = segments.map { Array($0.utf8) }
     }
 
     public func matches(_ relativePath: String) -> Bool {
         let parts = relativePath.split(separator: "/")
         if !anchored {
-            let pat: [UInt8] = segments.first.map { Array($0.utf8) } ?? []
+            let pat: [UInt8] = segmentBytes.first ?? []
             return parts.contains { Self.segmentMatches(Array($0.utf8), pat) }
         }
         // A folder pattern also matches everything below it.
-        return Self.match(segments[...], parts[...], prefixOK: true)
+        return Self.match(segmentBytes, parts, prefixOK: true)
     }
 
-    static func match(_ pat: ArraySlice<Substring>, _ path: ArraySlice<Substring>, prefixOK: Bool) -> Bool {
-        guard let first = pat.first else { return path.isEmpty || prefixOK }
-        if first == "**" {
-            let rest = pat.dropFirst()
-            var p = path
-            while true {
-                if match(rest, p, prefixOK: prefixOK) { return true }
-                if p.isEmpty { return false }
-                p = p.dropFirst()
-            }
+    /// Whether the pattern matches the path, or (`prefixOK`) the path's first segments. The pattern is run as an
+    /// automaton over the path's segments — the set of pattern positions reachable so far —, so a pattern with many
+    /// `**` costs pattern length × path depth, never an exponential search.
+    static func match(_ pattern: [[UInt8]], _ path: [Substring], prefixOK: Bool) -> Bool {
+        let m = pattern.count
+        let globstar: [UInt8] = [0x2A, 0x2A]
+        var current = [Bool](repeating: false, count: m + 1)
+        var next = current
+        current[0] = true
+        // `**` may stand for no segment: a position on it also reaches the next one.
+        func close(_ states: inout [Bool]) {
+            for i in 0..<m where states[i] && pattern[i] == globstar { states[i + 1] = true }
         }
-        guard let seg = path.first, segmentMatches(Array(seg.utf8), Array(first.utf8)) else { return false }
-        return match(pat.dropFirst(), path.dropFirst(), prefixOK: prefixOK)
+        close(&current)
+        for segment in path {
+            if prefixOK && current[m] { return true }
+            for i in 0...m { next[i] = false }
+            let bytes = Array(segment.utf8)
+            var any = false
+            for i in 0..<m where current[i] {
+                if pattern[i] == globstar {
+                    next[i] = true
+                    any = true
+                } else if segmentMatches(bytes, pattern[i]) {
+                    next[i + 1] = true
+                    any = true
+                }
+            }
+            guard any else { return false }
+            close(&next)
+            swap(&current, &next)
+        }
+        return current[m]
     }
 
     static func segmentMatches(_ s: [UInt8], _ p: [UInt8]) -> Bool {

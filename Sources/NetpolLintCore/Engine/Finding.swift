@@ -52,7 +52,7 @@ public struct RelatedLocation: Sendable, Hashable {
     public var message: String
     public init(_ span: Span, _ message: String) {
         self.span = span
-        self.message = message
+        self.message = OneLine.clean(message)
     }
 }
 
@@ -91,7 +91,7 @@ public struct Finding: Sendable, Hashable {
     public init(_ message: String, at span: Span, object: Int? = nil, related: [RelatedLocation] = []) {
         self.ruleID = ""
         self.severity = .warning
-        self.message = message
+        self.message = OneLine.clean(message)
         self.span = span
         self.object = object
         self.related = related

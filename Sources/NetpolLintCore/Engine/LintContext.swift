@@ -1,17 +1,44 @@
+import Dispatch
 import Synchronization
 
 /// Values derived once per run and shared by the rules that read them (the convention in force, the semantics).
 public final class RunCache: Sendable {
-    private let values = Mutex<[String: any Sendable]>([:])
+    private enum Slot: Sendable {
+        case ready(any Sendable)
+        /// Being built by another thread: wait on the group, then read it.
+        case building(DispatchGroup)
+    }
+    private let values = Locked<[String: Slot]>([:])
 
     public init() {}
 
-    /// The value stored under `key`, built on first use. `build` runs outside the lock, so it may use the cache.
+    /// The value stored under `key`, built on first use, once even when rules run on several threads (the others
+    /// wait for it). `build` runs outside the lock, so it may use the cache for other keys.
     public func value<T: Sendable>(_ key: String, _ build: () -> T) -> T {
-        if let v = values.withLock({ $0[key] }) as? T { return v }
-        let v = build()
-        values.withLock { $0[key] = v }
-        return v
+        while true {
+            let (found, wait, mine): (T?, DispatchGroup?, DispatchGroup?) = values.withLock { slots in
+                switch slots[key] {
+                case .ready(let v)?:
+                    if let v = v as? T { return (v, nil, nil) }
+                case .building(let group)?:
+                    return (nil, group, nil)
+                case nil:
+                    break
+                }
+                let group = DispatchGroup()
+                group.enter()
+                slots[key] = .building(group)
+                return (nil, nil, group)
+            }
+            if let found { return found }
+            if let mine {
+                let v = build()
+                values.withLock { $0[key] = .ready(v) }
+                mine.leave()
+                return v
+            }
+            wait?.wait()
+        }
     }
 }
 

@@ -158,6 +158,9 @@ public struct Linter: Sendable {
         for e in request.enable + request.disable where lookup(e) == nil {
             throw RuleSelectionError.unknownRule(e, source: "--enable/--disable", suggestion: suggestion(for: e))
         }
+        // Resolved once: `--enable` of every rule must not cost rules × names lookups per rule.
+        let enabledIDs = Set(request.enable.compactMap { lookup($0)?.description.id })
+        let disabledIDs = Set(request.disable.compactMap { lookup($0)?.description.id })
         var out: [(any Rule.Type, Severity)] = []
         for r in rules {
             let d = r.description
@@ -168,8 +171,8 @@ public struct Linter: Sendable {
             if let s = settings[d.id] {
                 if let s { severity = s } else { on = false }
             }
-            if request.enable.contains(where: { lookup($0)?.description.id == d.id }) { on = true }
-            if request.disable.contains(where: { lookup($0)?.description.id == d.id }) { on = false }
+            if enabledIDs.contains(d.id) { on = true }
+            if disabledIDs.contains(d.id) { on = false }
             if on { out.append((r, severity)) }
         }
         return out
@@ -178,14 +181,14 @@ public struct Linter: Sendable {
     public func run(_ request: LintRequest) throws -> LintReport {
         let enabled = try enabledRules(request)
         let (context, stats, stdinIndex) = load(request)
-        var findings = check(context, enabled: enabled)
+        var findings = check(context, enabled: enabled, jobs: request.jobs)
         let objects = context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
         Fingerprints.assign(&findings, files: context.files, objects: objects) { file in
             if file == stdinIndex { return request.stdin?.bytes }
             let path = context.files[file].path
             return FileReader.read(path.hasPrefix("/") ? path : FilePath.join(request.workingDirectory, path),
-                                   limit: request.maxFileSize)
+                                   limit: request.maxFileSize).map(TextEncoding.normalized)
         }
         return LintReport(findings: findings, files: context.files, statistics: stats,
                           rules: rules.map { $0.description }, objectSummaries: objects,
@@ -194,7 +197,9 @@ public struct Linter: Sendable {
 
     /// Runs the enabled rules over a loaded context and applies suppressions: the findings, sorted by path and
     /// position, each reported once (`audit` summarises them without loading the repository twice).
-    public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)]) -> [Finding] {
+    /// With `jobs` above 1 the rules run on that many threads (they only read the context); their findings are
+    /// then taken in rule order, so the result does not depend on `jobs`.
+    public func check(_ context: LintContext, enabled: [(rule: any Rule.Type, severity: Severity)], jobs: Int = 1) -> [Finding] {
         let files = context.files, objects = context.objects
         var findings: [Finding] = []
         // Which suppressions hid something: directives by (file, line, column), annotations by (object, key).
@@ -220,10 +225,11 @@ public struct Linter: Sendable {
             return false
         }
         var auditors: [(rule: any SuppressionAuditing, description: RuleDescription, severity: Severity)] = []
-        for (rule, severity) in enabled {
+        let produced = RuleRunner.run(enabled.map(\.rule), context, jobs: jobs)
+        for ((rule, severity), ruleFindings) in zip(enabled, produced) {
             let d = rule.description
             if let auditor = rule.init() as? any SuppressionAuditing { auditors.append((auditor, d, severity)) }
-            for var f in rule.init().check(context) {
+            for var f in ruleFindings {
                 let file = files[Int(f.span.file)]
                 guard file.isTarget else { continue }
                 if suppressed(f, d) { continue }
@@ -444,7 +450,7 @@ enum FileProcessor {
     /// when it can matter to the others.
     static func processFile(_ path: String, file: Int32, maxFileSize: Int, filterContext: Bool, parser: inout YAMLParser,
                             capture: Set<ObjectKind>) -> FileOutcome {
-        switch FileReader.readFile(path, limit: maxFileSize) {
+        switch FileReader.read(checking: path, limit: maxFileSize) {
         case .bytes(let bytes):
             // In --stdin mode the other files are context only: parse just those that can matter.
             if filterContext, !ContextFilter.mayMatter(bytes) {
@@ -457,6 +463,10 @@ enum FileProcessor {
             var o = FileOutcome()
             o.fileIssues.append(FileIssue(rule: "NP100", message: "cannot read file: \(reason)", span: Span(file: file, line: 1, column: 1)))
             return o
+        case .notRegular(let kind):
+            var o = FileOutcome()
+            o.fileIssues.append(FileIssue(rule: "NP106", message: FileReader.notRegularMessage(kind), span: Span(file: file, line: 1, column: 1)))
+            return o
         }
     }
 
@@ -468,6 +478,20 @@ enum FileProcessor {
     }
 
     static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = []) -> FileOutcome {
+        // UTF-16 and UTF-32 (with a byte order mark, or told by their NUL bytes) are read as their UTF-8 text.
+        if let transcoded = bytes.withUnsafeBytes({ TextEncoding.utf8(from: $0) }) {
+            switch transcoded {
+            case .success(let utf8):
+                var o = process(utf8, file: file, parser: &parser, capture: capture)
+                o.bytes = bytes.count
+                return o
+            case .failure(let problem):
+                var o = FileOutcome(bytes: bytes.count)
+                o.fileIssues.append(FileIssue(rule: "NP100", message: problem.message,
+                                              span: Span(file: file, line: Int32(problem.line), column: Int32(problem.column))))
+                return o
+            }
+        }
         var o = FileOutcome()
         o.bytes = bytes.count
         bytes.withUnsafeBytes { raw in
@@ -484,22 +508,12 @@ enum FileProcessor {
                                               span: Span(file: file, line: Int32(line), column: 1)))
                 return
             }
-            let result = parser.parse(raw)
-            o.parsed = result.error == nil
-            o.documents = result.documents.count
-            if let e = result.error {
-                if HelmTemplate.contains(raw) {
-                    o.fileIssues.append(FileIssue(rule: "NP105", message: "not valid YAML and contains '{{': looks like a Helm/Go template; skipped",
-                                                  span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
-                    return
-                }
-                o.fileIssues.append(FileIssue(rule: "NP100", message: e.message,
-                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
-            }
-            for doc in result.documents {
+            // Each document is decoded as soon as it is composed and then dropped: a file of many documents costs
+            // the memory of its largest one plus the objects read from it.
+            let result = parser.parse(raw) { doc in
                 for dup in doc.duplicateKeys {
                     let k = doc[dup.duplicate], first = doc[dup.first]
-                    o.fileIssues.append(FileIssue(rule: "NP100", message: "duplicate key '\(doc.string(dup.duplicate))' (first at line \(first.line)); tools disagree on which value wins",
+                    o.fileIssues.append(FileIssue(rule: "NP100", message: "duplicate key '\(doc.excerpt(dup.duplicate))' (first at line \(first.line)); tools disagree on which value wins",
                                                   span: Span(file: file, line: Int32(k.line), column: Int32(k.column),
                                                              endLine: Int32(k.endLine), endColumn: Int32(k.endColumn))))
                 }
@@ -507,6 +521,21 @@ enum FileProcessor {
                 let decoded = ModelDecoder.decode(doc, file: file, capture: capture)
                 o.objects.append(contentsOf: decoded.objects)
                 o.issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
+                o.fileIssues.append(contentsOf: decoded.unrecognized)
+            }
+            o.parsed = result.error == nil
+            o.documents = result.documents
+            if let e = result.error {
+                if HelmTemplate.contains(raw) {
+                    // A template is skipped whole: what was read before the error is not linted either.
+                    o.objects = []
+                    o.issues = []
+                    o.fileIssues = [FileIssue(rule: "NP105", message: "not valid YAML and contains '{{': looks like a Helm/Go template; skipped",
+                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column)))]
+                    return
+                }
+                o.fileIssues.append(FileIssue(rule: "NP100", message: e.message,
+                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column))))
             }
         }
         return o
@@ -538,7 +567,8 @@ enum HelmTemplate {
 
 enum ByteCount {
     static func text(_ n: Int) -> String {
-        if n >= 1024 * 1024 { return "\((n * 10 / (1024 * 1024) + 0) / 10).\((n * 10 / (1024 * 1024)) % 10) MB" }
+        // Tenths of a MB computed without multiplying first: a file size can be anything up to Int.max.
+        if n >= 1024 * 1024 { return "\(n / (1024 * 1024)).\(n % (1024 * 1024) / (1024 * 1024 / 10)) MB" }
         if n >= 1024 { return "\(n / 1024) KB" }
         return "\(n) bytes"
     }
@@ -605,6 +635,6 @@ enum ContextFilter {
     static let needles: [[UInt8]] = ["NetworkPolicy", "Namespace", "Kustomization", "Component", "ResourceSet", "HelmRelease", "OCIRepository"].map { Array($0.utf8) }
 
     static func mayMatter(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
+        TextEncoding.normalized(bytes).withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
     }
 }

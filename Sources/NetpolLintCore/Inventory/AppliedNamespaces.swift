@@ -33,21 +33,23 @@ struct AppliedNamespaces {
         }
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
         let fileSet = Set(files.map(\.uri))
-
-        var referenced = Set<String>()
+        // Each kustomization's local entries as repository paths, resolved once (a kustomization is visited once per
+        // namespace it is applied in).
+        var entries: [String: [String]] = [:]
         for (folder, k) in kustomizations {
-            for entry in k.resources + k.components {
-                if let path = Self.local(entry.value, from: folder), kustomizations[path] != nil { referenced.insert(path) }
-            }
+            entries[folder] = (k.resources + k.components).compactMap { Self.local($0.value, from: folder) }
+        }
+        var referenced = Set<String>()
+        for (_, paths) in entries {
+            for path in paths where kustomizations[path] != nil { referenced.insert(path) }
         }
         var visited = Set<String>()
         func record(_ file: String, _ namespace: String?) { namespaces[file, default: []].insert(namespace) }
         func visit(_ folder: String, outer: String?, depth: Int) {
             guard depth < 64, let k = kustomizations[folder],
-                  visited.insert(folder + "\u{0}" + (outer ?? "")).inserted else { return }
+                  visited.insert(folder + "\u{0}" + (outer ?? "\u{1}")).inserted else { return }
             let namespace = outer ?? k.namespace.map(\.value).flatMap(Self.namespace)
-            for entry in k.resources + k.components {
-                guard let path = Self.local(entry.value, from: folder) else { continue }
+            for path in entries[folder] ?? [] {
                 if kustomizations[path] != nil {
                     visit(path, outer: namespace, depth: depth + 1)
                 } else if fileSet.contains(path) {
@@ -60,7 +62,7 @@ struct AppliedNamespaces {
         // topmost kustomization folder is looked up once per folder.
         let manifests = fileSet.filter(Self.isManifest).sorted()
         var seenRoots = Set<String>()
-        for root in fluxRoots where seenRoots.insert(root.path + "\u{0}" + (root.namespace ?? "")).inserted {
+        for root in fluxRoots where seenRoots.insert(root.path + "\u{0}" + (root.namespace ?? "\u{1}")).inserted {
             referenced.insert(root.path)
             if kustomizations[root.path] != nil {
                 visit(root.path, outer: root.namespace, depth: 0)

@@ -16,6 +16,9 @@ public struct ModelDecoder {
     let file: Int32
     public private(set) var objects: [KubeObject] = []
     public private(set) var issues: [ModelIssue] = []
+    /// Documents that look like objects netpol-lint reads but are not read as such (or that the API server would
+    /// reject), reported under NP110 so that they are never passed over in silence.
+    public private(set) var unrecognized: [FileIssue] = []
     private var current = 0
 
     public init(document: YAMLDocument, file: Int32) {
@@ -27,11 +30,15 @@ public struct ModelDecoder {
     /// Kinds whose scalars are captured as `KubeObject.fields` (for custom rules).
     var capture: Set<ObjectKind> = []
 
-    public static func decode(_ document: YAMLDocument, file: Int32, capture: Set<ObjectKind> = []) -> (objects: [KubeObject], issues: [ModelIssue]) {
+    public static func decode(_ document: YAMLDocument, file: Int32, capture: Set<ObjectKind> = [])
+        -> (objects: [KubeObject], issues: [ModelIssue], unrecognized: [FileIssue]) {
         var d = ModelDecoder(document: document, file: file)
         d.capture = capture
-        if document.root >= 0 { d.decodeObject(document.root) }
-        return (d.objects, d.issues)
+        if document.root >= 0 {
+            if document.kind(document.root) == .sequence { d.checkTopLevelList(document.root) }
+            d.decodeObject(document.root)
+        }
+        return (d.objects, d.issues, d.unrecognized)
     }
 
     // MARK: Positions and values
@@ -141,10 +148,17 @@ public struct ModelDecoder {
 
     mutating func decodeObject(_ n: Int32) {
         guard doc.kind(n) == .mapping else { return }
-        guard let kindNode = doc.value(n, forKey: "kind"), doc.kind(kindNode) == .scalar else { return }
+        guard let kindNode = doc.value(n, forKey: "kind") else { return }
+        guard doc.kind(kindNode) == .scalar else {
+            checkNonScalarKind(n, kindNode)
+            return
+        }
         // Most documents are kinds netpol-lint does not read (ConfigMaps, HelmReleases, ...): reject them by their
         // bytes before creating any String.
-        guard Self.isInteresting(kindNode, in: doc) else { return }
+        guard Self.isInteresting(kindNode, in: doc) else {
+            checkKindCase(n, kindNode)
+            return
+        }
         let apiVersionNode = doc.value(n, forKey: "apiVersion")
         let apiVersion = apiVersionNode.map { doc.kind($0) == .scalar ? doc.string($0) : "" } ?? ""
         let group = apiVersion.split(separator: "/").count == 2 ? String(apiVersion.split(separator: "/")[0]) : ""
@@ -172,8 +186,11 @@ public struct ModelDecoder {
         case ("ResourceSet", "fluxcd.controlplane.io"): kind = .resourceSet
         case ("HelmRelease", "helm.toolkit.fluxcd.io"): kind = .helmRelease
         case ("OCIRepository", "source.toolkit.fluxcd.io"): kind = .ociRepository
-        default: return
+        default:
+            checkAPIVersion(n, kindNode: kindNode, kind: kindText, apiVersionNode: apiVersionNode, apiVersion: apiVersion, read: false)
+            return
         }
+        checkAPIVersion(n, kindNode: kindNode, kind: kindText, apiVersionNode: apiVersionNode, apiVersion: apiVersion, read: true)
         current = objects.count
         let isPolicy = kind.isPolicy
         let top = fields(n, "\(kind.rawValue)", known: Self.topLevelKeys(kind), checkUnknown: isPolicy)
@@ -295,6 +312,105 @@ public struct ModelDecoder {
             || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
             || doc.scalarEquals(kind, "Component") || doc.scalarEquals(kind, "HelmRelease") || doc.scalarEquals(kind, "OCIRepository")
             || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEndsWith(kind, "List")
+    }
+
+    // MARK: Objects that are not what they seem (NP110)
+
+    /// The apiVersions of the kinds netpol-lint reads (the first is the one to write).
+    static let apiVersions: [String: [String]] = [
+        "CiliumNetworkPolicy": ["cilium.io/v2"], "CiliumClusterwideNetworkPolicy": ["cilium.io/v2"],
+        "NetworkPolicy": ["networking.k8s.io/v1"], "Namespace": ["v1"], "Pod": ["v1"],
+        "Deployment": ["apps/v1"], "StatefulSet": ["apps/v1"], "DaemonSet": ["apps/v1"], "ReplicaSet": ["apps/v1"],
+        "Job": ["batch/v1"], "CronJob": ["batch/v1"],
+        "Kustomization": ["kustomize.config.k8s.io/v1beta1", "kustomize.toolkit.fluxcd.io/v1"],
+        "Component": ["kustomize.config.k8s.io/v1alpha1"], "HelmRelease": ["helm.toolkit.fluxcd.io/v2"],
+        "OCIRepository": ["source.toolkit.fluxcd.io/v1"],
+        "ResourceSet": ["fluxcd.controlplane.io/v1"],
+    ]
+
+    /// The API groups of those kinds: an object of one of them under another of these groups is a mix-up (a
+    /// CiliumNetworkPolicy under networking.k8s.io), while an unknown group is another product's kind of the same
+    /// name (a Calico NetworkPolicy) and is left alone.
+    static let knownGroups: Set<String> = Set(apiVersions.values.joined().map { v in
+        v.contains("/") ? String(v.split(separator: "/")[0]) : ""
+    })
+
+    static func group(of apiVersion: String) -> String {
+        let parts = apiVersion.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 ? String(parts[0]) : ""
+    }
+
+    mutating func unrecognized(_ message: String, _ at: Int32) {
+        unrecognized.append(FileIssue(rule: "NP110", message: message, span: span(at)))
+    }
+
+    /// `kind 'x'` with its name when it has one.
+    func described(_ kind: String, _ object: Int32) -> String {
+        if let meta = doc.value(object, forKey: "metadata"), doc.kind(meta) == .mapping,
+           let name = doc.value(meta, forKey: "name"), doc.kind(name) == .scalar, !doc.isNull(name) {
+            return "\(kind) '\(doc.excerpt(name))'"
+        }
+        return kind
+    }
+
+    /// The apiVersion of an object of a kind netpol-lint reads: missing, of the wrong group, or of a version that does
+    /// not exist. `read` says whether the object is read all the same.
+    mutating func checkAPIVersion(_ n: Int32, kindNode: Int32, kind: String, apiVersionNode: Int32?, apiVersion: String, read: Bool) {
+        guard let expected = Self.apiVersions[kind] else { return }
+        let what = described(kind, n)
+        let outcome = read ? "" : "; netpol-lint does not read it either"
+        guard let versionNode = apiVersionNode, doc.kind(versionNode) == .scalar, !doc.isNull(versionNode), !apiVersion.isEmpty else {
+            unrecognized("\(what) has no apiVersion (write apiVersion: \(expected[0])): the API server rejects it\(outcome)", kindNode)
+            return
+        }
+        if expected.contains(apiVersion) { return }
+        let group = Self.group(of: apiVersion)
+        let expectedGroups = expected.map(Self.group(of:))
+        if !expectedGroups.contains(group) {
+            // Another product's kind of the same name (Calico's NetworkPolicy) is not a mistake.
+            guard Self.knownGroups.contains(group) else { return }
+            unrecognized("\(what) has apiVersion '\(doc.excerpt(versionNode))', the API group of other kinds: \(kind) is \(expected[0]), so the API server rejects it\(outcome)", versionNode)
+            return
+        }
+        // The right group, a version that does not exist: only the policies' versions are checked (a workload's
+        // old apps/v1beta2 is another matter).
+        guard ObjectKind(rawValue: kind)?.isPolicy ?? false else { return }
+        unrecognized("\(what) has apiVersion '\(doc.excerpt(versionNode))', a version the API server does not serve for \(kind) (it is \(expected[0])): the object is rejected", versionNode)
+    }
+
+    /// `kind: [CiliumNetworkPolicy]`: a kind must be a string. Reported for documents that look like Kubernetes
+    /// objects (they have an apiVersion or metadata).
+    mutating func checkNonScalarKind(_ n: Int32, _ kindNode: Int32) {
+        guard !doc.isNull(kindNode), doc.value(n, forKey: "apiVersion") != nil || doc.value(n, forKey: "metadata") != nil else { return }
+        unrecognized("kind must be a string, not a \(doc.kind(kindNode) == .sequence ? "list" : "mapping"): this object is not read (and the API server rejects it)", kindNode)
+    }
+
+    /// `kind: ciliumnetworkpolicy`: kinds are case-sensitive.
+    mutating func checkKindCase(_ n: Int32, _ kindNode: Int32) {
+        // Compared as ASCII bytes, case folded, without creating a String: most documents are other kinds.
+        let node = doc[kindNode]
+        guard let proper = doc.bytes.withUnsafeBufferPointer({ buf in
+            Self.kindNames.first { name in
+                name.count == Int(node.count) && zip(name, buf[Int(node.start)..<Int(node.start + node.count)]).allSatisfy { a, b in
+                    a | 0x20 == b | 0x20 && (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+                }
+            }
+        }).map({ String(decoding: $0, as: UTF8.self) }) else { return }
+        unrecognized("kind '\(doc.excerpt(kindNode))' is not a kind: kinds are case-sensitive (write \(proper)); this object is not read (and the API server rejects it)", kindNode)
+    }
+
+    static let kindNames = apiVersions.keys.sorted().map { Array($0.utf8) }
+
+    /// A document that is a list of objects (`- apiVersion: …`) instead of one object.
+    mutating func checkTopLevelList(_ n: Int32) {
+        var kinds: [String] = []
+        for item in doc.items(n) where doc.kind(item) == .mapping {
+            guard let k = doc.value(item, forKey: "kind"), doc.kind(k) == .scalar, doc.value(item, forKey: "apiVersion") != nil else { continue }
+            kinds.append(described(doc.excerpt(k, limit: 40), item))
+        }
+        guard !kinds.isEmpty else { return }
+        let shown = kinds.prefix(3).joined(separator: ", ") + (kinds.count > 3 ? " and \(kinds.count - 3) more" : "")
+        unrecognized("this document is a YAML list of \(kinds.count) object\(kinds.count == 1 ? "" : "s") (\(shown)), not an object: a manifest holds one object per document (separate them with '---', or write kind: List with items:); they are not read", n)
     }
 
     /// `spec` of a Flux HelmRelease: the chart (`chart.spec` or `chartRef`), the release name and namespace, and the

@@ -2,8 +2,13 @@
 public enum Suggest {
     public static func closest(_ word: String, in candidates: [String], caseInsensitive: Bool = false) -> String? {
         let w = caseInsensitive ? word.lowercased() : word
+        let length = w.unicodeScalars.count
         var best: (String, Int)?
         for c in candidates {
+            // The edit distance is at least the difference in length: a candidate much longer or shorter than the
+            // word cannot be suggested, and is not compared (a huge key costs no more than a short one).
+            let candidateLength = c.unicodeScalars.count
+            if abs(length - candidateLength) > max(2, min(length, candidateLength) / 3) { continue }
             let d = distance(w, caseInsensitive ? c.lowercased() : c)
             if best == nil || d < best!.1 { best = (c, d) }
         }

@@ -54,3 +54,42 @@ extension String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }
+
+/// Keeps a diagnostic on one line: every diagnostic is `file:line:col: …` on a line of its own, whatever text from
+/// the input it quotes.
+public enum OneLine {
+    /// The longest message kept whole; longer ones (which can only come from quoting a huge value) are cut.
+    public static let maxMessageLength = 1000
+
+    /// Line breaks and other control characters escaped (`\n`, `\u{2028}`); the message cut at
+    /// `maxMessageLength` characters.
+    public static func clean(_ message: String) -> String {
+        var needs = message.utf8.count > maxMessageLength
+        if !needs {
+            for b in message.utf8 where b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 {
+                needs = true
+                break
+            }
+        }
+        guard needs else { return message }
+        var out = ""
+        var n = 0
+        for scalar in message.unicodeScalars {
+            if n == maxMessageLength { return out + "…" }
+            append(scalar, to: &out)
+            n += 1
+        }
+        return out
+    }
+
+    static func append(_ scalar: Unicode.Scalar, to out: inout String) {
+        switch scalar.value {
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+}

@@ -34,6 +34,57 @@ public struct YAMLDocument: Sendable {
 
     public init() {}
 
+    /// Empties the document for the next one, keeping the arrays' capacity.
+    mutating func reset() {
+        nodes.removeAll(keepingCapacity: true)
+        children.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        tags.removeAll(keepingCapacity: true)
+        duplicateKeys.removeAll(keepingCapacity: true)
+        root = -1
+        line = 1
+        column = 1
+    }
+
+    /// A copy whose arrays are exactly as large as their contents (a document kept after parsing).
+    func compacted() -> YAMLDocument {
+        var d = YAMLDocument()
+        d.nodes = nodes.withUnsafeBufferPointer { Array($0) }
+        d.children = children.withUnsafeBufferPointer { Array($0) }
+        d.bytes = bytes.withUnsafeBufferPointer { Array($0) }
+        d.tags = tags
+        d.duplicateKeys = duplicateKeys
+        d.root = root
+        d.line = line
+        d.column = column
+        return d
+    }
+
+    /// A scalar's text for a message: control characters escaped, at most `limit` characters (then `…` and the
+    /// length), so that a diagnostic stays one short line whatever the document holds.
+    public func excerpt(_ index: Int32, limit: Int = 80) -> String {
+        let n = nodes[Int(index)]
+        guard n.kind == .scalar else { return "" }
+        // Only the first bytes are decoded: a 10 MB scalar costs no more than a short one.
+        let take = min(Int(n.count), limit * 4 + 4)
+        let text = bytes.withUnsafeBufferPointer { buf in
+            String(decoding: UnsafeBufferPointer(rebasing: buf[Int(n.start)..<Int(n.start) + take]), as: UTF8.self)
+        }
+        return Self.excerpt(text, limit: limit)
+    }
+
+    /// `text` escaped and shortened for a message (see `excerpt(_:limit:)`).
+    public static func excerpt(_ text: String, limit: Int = 80) -> String {
+        var out = ""
+        var shown = 0
+        for scalar in text.unicodeScalars {
+            if shown == limit { return out + "…" }
+            OneLine.append(scalar, to: &out)
+            shown += 1
+        }
+        return out
+    }
+
     @inline(__always) public subscript(_ index: Int32) -> Node { nodes[Int(index)] }
 
     public func kind(_ index: Int32) -> Kind { nodes[Int(index)].kind }

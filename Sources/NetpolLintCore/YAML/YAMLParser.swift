@@ -13,8 +13,15 @@ public struct YAMLError: Error, Sendable, Equatable {
 public struct YAMLLimits: Sendable {
     /// Deepest nesting of collections accepted.
     public var maxDepth: Int = 512
-    /// How many nodes aliases may add to a document when expanded ("billion laughs" guard).
+    /// How many nodes aliases may add to a file when expanded ("billion laughs" guard).
     public var maxAliasExpansion: Int = 100_000
+    /// How many bytes of scalar text the values that aliases stand for may add up to in a file: one big scalar
+    /// aliased many times is as costly for whoever reads the values as many nodes.
+    public var maxAliasBytes: Int = 8 << 20
+    /// The longest tag (after `%TAG` prefixes are applied) accepted.
+    public var maxTagLength: Int = 4096
+    /// How many distinct tags one document may use.
+    public var maxDistinctTags: Int = 1024
     public init() {}
 }
 
@@ -24,18 +31,35 @@ public struct YAMLParseResult: Sendable {
     public var error: YAMLError?
 }
 
-/// Composes libyaml events into `YAMLDocument`s. One instance per thread; work arrays are reused between files.
+/// What a streaming parse (`parse(_:each:)`) saw: how many documents it handed over, and the error that ended it.
+public struct YAMLStreamResult: Sendable {
+    public var documents: Int
+    public var error: YAMLError?
+}
+
+/// Composes libyaml events into `YAMLDocument`s. One instance per thread; work arrays are reused between documents
+/// and files, so a file of many small (or empty) documents costs the memory of one.
+///
+/// Budgets (`YAMLLimits`), each ending the parse with an error at the offending node: nesting depth, the nodes and
+/// the scalar bytes that aliases stand for (per file), the length of a tag and the number of distinct tags.
 public struct YAMLParser {
     private struct Frame {
         var node: Int32
         var workStart: Int
         var expanded: Int
+        var bytes: Int
         var anchor: String?
     }
 
     public var limits: YAMLLimits
     private var work: [Int32] = []
     private var frames: [Frame] = []
+    /// The document being composed; its arrays keep their capacity from one document to the next.
+    private var doc = YAMLDocument()
+    /// The current document's tags by text (interned: one lookup per tagged node, whatever the number of tags).
+    private var tagIndices: [String: UInt16] = [:]
+    /// Anchors of the current document: the node, and the nodes and scalar bytes an alias to it stands for.
+    private var anchors: [String: (node: Int32, expanded: Int, bytes: Int)] = [:]
 
     public init(limits: YAMLLimits = YAMLLimits()) {
         self.limits = limits
@@ -43,48 +67,58 @@ public struct YAMLParser {
         frames.reserveCapacity(64)
     }
 
+    /// Every document of the input, each stored at its exact size.
     public mutating func parse(_ input: UnsafeRawBufferPointer) -> YAMLParseResult {
+        var documents: [YAMLDocument] = []
+        let result = parse(input) { documents.append($0.compacted()) }
+        return YAMLParseResult(documents: documents, error: result.error)
+    }
+
+    /// Composes the documents one at a time and hands each to `body` as soon as it is complete. The document is
+    /// only valid during the call (keeping it is allowed but copies it when the next document starts), so memory
+    /// is that of the largest document, not of the file.
+    public mutating func parse(_ input: UnsafeRawBufferPointer, each body: (YAMLDocument) -> Void) -> YAMLStreamResult {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
-            return YAMLParseResult(documents: [], error: YAMLError(message: "cannot initialise the YAML parser", line: 1, column: 1))
+            return YAMLStreamResult(documents: 0, error: YAMLError(message: "cannot initialise the YAML parser", line: 1, column: 1))
         }
         defer { yaml_parser_delete(&parser) }
         let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer<UInt8>(bitPattern: 1)!
         yaml_parser_set_input_string(&parser, base, input.count)
 
-        var documents: [YAMLDocument] = []
-        var doc = YAMLDocument()
-        var anchors: [String: (node: Int32, expanded: Int)] = [:]
+        var count = 0
+        // Budgets for the whole file: a document cannot alias another's anchors, but many documents can each use
+        // their share.
         var aliasExpansion = 0
+        var aliasBytes = 0
         work.removeAll(keepingCapacity: true)
         frames.removeAll(keepingCapacity: true)
+        doc.reset()
         var event = yaml_event_t()
 
-        func fail(_ message: String, _ mark: yaml_mark_t) -> YAMLParseResult {
-            YAMLParseResult(documents: documents,
-                            error: YAMLError(message: message, line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+        func fail(_ message: String, _ mark: yaml_mark_t) -> YAMLStreamResult {
+            YAMLStreamResult(documents: count,
+                             error: YAMLError(message: message, line: Int(mark.line) + 1, column: Int(mark.column) + 1))
         }
 
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                return YAMLParseResult(documents: documents, error: Self.error(of: parser, input: input))
+                return YAMLStreamResult(documents: count, error: Self.error(of: parser, input: input))
             }
             defer { yaml_event_delete(&event) }
             let start = event.start_mark, end = event.end_mark
             switch event.type {
             case YAML_STREAM_END_EVENT:
-                return YAMLParseResult(documents: documents, error: nil)
+                return YAMLStreamResult(documents: count, error: nil)
             case YAML_DOCUMENT_START_EVENT:
-                doc = YAMLDocument()
-                doc.nodes.reserveCapacity(128)
-                doc.children.reserveCapacity(128)
-                doc.bytes.reserveCapacity(2048)
+                doc.reset()
                 doc.line = UInt32(start.line) + 1
                 doc.column = UInt32(start.column) + 1
                 anchors.removeAll(keepingCapacity: true)
-                aliasExpansion = 0
+                tagIndices.removeAll(keepingCapacity: true)
             case YAML_DOCUMENT_END_EVENT:
-                documents.append(doc)
+                count += 1
+                body(doc)
             case YAML_SCALAR_EVENT:
                 let s = event.data.scalar
                 let style: YAMLDocument.Style
@@ -95,27 +129,34 @@ public struct YAMLParser {
                 case YAML_FOLDED_SCALAR_STYLE: style = .folded
                 default: style = .plain
                 }
+                let tag = internTag(s.tag)
+                if let problem = tag.problem { return fail(problem, start) }
                 let byteStart = UInt32(truncatingIfNeeded: doc.bytes.count)
                 if s.length > 0, let v = s.value {
                     doc.bytes.append(contentsOf: UnsafeBufferPointer(start: v, count: s.length))
                 }
                 let index = Int32(truncatingIfNeeded: doc.nodes.count)
-                doc.nodes.append(.init(kind: .scalar, style: style, tag: Self.tagIndex(s.tag, &doc),
+                let last = Self.end(start, end, in: input)
+                doc.nodes.append(.init(kind: .scalar, style: style, tag: tag.index,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
-                                       endLine: Self.end(start, end, in: input).line, endColumn: Self.end(start, end, in: input).column,
+                                       endLine: last.line, endColumn: last.column,
                                        start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
-                if let a = s.anchor { anchors[String(cString: a)] = (index, 1) }
-                attach(index, expanded: 1, to: &doc)
+                if let a = s.anchor { anchors[String(cString: a)] = (index, 1, s.length) }
+                attach(index, expanded: 1, bytes: s.length)
             case YAML_ALIAS_EVENT:
                 let name = String(cString: event.data.alias.anchor)
                 guard let target = anchors[name] else {
-                    return fail("alias '*\(name)' refers to an undefined or enclosing anchor", start)
+                    return fail("alias '*\(YAMLDocument.excerpt(name))' refers to an undefined or enclosing anchor", start)
                 }
                 aliasExpansion += target.expanded
                 if aliasExpansion > limits.maxAliasExpansion {
                     return fail("aliases expand to more than \(limits.maxAliasExpansion) nodes (a \"billion laughs\" document); refusing to expand", start)
                 }
-                attach(target.node, expanded: target.expanded, to: &doc)
+                aliasBytes += target.bytes
+                if aliasBytes > limits.maxAliasBytes {
+                    return fail("aliases expand to more than \(ByteSize.describe(limits.maxAliasBytes)) of text (one large value aliased many times); refusing to expand", start)
+                }
+                attach(target.node, expanded: target.expanded, bytes: target.bytes)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 if frames.count >= limits.maxDepth {
                     return fail("nesting deeper than \(limits.maxDepth) levels; refusing to parse further", start)
@@ -123,14 +164,15 @@ public struct YAMLParser {
                 let isMap = event.type == YAML_MAPPING_START_EVENT
                 let flow = isMap ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
                     : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
-                let tag = isMap ? event.data.mapping_start.tag : event.data.sequence_start.tag
+                let tag = internTag(isMap ? event.data.mapping_start.tag : event.data.sequence_start.tag)
+                if let problem = tag.problem { return fail(problem, start) }
                 let anchor = isMap ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
                 let index = Int32(truncatingIfNeeded: doc.nodes.count)
                 doc.nodes.append(.init(kind: isMap ? .mapping : .sequence, style: flow ? .flow : .block,
-                                       tag: Self.tagIndex(tag, &doc),
+                                       tag: tag.index,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: 0, endColumn: 0, start: 0, count: 0))
-                frames.append(Frame(node: index, workStart: work.count, expanded: 1,
+                frames.append(Frame(node: index, workStart: work.count, expanded: 1, bytes: 0,
                                     anchor: anchor.map { String(cString: $0) }))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = frames.removeLast()
@@ -145,8 +187,8 @@ public struct YAMLParser {
                 doc.nodes[i].endLine = last.line
                 doc.nodes[i].endColumn = last.column
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
-                if let a = frame.anchor { anchors[a] = (frame.node, frame.expanded) }
-                attach(frame.node, expanded: frame.expanded, to: &doc)
+                if let a = frame.anchor { anchors[a] = (frame.node, frame.expanded, frame.bytes) }
+                attach(frame.node, expanded: frame.expanded, bytes: frame.bytes)
             default:
                 break
             }
@@ -154,22 +196,32 @@ public struct YAMLParser {
     }
 
     /// Adds a completed node to the open collection, or makes it the document root.
-    private mutating func attach(_ node: Int32, expanded: Int, to doc: inout YAMLDocument) {
+    private mutating func attach(_ node: Int32, expanded: Int, bytes: Int) {
         if frames.isEmpty {
             doc.root = node
         } else {
             work.append(node)
             frames[frames.count - 1].expanded &+= expanded
+            frames[frames.count - 1].bytes &+= bytes
         }
     }
 
-    private static func tagIndex(_ tag: UnsafeMutablePointer<yaml_char_t>?, _ doc: inout YAMLDocument) -> UInt16 {
-        guard let tag else { return 0 }
-        let s = String(cString: tag)
-        if let i = doc.tags.firstIndex(of: s) { return UInt16(i + 1) }
-        guard doc.tags.count < Int(UInt16.max) - 1 else { return 0 }
+    /// The tag's index in the current document (0: no tag), or why it is refused.
+    private mutating func internTag(_ tag: UnsafeMutablePointer<yaml_char_t>?) -> (index: UInt16, problem: String?) {
+        guard let tag else { return (0, nil) }
+        let length = tag.withMemoryRebound(to: CChar.self, capacity: limits.maxTagLength + 1) { strnlen($0, limits.maxTagLength + 1) }
+        if length > limits.maxTagLength {
+            return (0, "a tag longer than \(limits.maxTagLength) bytes (a long %TAG prefix?); refusing to parse further")
+        }
+        let s = String(decoding: UnsafeBufferPointer(start: tag, count: length), as: UTF8.self)
+        if let i = tagIndices[s] { return (i, nil) }
+        guard doc.tags.count < min(limits.maxDistinctTags, Int(UInt16.max) - 1) else {
+            return (0, "more than \(min(limits.maxDistinctTags, Int(UInt16.max) - 1)) distinct tags in one document; refusing to parse further")
+        }
         doc.tags.append(s)
-        return UInt16(doc.tags.count)
+        let index = UInt16(doc.tags.count)
+        tagIndices[s] = index
+        return (index, nil)
     }
 
     private static func findDuplicateKeys(_ map: Int32, in doc: inout YAMLDocument) {
@@ -185,6 +237,11 @@ public struct YAMLParser {
                     guard na.kind == .scalar else { continue }
                     for b in 0..<a {
                         let kb = doc.children[start + 2 * b]
+                        if kb == ka {
+                            // The same node twice (an aliased key): equal without comparing its bytes.
+                            doc.duplicateKeys.append((ka, kb))
+                            break
+                        }
                         let nb = doc.nodes[Int(kb)]
                         guard nb.kind == .scalar, nb.count == na.count else { continue }
                         if memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0 {
@@ -197,11 +254,18 @@ public struct YAMLParser {
             return
         }
         var seen: [Int: [Int32]] = [:]
+        // Key nodes already seen: an aliased key repeats a node, found without hashing its bytes again.
+        var seenNodes: [Int32: Int32] = [:]
         doc.bytes.withUnsafeBufferPointer { buf in
             for k in 0..<count {
                 let key = doc.children[start + 2 * k]
                 let kn = doc.nodes[Int(key)]
                 guard kn.kind == .scalar else { continue }
+                if let first = seenNodes[key] {
+                    doc.duplicateKeys.append((key, first))
+                    continue
+                }
+                seenNodes[key] = key
                 let slice = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[Int(kn.start)..<Int(kn.start + kn.count)])
                 var h = Hasher()
                 h.combine(bytes: slice)

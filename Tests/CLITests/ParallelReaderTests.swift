@@ -1,0 +1,49 @@
+import NetpolLintCore
+import NetpolLintRules
+import NetpolLintTestSupport
+import Testing
+
+/// Files are read, parsed and decoded by parallel workers (`--jobs`): any number of workers finds exactly what one
+/// finds. ThreadSanitizer runs this suite (scripts/sanitizers.sh) to catch data races in the reader.
+@Suite struct ParallelReaderTests {
+    /// A tree with every kind of file the reader meets: policies with findings, broken YAML, duplicates, aliases,
+    /// templates, UTF-16, binary, empty and many-document files.
+    static func tree() -> String {
+        var files: [(path: String, content: String)] = []
+        for i in 0..<240 {
+            let name = "p\(i)"
+            switch i % 8 {
+            case 0: files.append(("apps/\(name).yaml", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: \(name), namespace: ns\(i % 7)}\nspec:\n  endpointSelector: {matchLabels: {app: a\(i)}}\n  egress:\n    - toCIDR: [10.0.\(i).0/24]\n    - toEntities: [world]\n      toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]\n  egressDeny:\n    - toCIDR: [10.0.0.0/16]\n"))
+            case 1: files.append(("apps/\(name).yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: \(name), namespace: ns\(i % 7)}\nspec:\n  podSelector: {}\n  ingress: [{}]\n  egres: []\n"))
+            case 2: files.append(("broken/\(name).yaml", "a: [1, 2\nb: \(i)\n"))
+            case 3: files.append(("dup/\(name).yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\(i % 7)\n  name: again\n  labels: {team: t\(i)}\n"))
+            case 4: files.append(("alias/\(name).yaml", "base: &b {app: x\(i)}\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: \(name), namespace: ns1}\nspec:\n  endpointSelector: {matchLabels: *b}\n  ingress: [{fromEndpoints: [{matchLabels: *b}]}]\n"))
+            case 5: files.append(("charts/\(name).yaml", "metadata:\n  name: x\n{{- if .Values.on }}\nspec: {}\n{{- end }}\n"))
+            case 6: files.append(("many/\(name).yaml", String(repeating: "---\nkind: ConfigMap\n", count: 50) + "---\nkind: ciliumnetworkpolicy\napiVersion: cilium.io/v2\n"))
+            default: files.append(("empty/\(name).yaml", i % 16 == 7 ? "" : "# nothing\n"))
+            }
+        }
+        return TestSupport.writeTree(files)
+    }
+
+    func findings(_ dir: String, jobs: Int) throws -> [String] {
+        var request = LintRequest(paths: [dir], configuration: Configuration(), repositoryRoot: dir, workingDirectory: dir)
+        request.jobs = jobs
+        request.enable = builtInRules.map { $0.description.id }
+        let r = try Linter(rules: builtInRules).run(request)
+        return r.findings.map { "\(r.files[Int($0.span.file)].path):\($0.span.line):\($0.span.column) \($0.ruleID) \($0.message)" }
+    }
+
+    @Test func anyNumberOfWorkersFindsWhatOneFinds() throws {
+        let dir = Self.tree()
+        let one = try findings(dir, jobs: 1)
+        #expect(one.count > 240, "\(one.count) findings")
+        for rule in ["NP100", "NP101", "NP105", "NP110", "NP204"] {
+            #expect(one.contains { $0.contains(" \(rule) ") }, "no \(rule) finding in \(Set(one.map { $0.split(separator: " ")[1] }))")
+        }
+        for jobs in [2, 3, 8] {
+            let many = try findings(dir, jobs: jobs)
+            #expect(many == one, "--jobs \(jobs) differs from --jobs 1")
+        }
+    }
+}
