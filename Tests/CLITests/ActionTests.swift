@@ -371,7 +371,10 @@ import Testing
                                                   "INPUT_SARIF_FILE": "reports/netpol.sarif"])
         #expect(r.outputs["errors"] == "0" && r.outputs["warnings"] == "0" && r.outputs["notes"] == "1", "\(r.outputs)\n\(r.log)")
         let json = try TestSupport.jsonObject(String(contentsOfFile: try #require(r.outputs["json-file"]), encoding: .utf8))
-        #expect((json["summary"] as? [String: Any])?["files"] as? Int == 3, "both paths, and only they, are linted")
+        let summary = try #require(json["summary"] as? [String: Any])
+        // A named file is linted with its repository (here the workspace) around it: the rest is read as context.
+        #expect((summary["files"] as? Int ?? 0) - (summary["contextFiles"] as? Int ?? 0) == 3,
+                "both paths, and only they, are linted: \(summary)")
         #expect(r.outputs["sarif-file"] == runner.workspace + "/reports/netpol.sarif")
         #expect(FileManager.default.fileExists(atPath: runner.workspace + "/reports/netpol.sarif"))
         #expect(r.outputs["exit-code"] == "0")
@@ -457,6 +460,18 @@ import Testing
         let r = ExternalTools.run(validator, ["--builtin-schema", "vendor.github-workflows"] + workflows.map { Self.root + "/" + $0 },
                                   timeout: 120)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+
+        // The README's Install section shows a shorter complete workflow: it must be one too.
+        let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
+        let marker = "```yaml\n# .github/workflows/netpol-lint.yml\n"
+        let start = try #require(readme.range(of: marker), "README.md shows the workflow to copy")
+        let end = try #require(readme.range(of: "```\n", range: start.upperBound..<readme.endIndex))
+        let dir = TestSupport.writeTree([("netpol-lint.yml", String(readme[start.upperBound..<end.lowerBound]))])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fromReadme = ExternalTools.run(validator, ["--builtin-schema", "vendor.github-workflows", dir + "/netpol-lint.yml"],
+                                           timeout: 120)
+        #expect(fromReadme.status == 0, "README.md's workflow: \(fromReadme.stdout)\(fromReadme.stderr)")
+        #expect(readme[start.upperBound..<end.lowerBound].contains("- uses: OWNER/netpol-lint@v0"))
 
         // actionlint (expressions, shell in run: steps) when it is installed; no registry this project uses ships it.
         if let actionlint = ExternalTools.find("actionlint") {
