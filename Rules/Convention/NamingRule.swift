@@ -78,7 +78,7 @@ public struct NamingRule: Rule {
             .sorted { $0.0 < $1.0 }
         var out: [Finding] = []
         for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
-            guard let name = o.meta.name, !name.value.contains("${") else { continue }
+            guard let name = o.meta.name, !name.value.hasSubstitution else { continue }
             let segments = Set(context.folder(of: i).split(separator: "/").map(String.init))
             for (folder, text, regex) in patterns where segments.contains(folder) && !regex.matches(name.value) {
                 out.append(Finding("\(o.displayName) is in '\(folder)/', whose policies are named '\(text)'", at: name.span, object: i))

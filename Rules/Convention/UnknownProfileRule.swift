@@ -46,7 +46,7 @@ public struct UnknownProfileRule: Rule {
         var out: [Finding] = []
         for ns in context.inventory.namespaces.values {
             guard let label = ns.labels.first(where: { $0.key.value == key }), !profiles.contains(label.value.value),
-                  !label.value.value.contains("${") else { continue }
+                  !label.value.value.hasSubstitution else { continue }
             var message = "namespace '\(ns.name)' selects profile '\(label.value.value)', which does not exist (profiles: \(profiles.joined(separator: ", ")))"
             if let s = Suggest.closest(label.value.value, in: profiles, caseInsensitive: true) { message += "; did you mean '\(s)'?" }
             out.append(Finding(message, at: label.value.span, object: ns.object))

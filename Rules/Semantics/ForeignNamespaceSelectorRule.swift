@@ -61,7 +61,7 @@ public struct ForeignNamespaceSelectorRule: Rule {
             guard let own = context.namespace(of: i) else { continue }
             for rule in policy.rules {
                 for req in rule.endpointSelector?.requirements ?? [] where req.key == .namespaceName && req.op == .in {
-                    for v in req.values where v.value != own && !v.value.contains("${") {
+                    for v in req.values where v.value != own && !v.value.hasSubstitution {
                         out.append(Finding("\(o.displayName) is in namespace '\(own)' but its endpointSelector names '\(v.value)': Cilium drops that match and applies the policy to '\(own)' pods instead",
                                            at: v.span, object: i))
                     }

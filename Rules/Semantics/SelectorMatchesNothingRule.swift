@@ -155,7 +155,7 @@ public struct SelectorMatchesNothingRule: Rule {
                                            at: r.rawKey.span, object: i,
                                            related: [RelatedLocation(context.objects[ns.object].anchor, "namespace '\(meant.value)' is declared here")]))
                     case .namespaceName:
-                        for v in r.values where !known.contains(v.value) && !v.value.contains("${") && (uses[v.value]?.count ?? 0) < 2 {
+                        for v in r.values where !known.contains(v.value) && !v.value.hasSubstitution && (uses[v.value]?.count ?? 0) < 2 {
                             guard let suggestion = Suggest.closest(v.value, in: knownSorted),
                                   Suggest.distance(v.value, suggestion) <= 2 else { continue }
                             out.append(Finding("namespace '\(v.value)' appears nowhere in the repository, so this selector matches nothing; did you mean '\(suggestion)'?",

@@ -411,8 +411,8 @@ public enum LiveDrift {
                 ? nil : flux.variables(for: FilePath.dirname(file.uri))
             let substitute: ((String) -> String)? = variables.map { vars in { FluxVariables.substitute($0, vars) } }
             var name = (o.meta.name?.value).map { substitute?($0) ?? $0 } ?? ""
-            if keepUnresolved && name.contains("${") { name = o.meta.name?.value ?? name }
-            guard !name.isEmpty, keepUnresolved || !name.contains("${") else {
+            if keepUnresolved && name.hasSubstitution { name = o.meta.name?.value ?? name }
+            guard !name.isEmpty, keepUnresolved || !name.hasSubstitution else {
                 notes.append("\(o.displayName) (\(file.path):\(o.anchor.line)) has no name the repository fixes; left out of the drift comparison")
                 leftOut.append(i)
                 continue
@@ -422,7 +422,7 @@ public enum LiveDrift {
                 namespace = context.inventory.namespace(of: i)
                 if namespace == nil, let written = o.meta.namespace?.value, let substitute {
                     let s = substitute(written)
-                    if !s.isEmpty, !s.contains("${") { namespace = s }
+                    if !s.isEmpty, !s.hasSubstitution { namespace = s }
                 }
                 if namespace == nil && keepUnresolved { namespace = "?" + FilePath.dirname(file.uri) }
                 guard namespace != nil else {
@@ -506,7 +506,7 @@ public enum LiveDrift {
                 diff(i < g.count ? g[i] : nil, i < l.count ? l[i] : nil, path: path + "[\(i)]", into: &out, more: &more)
             }
         case (.scalar(let g, _), .scalar(let l, _)):
-            if g == l || (g.contains("${") && matches(pattern: g, l)) { return }
+            if g == l || (g.hasSubstitution && matches(pattern: g, l)) { return }
             record()
         default:
             record()
@@ -577,7 +577,7 @@ struct FluxVariables {
 
     init(_ context: LintContext) {
         for o in context.objects {
-            guard case .fluxKustomization(let f) = o.body, let path = f.path?.value, !path.contains("${") else { continue }
+            guard case .fluxKustomization(let f) = o.body, let path = f.path?.value, !path.hasSubstitution else { continue }
             let key = FilePath.normalize(path.hasPrefix("/") ? String(path.dropFirst()) : path)
             var vars = byPath[key] ?? [:]
             let first = byPath[key] == nil
@@ -608,7 +608,7 @@ struct FluxVariables {
     /// `${VAR}` → its value; `${VAR:=default}` and `${VAR:-default}` → the value, else the default. Anything else
     /// (an unknown variable without default, a malformed reference) is left as written.
     static func substitute(_ s: String, _ vars: [String: String?]) -> String {
-        guard s.contains("${") else { return s }
+        guard s.hasSubstitution else { return s }
         var out = ""
         var rest = Substring(s)
         while let start = rest.range(of: "${") {

@@ -162,6 +162,11 @@ public enum FilePath {
 
     /// Removes `.` segments, resolves `..` lexically and drops trailing slashes.
     public static func normalize(_ p: String) -> String {
+        isNormal(p) ? p : resolvingSegments(p)
+    }
+
+    /// `normalize` the long way: drop empty and `.` segments, fold `..` into its parent.
+    static func resolvingSegments(_ p: String) -> String {
         let absolute = p.hasPrefix("/")
         var parts: [Substring] = []
         for seg in p.split(separator: "/", omittingEmptySubsequences: true) {
@@ -172,6 +177,28 @@ public enum FilePath {
         }
         let joined = parts.joined(separator: "/")
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// Whether `normalize` would return `p` unchanged: no empty, `.` or `..` segment and no trailing `/` (one scan of
+    /// the bytes; most paths the walk and kustomizations give are already normal).
+    static func isNormal(_ p: String) -> Bool {
+        var segmentLength = 0, dots = 0, index = 0
+        for b in p.utf8 {
+            if b == UInt8(ascii: "/") {
+                // An empty segment is only allowed as the root of an absolute path.
+                if segmentLength == 0 && index != 0 { return false }
+                if segmentLength > 0 && dots == segmentLength && dots <= 2 { return false }
+                segmentLength = 0; dots = 0
+            } else {
+                segmentLength += 1
+                if b == UInt8(ascii: ".") { dots += 1 }
+            }
+            index += 1
+        }
+        if index == 0 { return false }                  // "" becomes "."
+        if segmentLength == 0 { return index == 1 }       // "/" is normal, "a/" is not
+        if dots == segmentLength && dots <= 2 { return p == "." }
+        return true
     }
 
     public static func isInside(_ path: String, _ dir: String) -> Bool {

@@ -14,7 +14,7 @@
 enum AppTemplate {
     /// The label that carries the controller id, by the chart's major version; nil when it is not modelled.
     static func controllerLabelKey(version: String?) -> String? {
-        guard let version, !version.contains("${") else { return nil }
+        guard let version, !version.hasSubstitution else { return nil }
         var text = Substring(version).trimmingSpaces()
         if text.hasPrefix("v") { text.removeFirst() }
         guard let major = Int(text.prefix { $0.isASCII && $0.isNumber }) else { return nil }
@@ -54,7 +54,7 @@ enum AppTemplate {
         var complete = !release.hasExternalValues
         func put(_ labels: inout [String: String], _ map: [String: TemplateValue]?) {
             for (k, v) in map ?? [:] {
-                guard let text = v.scalarText, !text.contains("${"), !k.contains("${") else { complete = false; continue }
+                guard let text = v.scalarText, !text.hasSubstitution, !k.hasSubstitution else { complete = false; continue }
                 labels[k] = text
             }
         }
@@ -65,11 +65,11 @@ enum AppTemplate {
             let pod = controller.map?["pod"]?.map ?? [:]
             var labels = [labelKey: id]
             if global["propagateGlobalMetadataToPods"]?.boolValue == true { put(&labels, global["labels"]?.map) }
-            if releaseName.contains("${") {
+            if releaseName.hasSubstitution {
                 complete = false
             } else {
                 let nameOverride = global["nameOverride"]?.scalarText ?? releaseName
-                if nameOverride.contains("${") { complete = false } else { labels["app.kubernetes.io/name"] = nameOverride }
+                if nameOverride.hasSubstitution { complete = false } else { labels["app.kubernetes.io/name"] = nameOverride }
                 labels["app.kubernetes.io/instance"] = releaseName
             }
             put(&labels, defaults["labels"]?.map)

@@ -25,7 +25,7 @@ struct AppliedNamespaces {
             case .kustomization(let k) where Self.kustomizationNames.contains(FilePath.basename(uri)):
                 kustomizations[FilePath.dirname(uri)] = k
             case .fluxKustomization(let f):
-                guard let path = f.path?.value, !path.contains("${") else { continue }
+                guard let path = f.path?.value, !path.hasSubstitution else { continue }
                 let target = f.targetNamespace.map(\.value).flatMap(Self.namespace)
                 fluxRoots.append((Self.resolve(path.hasPrefix("/") ? String(path.dropFirst()) : path, from: "."), target))
             default: continue
@@ -126,11 +126,11 @@ struct AppliedNamespaces {
     static func isManifest(_ uri: String) -> Bool { uri.hasSuffix(".yaml") || uri.hasSuffix(".yml") || uri.hasSuffix(".json") }
 
     /// A namespace value that can be used: no `${var}`, not empty.
-    static func namespace(_ text: String) -> String? { text.isEmpty || text.contains("${") ? nil : text }
+    static func namespace(_ text: String) -> String? { text.isEmpty || text.hasSubstitution ? nil : text }
 
     /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s.
     static func local(_ entry: String, from folder: String) -> String? {
-        if entry.contains("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.contains("${") { return nil }
+        if entry.containsBytes("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasSubstitution { return nil }
         return resolve(entry, from: folder)
     }
 

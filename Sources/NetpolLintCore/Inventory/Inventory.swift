@@ -70,11 +70,11 @@ public struct Inventory: Sendable {
         var fluxTargets: [(path: String, namespace: String)] = []
         for o in objects {
             let folder = FilePath.dirname(files[Int(o.span.file)].uri)
-            if case .kustomization(let k) = o.body, let ns = k.namespace?.value, !ns.contains("${") {
+            if case .kustomization(let k) = o.body, let ns = k.namespace?.value, !ns.hasSubstitution {
                 kustomizeNamespace[folder] = ns
             }
             if case .fluxKustomization(let f) = o.body, let path = f.path?.value, let ns = f.targetNamespace?.value,
-               !ns.contains("${"), !path.contains("${") {
+               !ns.hasSubstitution, !path.hasSubstitution {
                 fluxTargets.append((FilePath.normalize(path.hasPrefix("/") ? String(path.dropFirst()) : path), ns))
             }
         }
@@ -134,7 +134,7 @@ public struct Inventory: Sendable {
         for (i, o) in objects.enumerated() {
             guard case .workload(let template?) = o.body else { continue }
             var labels: [String: String] = [:]
-            for l in template.labels where !l.value.value.contains("${") { labels[l.key.value] = l.value.value }
+            for l in template.labels where !l.value.value.hasSubstitution { labels[l.key.value] = l.value.value }
             for ns in namespaces(of: i) {
                 workloadIndex[ns, default: []].append(workloads.count)
                 workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
@@ -190,7 +190,7 @@ public struct Inventory: Sendable {
         var out: [String: String] = [:]
         var complete = true
         for l in labels {
-            if l.value.value.contains("${") { complete = false; continue }
+            if l.value.value.hasSubstitution { complete = false; continue }
             out[l.key.value] = l.value.value
         }
         out["kubernetes.io/metadata.name"] = name

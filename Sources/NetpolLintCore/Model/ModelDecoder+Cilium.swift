@@ -107,7 +107,7 @@ extension ModelDecoder {
             var out: [Located<String>] = []
             for e in l.value {
                 guard let s = string(e, "an entity") else { continue }
-                if !CiliumSchema.entities.contains(s.value) && !s.value.contains("${") {
+                if !CiliumSchema.entities.contains(s.value) && !s.value.hasSubstitution {
                     var message = "unknown entity '\(s.value)'"
                     let sug = Suggest.closest(s.value, in: CiliumSchema.entities)
                     if let sug { message += "; did you mean '\(sug)'?" }
@@ -211,7 +211,7 @@ extension ModelDecoder {
     /// A CIDR. The CRD declares `format: cidr`, so the API server rejects a bare IP (research notes on cidr.go).
     mutating func cidr(_ n: Int32) -> Located<CIDRValue>? {
         guard let s = string(n, "a CIDR") else { return nil }
-        if s.value.contains("${") { return Located(CIDRValue(text: s.value, isSubstitution: true, parsed: nil), s.span) }
+        if s.value.hasSubstitution { return Located(CIDRValue(text: s.value, isSubstitution: true, parsed: nil), s.span) }
         let parsed = CIDRParser.parse(s.value)
         if parsed == nil {
             invalid("'\(s.value)' is not a valid CIDR (expected e.g. 10.0.0.0/8 or 2001:db8::/32)", s.span)
@@ -314,7 +314,7 @@ extension ModelDecoder {
                 invalid("port must be a number or a port name", span(pn))
             } else {
                 let text = doc.string(pn)
-                if text.contains("${") {
+                if text.hasSubstitution {
                     p.port = Located(.substitution(text), span(pn))
                 } else if let v = Int(text) {
                     if v < 0 || v > 65535 { invalid("port \(text) is out of range 0-65535", span(pn)) }
@@ -335,14 +335,14 @@ extension ModelDecoder {
                     invalid("endPort \(v) is lower than port \(start)", span(en))
                 }
                 if case .named? = p.port?.value { invalid("endPort cannot be used with a named port", span(en)) }
-            } else if !text.contains("${") {
+            } else if !text.hasSubstitution {
                 invalid("endPort must be an integer", span(en))
             }
         }
         if let pr = string(f["protocol"]?.value, "protocol") {
             let upper = pr.value.uppercased()
             let valid = kubernetes ? ["TCP", "UDP", "SCTP"] : CiliumSchema.protocols
-            if !valid.contains(pr.value) && !pr.value.contains("${") {
+            if !valid.contains(pr.value) && !pr.value.hasSubstitution {
                 var message = "unknown protocol '\(pr.value)' (valid: \(valid.joined(separator: ", ")))"
                 var fix: Fix?
                 if valid.contains(upper) {

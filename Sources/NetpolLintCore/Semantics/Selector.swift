@@ -35,7 +35,7 @@ public struct Requirement: Sendable, Hashable {
         self.key = key
         self.op = op
         self.values = values
-        self.isSymbolic = values.contains { $0.contains("${") }
+        self.isSymbolic = values.contains { $0.hasSubstitution }
     }
 
     /// This requirement on a label that has `value` (nil: the label is absent).
