@@ -31,6 +31,62 @@ import Testing
         }
     }
 
+    /// Editor on save (`--stdin`) reads the context through a filter that skips files holding no object the rules
+    /// read: every file of every example repository still gets exactly the findings of a whole-repository run.
+    @Test func stdinGetsExactlyTheFindingsOfAWholeRunForEveryFixtureFile() throws {
+        for name in ["homelab", "tiered", "voting-app"] {
+            let dir = TestSupport.packageRoot + "/Fixtures/" + name
+            let whole = findings(try run(["check", "."], in: dir).stdout)
+            let files = try FileManager.default.subpathsOfDirectory(atPath: dir)
+                .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix("expected") && !$0.contains("/.") }
+                .sorted()
+            #expect(files.count > 15, "\(name): \(files.count) files")
+            for file in files {
+                let text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+                let r = try TestSupport.runCLI(["check", "--stdin", "--stdin-filename", file], in: dir, stdin: text)
+                #expect(findings(r.stdout) == whole.filter { $0.hasPrefix(file + ":") }, "\(name)/\(file)")
+            }
+        }
+    }
+
+    /// A workload declared in another file is context too: the pods NP305 names come from it.
+    @Test func stdinSeesTheWorkloadsOfOtherFiles() throws {
+        let dir = TestSupport.writeTree([
+            (".git/HEAD", "ref: refs/heads/main\n"),
+            ("apps/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"),
+            ("apps/deploy.yaml", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web, tier: front}}
+                    spec: {containers: [{name: web, image: nginx}]}
+
+                """),
+            ("apps/policy.yaml", """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: web-egress, namespace: shop}
+                spec:
+                  description: web may call out on 443
+                  endpointSelector: {matchLabels: {app: web}}
+                  egress:
+                    - toEntities: [world]
+                      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+
+                """),
+        ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let whole = findings(try run(["check", "."], in: dir).stdout)
+        #expect(whole.count == 1 && whole[0].contains("app=web,tier=front") && whole[0].contains("[NP305 egress-blocks-dns]"),
+                "\(whole)")
+        let text = try String(contentsOfFile: dir + "/apps/policy.yaml", encoding: .utf8)
+        let r = try TestSupport.runCLI(["check", "--stdin", "--stdin-filename", "apps/policy.yaml"], in: dir, stdin: text)
+        #expect(findings(r.stdout) == whole, "\(r.stdout)")
+    }
+
     /// The case that motivated the rule: an access label granted in another file is not "unserved".
     @Test func aGrantInAnotherFileIsSeen() throws {
         let dir = TestSupport.writeTree([(".git/HEAD", "ref: refs/heads/main\n"), (".netpol-lint.yaml", "preset: homelab-profiles\n")]

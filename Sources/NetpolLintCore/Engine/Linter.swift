@@ -321,7 +321,7 @@ public struct Linter: Sendable {
         return (context, stats, stdinIndex)
     }
 
-    /// The files a request reads, in the walk's order (the `--stdin` file last, in place of its file on disk), and
+    /// The files a request reads, in the walk's order (the `--stdin` buffer in place of its file on disk), and
     /// what the walk refused. The first stage of `load` (and of `Workspace`).
     func discover(_ request: LintRequest) -> (files: [DiscoveredFile], issues: [DiscoveryIssue], stdinIndex: Int?) {
         let discovery = Discovery(excludes: request.configuration.exclude,
@@ -337,9 +337,17 @@ public struct Linter: Sendable {
         if let stdin = request.stdin {
             let target = FilePath.normalize(stdin.filename)
             let targetAbs = FilePath.absolute(target)
-            discovered.removeAll { FilePath.absolute($0.path) == targetAbs }
-            stdinIndex = discovered.count
-            discovered.append(DiscoveredFile(path: target))
+            // The buffer takes its file's place in the walk (order decides, e.g., which of two definitions is the
+            // duplicate), or comes last when the file is new.
+            let same = discovered.indices.filter { FilePath.absolute(discovered[$0].path) == targetAbs }
+            if let first = same.first {
+                discovered[first] = DiscoveredFile(path: target)
+                for i in same.dropFirst().reversed() { discovered.remove(at: i) }
+                stdinIndex = first
+            } else {
+                stdinIndex = discovered.count
+                discovered.append(DiscoveredFile(path: target))
+            }
         }
         return (discovered, discoveryIssues, stdinIndex)
     }
@@ -629,10 +637,12 @@ struct PathMapper {
     }
 }
 
-/// Which context files can change another file's findings: policies, namespaces and the kustomize / Flux
-/// structure that resolves namespaces. A cheap byte search, so editor-on-save stays fast in large repositories.
+/// Which context files can change another file's findings: those naming a kind the model reads (policies,
+/// namespaces, workloads and the charts that declare them, the kustomize / Flux structure that resolves namespaces).
+/// A file without any of these names holds no object the rules see, so it is not parsed. A cheap byte search, so
+/// editor-on-save stays fast in large repositories; a kind added to `ObjectKind` is a needle at once.
 enum ContextFilter {
-    static let needles: [[UInt8]] = ["NetworkPolicy", "Namespace", "Kustomization", "Component", "ResourceSet", "HelmRelease", "OCIRepository"].map { Array($0.utf8) }
+    static let needles: [[UInt8]] = Set(ObjectKind.allCases.map(\.kubernetesKind) + ["Component"]).sorted().map { Array($0.utf8) }
 
     static func mayMatter(_ bytes: [UInt8]) -> Bool {
         TextEncoding.normalized(bytes).withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
