@@ -127,6 +127,15 @@ public struct CompiledRule: Sendable {
     var ports: PortMatcher
     /// The names a port-53 egress rule with `rules: dns` lets Cilium's DNS proxy see (nil: no DNS visibility).
     public var dnsVisibility: [DNSPattern]? = nil
+    /// The port-53 queries (one per protocol) of the `toPorts` entries that carry those DNS rules.
+    public var dnsPorts: [PortQuery] = []
+    /// The ports this allow admits without L7 rules — an L4-only (or L3-only) allow, which cancels the L7 rules of a
+    /// similar rule on the same port and peer (docs/semantics.md). nil for a deny, an ICMP-only rule, or a rule whose
+    /// every port entry carries L7 rules. A Kubernetes NetworkPolicy rule never carries L7 rules.
+    var l4OnlyPorts: PortMatcher? = nil
+
+    /// An allow with some ports free of L7 rules (see `l4OnlyPorts`).
+    public var hasL4OnlyPorts: Bool { l4OnlyPorts != nil }
 
     public func matches(peer e: Endpoint, port: PortQuery) -> Tri {
         let portMatch = ports.matches(port)
@@ -271,7 +280,9 @@ extension Subject {
                         }
                     }
                     let ports = (r.ports?.value).map { $0.isEmpty ? PortMatcher.any : PortMatcher($0, kubernetes: true) } ?? .any
-                    rules.append(CompiledRule(ref: ref, peers: peers, anyPeer: r.peers?.value.isEmpty ?? true, ports: ports))
+                    var compiled = CompiledRule(ref: ref, peers: peers, anyPeer: r.peers?.value.isEmpty ?? true, ports: ports)
+                    compiled.l4OnlyPorts = ports
+                    rules.append(compiled)
                 }
             }
             return [Subject(object: index, specIndex: 0, selector: selector, selectorSpan: np.podSelector?.span ?? np.specSpan,
@@ -312,6 +323,27 @@ extension Subject {
         if r.direction == .egress, !r.isDeny {
             for pr in r.toPorts?.value ?? [] where pr.dns != nil && pr.ports.contains(where: { if case .number(53)? = $0.port?.value { true } else { false } }) {
                 compiled.dnsVisibility = (compiled.dnsVisibility ?? []) + (pr.dns ?? []).compactMap { ($0.matchPattern ?? $0.matchName).map { DNSPattern($0.value) } }
+                for p in pr.ports {
+                    guard case .number(53)? = p.port?.value else { continue }
+                    let protocols = p.proto.map { $0.value == "ANY" ? PortMatcher.cilium : [$0.value] } ?? PortMatcher.cilium
+                    for proto in protocols.sorted() where !compiled.dnsPorts.contains(PortQuery(53, proto)) {
+                        compiled.dnsPorts.append(PortQuery(53, proto))
+                    }
+                }
+            }
+        }
+        if !r.isDeny {
+            // The allow's ports that carry no L7 rules: no `toPorts` at all (an L3-only allow, every port), or the
+            // entries without `rules`.
+            if let tp = r.toPorts?.value, !tp.isEmpty {
+                let plain = tp.filter { !$0.hasL7Rules }
+                if plain.contains(where: { $0.ports.isEmpty }) {
+                    compiled.l4OnlyPorts = .any
+                } else if !plain.isEmpty {
+                    compiled.l4OnlyPorts = PortMatcher(plain.flatMap(\.ports), kubernetes: false)
+                }
+            } else if r.icmps == nil {
+                compiled.l4OnlyPorts = .any
             }
         }
         return compiled
