@@ -44,6 +44,14 @@ public struct TraceReporter {
                 break
             }
         }
+        // A cidrGroupRef to a CiliumCIDRGroup the repository does not define: its addresses are unknown.
+        var missing: [String] = []
+        for d in [v.egress, v.ingress] {
+            for (r, _) in d.allows + d.denies { missing += r.missingCIDRGroups.filter { !missing.contains($0) } }
+        }
+        for name in missing {
+            out.append("CiliumCIDRGroup '\(name)' (cidrGroupRef) is not defined in the repository: its CIDRs are unknown, so rules naming it match only maybe")
+        }
         if case .entity("host") = v.source.kind, v.destination.kind == .pod, v.ingress.result != .yes {
             out.append("by default (`--allow-localhost=auto`) Cilium admits traffic from the local node to its own pods whatever the policy; this verdict is what the policies say, as with `--allow-localhost=policy` (Cilium agent option `allow-localhost`)")
         }

@@ -86,6 +86,7 @@ public struct Semantics: Sendable {
         var byNamespace: [String: [Int]] = [:]
         var clusterwide: [Int] = []
         var unresolved: [Int] = []
+        let groups = CIDRGroups(objects: objects)
         for (i, o) in objects.enumerated() where o.kind.isPolicy {
             if !o.agentRejections(version: ciliumVersion).isEmpty {
                 rejected.append(i)
@@ -100,7 +101,7 @@ public struct Semantics: Sendable {
                 namespaces = [Self.unresolvedNamespace(inventory.unresolvedFolders[i] ?? "\(i)")]
             }
             for ns in namespaces {
-                for s in Subject.compile(o, index: i, namespace: ns) {
+                for s in Subject.compile(o, index: i, namespace: ns, groups: groups) {
                     let n = subjects.count
                     subjects.append(s)
                     if let names = s.selector.namespaceNames, names.count <= 4, s.selector.reserved == nil {
