@@ -18,7 +18,9 @@ public struct HardcodedIPRule: Rule {
             Checked: `fromCIDR` / `toCIDR`, `fromCIDRSet` / `toCIDRSet` `cidr`, and NetworkPolicy `ipBlock.cidr`. \
             A `CiliumCIDRGroup` (https://docs.cilium.io/en/stable/network/kubernetes/ciliumcidrgroup/) keeps its \
             addresses in one place: its literal `externalCIDRs` are reported once, at the group, and policies that \
-            reference it with `cidrGroupRef` are not reported. \
+            reference it with `cidrGroupRef` are not reported. A group spelling out the internet (at least half \
+            of the address space, as "the internet minus private ranges" groups do) is `0.0.0.0/0` written out \
+            and is not reported. \
             Not reported: the allow-list (169.254.0.0/16 for kubelet / Istio ambient health probes, plus \
             `allowedCIDRs` from the preset and configuration), `0.0.0.0/0` and `::/0` (the whole internet, see \
             NP303), and Flux `${VAR}` substitutions, which are not literals.
@@ -125,6 +127,19 @@ public struct HardcodedIPRule: Rule {
                     - toCIDR: [192.168.10.5/32]
                       toPorts: [{ports: [{port: "2049", protocol: TCP}]}]
                 """, configuration: "allowedCIDRs: [192.168.10.0/24]"),
+            // A group that spells out the internet minus private ranges is 0.0.0.0/0 written out.
+            Example("""
+                apiVersion: cilium.io/v2
+                kind: CiliumCIDRGroup
+                metadata:
+                  name: internet
+                spec:
+                  externalCIDRs: [0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8, 12.0.0.0/6, 16.0.0.0/4, 32.0.0.0/3, 64.0.0.0/2, 128.0.0.0/3,
+                                  160.0.0.0/5, 168.0.0.0/6, 172.0.0.0/12, 172.32.0.0/11, 172.64.0.0/10, 172.128.0.0/9, 173.0.0.0/8,
+                                  174.0.0.0/7, 176.0.0.0/4, 192.0.0.0/9, 192.128.0.0/11, 192.160.0.0/13, 192.169.0.0/16, 192.170.0.0/15,
+                                  192.172.0.0/14, 192.176.0.0/12, 192.192.0.0/10, 193.0.0.0/8, 194.0.0.0/7, 196.0.0.0/6, 200.0.0.0/5,
+                                  208.0.0.0/4, 224.0.0.0/3]
+                """),
             // A policy referencing a CIDR group is not reported; the group is (see the triggering example).
             Example("""
                 apiVersion: cilium.io/v2
@@ -167,6 +182,15 @@ public struct HardcodedIPRule: Rule {
         return "if it is a pod or Service of the cluster, \(selector); if it is a host outside the cluster, \(keep)"
     }
 
+    /// At least half of the IPv4 or of the IPv6 address space: "the internet minus private ranges" written out.
+    static func spellsOutTheInternet(_ cidrs: [ParsedCIDR]) -> Bool {
+        for v6 in [false, true] {
+            let share = cidrs.filter { $0.isIPv6 == v6 }.reduce(0.0) { $0 + Double.pow2(-$1.prefixLength) }
+            if share >= 0.5 { return true }
+        }
+        return false
+    }
+
     /// The fix for a CIDR group's addresses: it already keeps them in one place.
     static func groupAdvice(_ cidrs: [CIDRValue]) -> String {
         let inside = cidrs.contains { c in c.parsed.map { p in privateRanges.contains { CIDRParser.contains($0, p) } } ?? false }
@@ -196,7 +220,9 @@ public struct HardcodedIPRule: Rule {
             } else if let group = o.cidrGroup {
                 // Once per group, at its first literal CIDR: the group is where the addresses are kept.
                 let literal = group.externalCIDRs.filter { !$0.value.isEverything && !convention.isAllowed($0.value) && $0.value.parsed != nil }
-                guard let first = literal.first else { continue }
+                // A group that spells out the internet (the whole address space minus private ranges) is 0.0.0.0/0
+                // written out, not reported (as 0.0.0.0/0 is not; see NP303).
+                guard let first = literal.first, !Self.spellsOutTheInternet(literal.compactMap(\.value.parsed)) else { continue }
                 let shown = literal.prefix(3).map(\.value.text).joined(separator: ", ") + (literal.count > 3 ? ", and \(literal.count - 3) more" : "")
                 out.append(Finding("\(o.displayName) lists hardcoded CIDRs (\(shown)); policies referencing it by cidrGroupRef are not reported again; "
                                    + Self.groupAdvice(literal.map(\.value)), at: first.span, object: i))
@@ -210,4 +236,9 @@ public struct HardcodedIPRule: Rule {
         }
         return out
     }
+}
+
+extension Double {
+    /// 2 to the power `n`.
+    static func pow2(_ n: Int) -> Double { Double(sign: .plus, exponent: n, significand: 1) }
 }
