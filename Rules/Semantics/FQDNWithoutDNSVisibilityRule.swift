@@ -28,6 +28,14 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             A namespace the repository does not declare may carry any label, so a DNS policy selecting by \
             namespace label is then assumed to apply. Pattern coverage follows Cilium's matchPattern \
             (`*` alone matches every name; otherwise `*` matches within one label).
+
+            Rules of all policies selecting an endpoint are merged, and "If a layer 4 rule is specified in the \
+            policy, and a similar layer 4 rule with layer 7 rules is also specified, then the layer 7 portions of \
+            the latter rule will have no effect" (https://docs.cilium.io/en/stable/security/policy/layer7/). So an \
+            allow without L7 rules on port 53 toward the same DNS server — a NetworkPolicy allowing 53/UDP to \
+            kube-dns, say — beside a DNS rule makes every name visible: no finding then. An allow toward another \
+            peer (world) or another port does not. An allow of every port (no `ports`) toward the same peer is \
+            merged differently across Cilium versions: no finding either.
             """,
         remediation: "Add `rules: {dns: [{matchPattern: \"*\"}]}` (or patterns covering the names) to the port-53 egress rule toward kube-dns for these endpoints.",
         references: ["https://docs.cilium.io/en/stable/security/policy/language/#dns-based"],
@@ -127,8 +135,79 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                           toPorts: [{ports: [{port: "443", protocol: TCP}]}]
                     """),
             ]),
+            // An allow without L7 rules on port 53 to another peer (world) does not cancel the DNS rule toward kube-dns.
+            Example(files: [
+                ("apps/media/fqdn.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: downloader
+                      namespace: media
+                    spec:
+                      description: downloads, DNS restricted to the index
+                      endpointSelector: {matchLabels: {app: downloader}}
+                      egress:
+                        - toFQDNs:
+                            - ↓matchName: cdn.example.org
+                          toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                        - toEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts:
+                            - ports: [{port: "53", protocol: UDP}]
+                              rules: {dns: [{matchName: index.example.org}]}
+                    """),
+                ("apps/media/netpol.yaml", """
+                    apiVersion: networking.k8s.io/v1
+                    kind: NetworkPolicy
+                    metadata: {name: downloader-dns, namespace: media}
+                    spec:
+                      podSelector: {matchLabels: {app: downloader}}
+                      policyTypes: [Egress]
+                      egress:
+                        - to: [{ipBlock: {cidr: 0.0.0.0/0}}]
+                          ports: [{port: 53, protocol: UDP}, {port: 5353, protocol: UDP}]
+                        - to:
+                            - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                              podSelector: {matchLabels: {k8s-app: kube-dns}}
+                          ports: [{port: 5353, protocol: UDP}]
+                    """),
+            ]),
         ],
         nonTriggeringExamples: [
+            // A NetworkPolicy allowing 53/UDP to kube-dns without L7 rules cancels the CNP's DNS restriction on the
+            // same port and peer: every name is visible to the DNS proxy.
+            Example(files: [
+                ("apps/media/fqdn.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: downloader, namespace: media}
+                    spec:
+                      description: downloads, DNS restricted to the index
+                      endpointSelector: {matchLabels: {app: downloader}}
+                      egress:
+                        - toFQDNs:
+                            - matchName: cdn.example.org
+                          toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                        - toEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts:
+                            - ports: [{port: "53", protocol: ANY}]
+                              rules: {dns: [{matchName: index.example.org}]}
+                    """),
+                ("apps/media/netpol.yaml", """
+                    apiVersion: networking.k8s.io/v1
+                    kind: NetworkPolicy
+                    metadata: {name: downloader-dns, namespace: media}
+                    spec:
+                      podSelector: {matchLabels: {app: downloader}}
+                      policyTypes: [Egress]
+                      egress:
+                        - to:
+                            - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                              podSelector: {matchLabels: {k8s-app: kube-dns}}
+                          ports: [{port: 53, protocol: UDP}]
+                    """),
+            ]),
             Example(files: [
                 ("apps/ci/fqdn.yaml", """
                     apiVersion: cilium.io/v2
@@ -275,11 +354,11 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                 e.podLabelsComplete = true
                 return e
             }
-            var collected: [String]?
-            for (m, other) in semantics.subjects.enumerated() {
-                guard let p = patterns[m] else { continue }
-                // When in doubt the DNS rule applies, so no finding rests on a guess.
-                let applies = m == n || (representatives.isEmpty
+            // Whether another policy (spec) applies to these endpoints. When in doubt it does, so no finding rests
+            // on a guess.
+            func applies(_ m: Int) -> Bool {
+                let other = semantics.subjects[m]
+                return m == n || (representatives.isEmpty
                     ? other.selector.intersects(me.selector)
                     : representatives.allSatisfy { rep in
                         // Pods of every namespace: a DNS policy limited to some namespaces does not cover them all.
@@ -287,7 +366,13 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                         return other.selector.matches(rep) != .no
                     })
                 // (No representative only for a `reserved:` selector.)
-                if applies { collected = (collected ?? []) + p }
+            }
+            var collected: [String]?
+            var dnsSubjects: [Int] = []
+            for m in semantics.subjects.indices {
+                guard let p = patterns[m], applies(m) else { continue }
+                collected = (collected ?? []) + p
+                dnsSubjects.append(m)
             }
             let o = context.objects[me.object]
             guard let collected else {
@@ -298,11 +383,23 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                 continue
             }
             let matchers = collected.map(DNSPattern.init)
+            // An allow without L7 rules on the same port and peer as a DNS rule (from any policy applying to these
+            // endpoints, NetworkPolicies included) cancels its restriction: every name is then visible.
+            lazy var opened: Bool = {
+                let applying = semantics.subjects.indices.filter { semantics.subjects[$0].rules.contains(where: \.hasL4OnlyPorts) && applies($0) }
+                return dnsSubjects.contains { m in
+                    semantics.subjects[m].rules.contains { dns in
+                        dns.dnsVisibility != nil && applying.contains { k in
+                            semantics.subjects[k].rules.contains { semantics.cancels($0, dnsRuleOf: dns) != .no }
+                        }
+                    }
+                }
+            }()
             for f in fqdnRules {
                 for sel in f.value {
                     guard let name = sel.matchName ?? sel.matchPattern else { continue }
                     let isPattern = sel.matchPattern != nil
-                    if matchers.contains(where: { $0.covers(name.value, isPattern: isPattern) }) { continue }
+                    if matchers.contains(where: { $0.covers(name.value, isPattern: isPattern) }) || opened { continue }
                     out.append(Finding("\(o.displayName): '\(name.value)' is not covered by the DNS rules for these endpoints (\(collected.map { "'\($0)'" }.joined(separator: ", "))): its lookups are refused and toFQDNs never matches it",
                                        at: sel.span, object: me.object))
                 }

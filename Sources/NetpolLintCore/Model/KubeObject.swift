@@ -16,6 +16,9 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case resourceSet = "ResourceSet"
     case helmRelease = "HelmRelease"
     case ociRepository = "OCIRepository"
+    /// `cilium.io/v2alpha1` or `cilium.io/v2` `CiliumCIDRGroup`: named CIDRs that `toCIDRSet` / `fromCIDRSet` reference
+    /// (https://docs.cilium.io/en/stable/network/kubernetes/ciliumcidrgroup/). Cluster-scoped.
+    case ciliumCIDRGroup = "CiliumCIDRGroup"
 
     /// The kind as Kubernetes writes it (`CiliumNetworkPolicy`; a Flux Kustomization is a `Kustomization`): what
     /// every machine-readable output says. Short names are for text only.
@@ -36,7 +39,7 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
         self == .ciliumNetworkPolicy || self == .ciliumClusterwideNetworkPolicy || self == .networkPolicy
     }
 
-    public var isNamespaced: Bool { self != .ciliumClusterwideNetworkPolicy && self != .namespace }
+    public var isNamespaced: Bool { self != .ciliumClusterwideNetworkPolicy && self != .namespace && self != .ciliumCIDRGroup }
 }
 
 public struct KeyValue: Sendable, Hashable {
@@ -124,6 +127,12 @@ public enum ObjectBody: Sendable, Hashable {
     case resourceSet(ResourceSetSpec)
     case helmRelease(HelmReleaseSpec)
     case ociRepository(OCIRepositorySpec)
+    case cidrGroup(CIDRGroupSpec)
+}
+
+/// A `CiliumCIDRGroup`'s `spec.externalCIDRs`.
+public struct CIDRGroupSpec: Sendable, Hashable {
+    public var externalCIDRs: [Located<CIDRValue>]
 }
 
 /// A Flux `HelmRelease` (helm.toolkit.fluxcd.io): which chart it installs and the values that decide its pods.
@@ -181,6 +190,11 @@ public struct KubeObject: Sendable, Hashable {
 
     public var cilium: CiliumPolicy? {
         if case .cilium(let p) = body { return p }
+        return nil
+    }
+
+    public var cidrGroup: CIDRGroupSpec? {
+        if case .cidrGroup(let g) = body { return g }
         return nil
     }
 

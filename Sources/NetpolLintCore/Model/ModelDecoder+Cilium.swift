@@ -227,6 +227,7 @@ extension ModelDecoder {
         var r = CIDRRule(span: span(n), cidr: nil, except: [], groupRef: nil, hasGroupSelector: f["cidrGroupSelector"] != nil)
         r.cidr = f["cidr"].flatMap { cidr($0.value) }
         r.groupRef = string(f["cidrGroupRef"]?.value, "cidrGroupRef")
+        if let g = f["cidrGroupSelector"]?.value, doc.kind(g) == .mapping { r.groupSelector = selector(g, "cidrGroupSelector", kubernetes: .pod) }
         if let l = list(f["except"]?.value, "except") { r.except = l.value.compactMap { cidr($0) } }
         let sources = [r.cidr != nil, r.groupRef != nil, r.hasGroupSelector].filter { $0 }.count
         if sources != 1 {
@@ -405,5 +406,18 @@ enum PortName {
             prev = c
         }
         return hasLetter
+    }
+}
+
+extension ModelDecoder {
+    /// A `CiliumCIDRGroup`'s `spec.externalCIDRs`: CIDR literals or `${var}` substitutions. An entry that is not a
+    /// CIDR is kept unparsed (it matches nothing certain).
+    mutating func decodeCIDRGroup(_ spec: Int32?) -> CIDRGroupSpec {
+        guard let spec, doc.kind(spec) == .mapping, let list = doc.value(spec, forKey: "externalCIDRs") else { return CIDRGroupSpec(externalCIDRs: []) }
+        return CIDRGroupSpec(externalCIDRs: plainList(list).compactMap { n in
+            guard let s = plainString(n) else { return nil }
+            if s.value.contains("${") { return Located(CIDRValue(text: s.value, isSubstitution: true, parsed: nil), s.span) }
+            return Located(CIDRValue(text: s.value, isSubstitution: false, parsed: CIDRParser.parse(s.value)), s.span)
+        })
     }
 }

@@ -186,6 +186,7 @@ public struct ModelDecoder {
         case ("ResourceSet", "fluxcd.controlplane.io"): kind = .resourceSet
         case ("HelmRelease", "helm.toolkit.fluxcd.io"): kind = .helmRelease
         case ("OCIRepository", "source.toolkit.fluxcd.io"): kind = .ociRepository
+        case ("CiliumCIDRGroup", "cilium.io"): kind = .ciliumCIDRGroup
         default:
             checkAPIVersion(n, kindNode: kindNode, kind: kindText, apiVersionNode: apiVersionNode, apiVersion: apiVersion, read: false)
             return
@@ -258,6 +259,8 @@ public struct ModelDecoder {
             body = .ociRepository(OCIRepositorySpec(
                 url: spec >= 0 ? plainString(doc.value(spec, forKey: "url"))?.value : nil,
                 tag: ref.flatMap { plainString(doc.value($0, forKey: "tag")) ?? plainString(doc.value($0, forKey: "semver")) }?.value))
+        case .ciliumCIDRGroup:
+            body = .cidrGroup(decodeCIDRGroup(top["spec"]?.value))
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
         if capture.contains(kind) {
@@ -311,7 +314,7 @@ public struct ModelDecoder {
             || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
             || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
             || doc.scalarEquals(kind, "Component") || doc.scalarEquals(kind, "HelmRelease") || doc.scalarEquals(kind, "OCIRepository")
-            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEndsWith(kind, "List")
+            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEquals(kind, "CiliumCIDRGroup") || doc.scalarEndsWith(kind, "List")
     }
 
     // MARK: Objects that are not what they seem (NP110)
@@ -326,6 +329,7 @@ public struct ModelDecoder {
         "Component": ["kustomize.config.k8s.io/v1alpha1"], "HelmRelease": ["helm.toolkit.fluxcd.io/v2"],
         "OCIRepository": ["source.toolkit.fluxcd.io/v1"],
         "ResourceSet": ["fluxcd.controlplane.io/v1"],
+        "CiliumCIDRGroup": ["cilium.io/v2", "cilium.io/v2alpha1"],
     ]
 
     /// The API groups of those kinds: an object of one of them under another of these groups is a mix-up (a

@@ -53,6 +53,8 @@ public struct CIDRRule: Sendable, Hashable {
     public var except: [Located<CIDRValue>]
     public var groupRef: Located<String>?
     public var hasGroupSelector: Bool
+    /// `cidrGroupSelector`: the CiliumCIDRGroups whose labels it matches (plain label keys).
+    public var groupSelector: LabelSelector? = nil
 }
 
 public struct ServiceSelector: Sendable, Hashable {

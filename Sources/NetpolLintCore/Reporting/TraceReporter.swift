@@ -27,7 +27,14 @@ public struct TraceReporter {
                 out.append("namespace '\(ns)' is not declared in the repository: its only label is taken to be kubernetes.io/metadata.name=\(ns)")
             }
         }
-        if case .dnsName(let name) = v.destination.kind, let visibility = v.egress.dnsVisibility {
+        if case .dnsName(let name) = v.destination.kind, let visibility = v.egress.dnsVisibility, !v.egress.dnsOpenings.isEmpty, visibility != .no {
+            // Visible through an allow without L7 rules that cancels a DNS rule's restriction.
+            for o in v.egress.dnsOpenings {
+                out.append("'\(name)' is visible to Cilium's DNS proxy because \(describe(o.allow)) allows the same port and peer without L7 rules, "
+                    + "which cancels the DNS restriction of \(describe(o.dnsRule)) — Cilium merges the rules of every policy selecting the source, "
+                    + "and the layer 7 part of a rule has no effect beside a similar layer 4 rule\(Self.hedge(o.match))")
+            }
+        } else if case .dnsName(let name) = v.destination.kind, let visibility = v.egress.dnsVisibility {
             switch visibility {
             case .no:
                 out.append("no egress rule with `rules: dns` on port 53 covers '\(name)' for the source: Cilium never learns its addresses, so toFQDNs rules cannot allow it (NP302)")
@@ -36,6 +43,14 @@ public struct TraceReporter {
             case .yes:
                 break
             }
+        }
+        // A cidrGroupRef to a CiliumCIDRGroup the repository does not define: its addresses are unknown.
+        var missing: [String] = []
+        for d in [v.egress, v.ingress] {
+            for (r, _) in d.allows + d.denies { missing += r.missingCIDRGroups.filter { !missing.contains($0) } }
+        }
+        for name in missing {
+            out.append("CiliumCIDRGroup '\(name)' (cidrGroupRef) is not defined in the repository: its CIDRs are unknown, so rules naming it match only maybe")
         }
         if case .entity("host") = v.source.kind, v.destination.kind == .pod, v.ingress.result != .yes {
             out.append("by default (`--allow-localhost=auto`) Cilium admits traffic from the local node to its own pods whatever the policy; this verdict is what the policies say, as with `--allow-localhost=policy` (Cilium agent option `allow-localhost`)")

@@ -127,6 +127,18 @@ public struct CompiledRule: Sendable {
     var ports: PortMatcher
     /// The names a port-53 egress rule with `rules: dns` lets Cilium's DNS proxy see (nil: no DNS visibility).
     public var dnsVisibility: [DNSPattern]? = nil
+    /// The port-53 queries (one per protocol) of the `toPorts` entries that carry those DNS rules.
+    public var dnsPorts: [PortQuery] = []
+    /// The ports this allow admits without L7 rules — an L4-only (or L3-only) allow, which cancels the L7 rules of a
+    /// similar rule on the same port and peer (docs/semantics.md). nil for a deny, an ICMP-only rule, or a rule whose
+    /// every port entry carries L7 rules. A Kubernetes NetworkPolicy rule never carries L7 rules.
+    var l4OnlyPorts: PortMatcher? = nil
+
+    /// `cidrGroupRef`s to CiliumCIDRGroups the repository does not define: their addresses are unknown.
+    public var missingCIDRGroups: [String] = []
+
+    /// An allow with some ports free of L7 rules (see `l4OnlyPorts`).
+    public var hasL4OnlyPorts: Bool { l4OnlyPorts != nil }
 
     public func matches(peer e: Endpoint, port: PortQuery) -> Tri {
         let portMatch = ports.matches(port)
@@ -222,7 +234,7 @@ public final class Subject: Sendable {
 }
 
 extension Subject {
-    static func compile(_ object: KubeObject, index: Int, namespace: String?) -> [Subject] {
+    static func compile(_ object: KubeObject, index: Int, namespace: String?, groups: CIDRGroups = CIDRGroups()) -> [Subject] {
         if let policy = object.cilium {
             let ns = policy.isClusterwide ? nil : namespace
             return policy.rules.enumerated().compactMap { i, rule in
@@ -247,7 +259,7 @@ extension Subject {
                 for (name, section) in [("ingress", rule.ingress), ("egress", rule.egress), ("ingressDeny", rule.ingressDeny), ("egressDeny", rule.egressDeny)] {
                     for (j, r) in (section?.value ?? []).enumerated() {
                         let ref = RuleRef(object: index, span: r.span, direction: r.direction, isDeny: r.isDeny, path: "\(prefix)\(name)[\(j)]")
-                        rules.append(compile(r, ref: ref, namespace: ns))
+                        rules.append(compile(r, ref: ref, namespace: ns, groups: groups))
                     }
                 }
                 let requires = Set(rule.allPeerRules.filter { $0.requires != nil }.map(\.direction))
@@ -271,7 +283,9 @@ extension Subject {
                         }
                     }
                     let ports = (r.ports?.value).map { $0.isEmpty ? PortMatcher.any : PortMatcher($0, kubernetes: true) } ?? .any
-                    rules.append(CompiledRule(ref: ref, peers: peers, anyPeer: r.peers?.value.isEmpty ?? true, ports: ports))
+                    var compiled = CompiledRule(ref: ref, peers: peers, anyPeer: r.peers?.value.isEmpty ?? true, ports: ports)
+                    compiled.l4OnlyPorts = ports
+                    rules.append(compiled)
                 }
             }
             return [Subject(object: index, specIndex: 0, selector: selector, selectorSpan: np.podSelector?.span ?? np.specSpan,
@@ -280,13 +294,25 @@ extension Subject {
         return []
     }
 
-    static func compile(_ r: CiliumPeerRule, ref: RuleRef, namespace: String?) -> CompiledRule {
+    static func compile(_ r: CiliumPeerRule, ref: RuleRef, namespace: String?, groups: CIDRGroups) -> CompiledRule {
         var peers: [Peer] = []
+        var missingGroups: [String] = []
         for s in r.endpoints?.value ?? [] { peers.append(.selector(.cilium(s, namespace: namespace, subject: false), s.span)) }
         for e in r.entities?.value ?? [] { peers.append(.entity(e.value, e.span)) }
         for c in r.cidrs?.value ?? [] { peers.append(.cidr(c.value.parsed, except: [], c.span)) }
         for c in r.cidrSets?.value ?? [] {
-            if c.groupRef != nil || c.hasGroupSelector {
+            let except = c.except.compactMap(\.value.parsed)
+            if let name = c.groupRef {
+                // A CiliumCIDRGroup of the repository stands for its CIDRs; one it does not define, for unknown ones.
+                if let cidrs = groups.byName[name.value] {
+                    for cidr in cidrs { peers.append(.cidr(cidr, except: except, c.span)) }
+                } else {
+                    peers.append(.unresolved("toGroups", c.span))
+                    missingGroups.append(name.value)
+                }
+            } else if c.hasGroupSelector {
+                // The groups of the repository whose labels match, and maybe others the repository does not show.
+                for cidr in c.groupSelector.map(groups.selected) ?? [] { peers.append(.cidr(cidr, except: except, c.span)) }
                 peers.append(.unresolved("toGroups", c.span))
             } else {
                 peers.append(.cidr(c.cidr?.value.parsed, except: c.except.compactMap(\.value.parsed), c.span))
@@ -309,11 +335,68 @@ extension Subject {
         // An L4-only (or ICMP-only) rule has a wildcard L3 peer; an empty rule or an L3 list written empty has none.
         let anyPeer = r.hasNoPeer && (!(r.toPorts?.value.isEmpty ?? true) || r.icmps != nil)
         var compiled = CompiledRule(ref: ref, peers: peers, anyPeer: anyPeer, ports: ports)
+        compiled.missingCIDRGroups = missingGroups
         if r.direction == .egress, !r.isDeny {
             for pr in r.toPorts?.value ?? [] where pr.dns != nil && pr.ports.contains(where: { if case .number(53)? = $0.port?.value { true } else { false } }) {
                 compiled.dnsVisibility = (compiled.dnsVisibility ?? []) + (pr.dns ?? []).compactMap { ($0.matchPattern ?? $0.matchName).map { DNSPattern($0.value) } }
+                for p in pr.ports {
+                    guard case .number(53)? = p.port?.value else { continue }
+                    let protocols = p.proto.map { $0.value == "ANY" ? PortMatcher.cilium : [$0.value] } ?? PortMatcher.cilium
+                    for proto in protocols.sorted() where !compiled.dnsPorts.contains(PortQuery(53, proto)) {
+                        compiled.dnsPorts.append(PortQuery(53, proto))
+                    }
+                }
+            }
+        }
+        if !r.isDeny {
+            // The allow's ports that carry no L7 rules: no `toPorts` at all (an L3-only allow, every port), or the
+            // entries without `rules`.
+            if let tp = r.toPorts?.value, !tp.isEmpty {
+                let plain = tp.filter { !$0.hasL7Rules }
+                if plain.contains(where: { $0.ports.isEmpty }) {
+                    compiled.l4OnlyPorts = .any
+                } else if !plain.isEmpty {
+                    compiled.l4OnlyPorts = PortMatcher(plain.flatMap(\.ports), kubernetes: false)
+                }
+            } else if r.icmps == nil {
+                compiled.l4OnlyPorts = .any
             }
         }
         return compiled
+    }
+}
+
+/// The CiliumCIDRGroups of the repository (cluster-scoped, so one name space for all), for `cidrGroupRef` and
+/// `cidrGroupSelector` (https://docs.cilium.io/en/stable/network/kubernetes/ciliumcidrgroup/).
+public struct CIDRGroups: Sendable {
+    /// Each group's CIDRs (nil: a `${var}` substitution or text that is not a CIDR).
+    var byName: [String: [ParsedCIDR?]] = [:]
+    var labels: [String: [String: String]] = [:]
+
+    init() {}
+
+    public init(objects: [KubeObject]) {
+        for o in objects {
+            guard let g = o.cidrGroup, let name = o.meta.name?.value else { continue }
+            byName[name, default: []] += g.externalCIDRs.map(\.value.parsed)
+            labels[name] = Dictionary(o.meta.labels.map { ($0.key.value, $0.value.value) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// The CIDRs of the groups whose labels a `cidrGroupSelector` matches.
+    func selected(by selector: LabelSelector) -> [ParsedCIDR?] {
+        labels.keys.sorted().filter { name in
+            let l = labels[name] ?? [:]
+            return selector.requirements.allSatisfy { r in
+                let value = l[r.rawKey.value]
+                let values = r.values.map(\.value)
+                switch r.op {
+                case .in: return value.map(values.contains) ?? false
+                case .notIn: return value.map { !values.contains($0) } ?? true
+                case .exists: return value != nil
+                case .doesNotExist: return value == nil
+                }
+            }
+        }.flatMap { byName[$0] ?? [] }
     }
 }

@@ -97,6 +97,20 @@ struct PortMatcher: Sendable {
         return result
     }
 
+    /// Whether these ports hold `q` as "a similar layer 4 rule" would (Cilium merges rules per port and protocol):
+    /// yes for an entry of exactly that port and protocol; maybe for a wider entry — every port, a range, a named
+    /// port — whose merging with the exact port differs between Cilium versions; no otherwise.
+    func holdsExactly(_ q: PortQuery) -> Tri {
+        guard let port = q.port else { return .no }
+        guard let entries else { return .maybe }
+        var result = Tri.no
+        for e in entries where e.protocols.contains(q.proto) && e.low <= port && e.high >= port {
+            if !e.unresolved && e.low == port && e.high == port { return .yes }
+            result = .maybe
+        }
+        return result
+    }
+
     /// Every connection `other` matches, `self` matches (used to decide that a deny covers an allow).
     func covers(_ other: PortMatcher) -> Bool {
         // ICMP types are not modelled: only a deny of everything covers an ICMP allow.

@@ -27,6 +27,9 @@ public struct DirectionVerdict: Sendable {
     /// For egress to a DNS name: whether a DNS rule with L7 visibility covers the name for this endpoint. A
     /// `toFQDNs` allow works only then (Cilium learns the name's addresses from the answers it sees).
     public var dnsVisibility: Tri? = nil
+    /// When the name is visible only because an allow without L7 rules cancels a DNS rule's restriction (docs/semantics.md,
+    /// "L7 rules merged across policies"): those allows and the DNS rules they cancel.
+    public var dnsOpenings: [DNSOpening] = []
 
     /// Allowed in this direction.
     public var result: Tri {
@@ -83,6 +86,7 @@ public struct Semantics: Sendable {
         var byNamespace: [String: [Int]] = [:]
         var clusterwide: [Int] = []
         var unresolved: [Int] = []
+        let groups = CIDRGroups(objects: objects)
         for (i, o) in objects.enumerated() where o.kind.isPolicy {
             if !o.agentRejections(version: ciliumVersion).isEmpty {
                 rejected.append(i)
@@ -97,7 +101,7 @@ public struct Semantics: Sendable {
                 namespaces = [Self.unresolvedNamespace(inventory.unresolvedFolders[i] ?? "\(i)")]
             }
             for ns in namespaces {
-                for s in Subject.compile(o, index: i, namespace: ns) {
+                for s in Subject.compile(o, index: i, namespace: ns, groups: groups) {
                     let n = subjects.count
                     subjects.append(s)
                     if let names = s.selector.namespaceNames, names.count <= 4, s.selector.reserved == nil {
@@ -169,8 +173,25 @@ public struct Semantics: Sendable {
                     v = v || m
                 }
             }
+            // A DNS rule that does not name it still lets it through when an allow without L7 rules on the same
+            // port and peer cancels its restriction.
+            var openings: [DNSOpening] = []
+            if v != .yes {
+                for (s, m) in selecting {
+                    for r in s.rules where r.dnsVisibility != nil {
+                        for (o, om) in self.openings(of: r, selecting: selecting) {
+                            let match = m && om
+                            openings.append(DNSOpening(dnsRule: r.ref, allow: o.ref, match: match))
+                            v = v || match
+                        }
+                    }
+                }
+            }
             visibility = v
-            for i in verdicts.indices { verdicts[i].dnsVisibility = v }
+            for i in verdicts.indices {
+                verdicts[i].dnsVisibility = v
+                verdicts[i].dnsOpenings = openings
+            }
         }
         // Toward an address, a toFQDNs rule matches only through names whose lookups the DNS proxy sees: without
         // that it never learns any address, for the name or the IP alike (NP302), so both get the same verdict.
@@ -197,7 +218,7 @@ public struct Semantics: Sendable {
                         if let visibility, r.usesFQDNs {
                             m = m && visibility
                         } else if direction == .egress, r.usesFQDNs {
-                            let v = fqdnVisibility[r.ref] ?? Self.dnsVisibility(of: r.fqdnPatterns, selecting: selecting)
+                            let v = fqdnVisibility[r.ref] ?? dnsVisibility(of: r.fqdnPatterns, selecting: selecting)
                             fqdnVisibility[r.ref] = v
                             m = m && v
                         }
@@ -211,12 +232,19 @@ public struct Semantics: Sendable {
     }
 
     /// Whether Cilium's DNS proxy sees the lookups of any of `patterns` for the endpoint these subjects select:
-    /// a port-53 egress rule with `rules: dns` covering one of them.
-    static func dnsVisibility(of patterns: [DNSPattern], selecting: [(subject: Subject, match: Tri)]) -> Tri {
+    /// a port-53 egress rule with `rules: dns` covering one of them, or one whose restriction an allow without L7
+    /// rules on the same port and peer cancels.
+    func dnsVisibility(of patterns: [DNSPattern], selecting: [(subject: Subject, match: Tri)]) -> Tri {
         var v = Tri.no
         for (s, m) in selecting {
             for r in s.rules where r.dnsVisibility?.contains(where: { vis in patterns.contains { vis.covers($0.text, isPattern: true) } }) ?? false {
                 v = v || m
+            }
+        }
+        guard v != .yes else { return v }
+        for (s, m) in selecting {
+            for r in s.rules where r.dnsVisibility != nil {
+                for (_, om) in openings(of: r, selecting: selecting) { v = v || (m && om) }
             }
         }
         return v
@@ -247,7 +275,7 @@ public struct Semantics: Sendable {
                 let selected = s.selector.matches(endpoint)
                 if selected != .no {
                     if direction == .egress, r.usesFQDNs, peerMatch != .no, portMatch != .no,
-                       Self.dnsVisibility(of: visiblePatterns(r, peer), selecting: selecting) == .no {
+                       dnsVisibility(of: visiblePatterns(r, peer), selecting: selecting) == .no {
                         invisible.append(NearMiss(rule: r.ref, reason: "has toFQDNs \(r.fqdnPatterns.map(\.text).joined(separator: ", ")) for \(port), "
                             + "but no egress rule with 'rules: dns' lets Cilium's DNS proxy see the lookups, so it never learns the addresses (NP302)"))
                     } else if peerMatch != .no && portMatch == .no {
