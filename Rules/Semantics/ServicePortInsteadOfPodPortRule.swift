@@ -12,7 +12,10 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
             A Service maps its `port` to the pods' `targetPort`, and that translation happens before any policy \
             looks at the connection: "Layer 4 policies apply to ports after service port mapping has been \
             applied" (Cilium docs, *Layer 4 Examples*), and a NetworkPolicy port is "a numerical or named port on \
-            a pod" (Kubernetes API reference, NetworkPolicyPort). So
+            a pod" (Kubernetes API reference, NetworkPolicyPort). An allow written with the Service's port \
+            therefore never matches a connection made through the Service.
+
+            Here the clients connect to `web:80`, the policy sees port 8080 and drops it:
 
             ```yaml
             kind: Service            # web: port 80 → targetPort 8080
@@ -25,8 +28,7 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                 ports: [{port: 80}]  # the connection arrives as 8080: dropped
             ```
 
-            allows nothing through the Service: the clients connect to `web:80`, the policy sees port 8080 and \
-            drops it. The same holds for an ingress rule at the Service's pods.
+            The same holds for an ingress rule at the Service's pods.
 
             The rule reports a numbered port of an allow rule when every pod the port is for is known — pods of \
             Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicaSets, Pods and app-template \
@@ -34,7 +36,8 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
             policy's pods on ingress), with nothing else possibly matching — and each of them is selected by a \
             Service whose `port` is that port and whose `targetPort` is another one (a number, or a name its \
             containers give another number), while no container declares the port and no Service forwards to it. \
-            A rule that also allows the target port, a port range and a named port are left alone.
+            A rule that also allows the target port of a Service on that port (two Services may share a port), a \
+            port range and a named port are left alone.
             """,
         remediation: "Allow the pods' port — the Service's `targetPort` (the number the message names) — instead of the Service's port.",
         references: ["https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples",
@@ -83,6 +86,8 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                   template:
                     metadata:
                       labels: {app: api}
+                    spec:
+                      containers: [{name: api, image: example/api}]
                 ---
                 apiVersion: v1
                 kind: Service
@@ -199,6 +204,8 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                   template:
                     metadata:
                       labels: {app: web, tier: front}
+                    spec:
+                      containers: [{name: web, image: example/web}]
                 ---
                 apiVersion: apps/v1
                 kind: Deployment
@@ -207,6 +214,8 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                   template:
                     metadata:
                       labels: {app: legacy, tier: front}
+                    spec:
+                      containers: [{name: legacy, image: example/legacy}]
                 ---
                 apiVersion: v1
                 kind: Service
@@ -224,6 +233,44 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                   egress:
                     - to: [{podSelector: {matchLabels: {tier: front}}}]
                       ports: [{port: 80}]
+                """),
+            Example("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: notification-controller, namespace: flux-system}
+                spec:
+                  template:
+                    metadata:
+                      labels: {app: notification-controller}
+                    spec:
+                      containers:
+                        - name: manager
+                          image: ghcr.io/fluxcd/notification-controller
+                          ports: [{name: http, containerPort: 9090}, {name: http-webhook, containerPort: 9292}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: notification-controller, namespace: flux-system}
+                spec:
+                  selector: {app: notification-controller}
+                  ports: [{name: http, port: 80, targetPort: http}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: webhook-receiver, namespace: flux-system}
+                spec:
+                  selector: {app: notification-controller}
+                  ports: [{name: http, port: 80, targetPort: http-webhook}]
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: gateway, namespace: gateway}
+                spec:
+                  description: the gateway forwards webhooks to Flux
+                  endpointSelector: {matchLabels: {app: gateway}}
+                  egress:
+                    - toEndpoints: [{matchLabels: {io.kubernetes.pod.namespace: flux-system, app: notification-controller}}]
+                      toPorts: [{ports: [{port: "9292", protocol: TCP}, {port: "80", protocol: TCP}]}]
                 """),
         ]
     )
@@ -340,8 +387,9 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                         // A Service forwarding to the port: the pods listen there.
                         if target == port { return nil }
                         guard sp.port == port, !service.headless, let target else { continue }
-                        // The rule allows the pods' port as well: the Service port is only redundant.
-                        if rule.matchesPort(PortQuery(target, proto), destination: t.endpoint) == .yes { continue }
+                        // The rule allows this Service's target port as well: the author has that Service in mind and
+                        // the port is only redundant — another Service on the same port is not what they meant.
+                        if rule.matchesPort(PortQuery(target, proto), destination: t.endpoint) == .yes { return nil }
                         forTarget.append(Mismatch(workload: t.index, service: service, port: sp, proto: proto, target: target, named: named))
                     }
                 }

@@ -99,7 +99,8 @@ enum AppTemplate {
     /// The ports a controller's containers declare, and whether they are all known (plain numbers).
     static func containerPorts(_ controller: TemplateValue) -> ([ContainerPort], Bool) {
         var out: [ContainerPort] = []
-        var complete = true
+        // A controller whose values show no container does not show its ports either.
+        var complete = !(controller.map?["containers"]?.map ?? [:]).isEmpty
         func add(name: String?, _ item: [String: TemplateValue]) {
             guard let text = item["containerPort"]?.scalarText else { return }
             let proto = item["protocol"]?.scalarText ?? "TCP"

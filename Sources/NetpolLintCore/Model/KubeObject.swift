@@ -65,7 +65,7 @@ public struct PodTemplate: Sendable, Hashable {
     public var hostNetwork = false
     /// The `ports` of its containers, init containers included (a sidecar serves on them).
     public var containerPorts: [ContainerPort] = []
-    /// Every container port is known (false when a `${var}` stands for one).
+    /// Every container port is known (false when a `${var}` stands for one, or the template shows no container).
     public var containerPortsComplete = true
 }
 

@@ -512,6 +512,8 @@ public struct ModelDecoder {
         if let h = podSpec.flatMap({ doc.value($0, forKey: "hostNetwork") }), doc.kind(h) == .scalar {
             template.hostNetwork = doc.scalarEquals(h, "true")
         }
+        // A pod has at least one container: a template that shows none does not show its ports either.
+        template.containerPortsComplete = podSpec.map { plainList(doc.value($0, forKey: "containers")).isEmpty == false } ?? false
         if let podSpec, doc.kind(podSpec) == .mapping {
             for list in [doc.value(podSpec, forKey: "containers"), doc.value(podSpec, forKey: "initContainers")] {
                 for c in plainList(list) where doc.kind(c) == .mapping {
