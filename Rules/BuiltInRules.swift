@@ -42,6 +42,7 @@ public let builtInRules: [any Rule.Type] = [
     SelectorMatchesNothingRule.self,
     EgressBlocksDNSRule.self,
     DenyShadowsAllowRule.self,
+    ServicePortInsteadOfPodPortRule.self,
     // Naming and documentation
     NamingRule.self,
     MissingDescriptionRule.self,

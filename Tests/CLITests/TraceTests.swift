@@ -407,6 +407,37 @@ private let intraE = "baseline-allow-intra-namespace egress[0]", intraI = "basel
         #expect(r.stdout.contains("enforced by CCNP 'baseline-deny-lan' (network-policy/baselines/deny-lan.yaml:7)"), "\(r.stdout)")
     }
 
+    /// A named port resolves through the container ports of the destination workload: allowed on the number the
+    /// pod gives the name, denied on any other, with the named rule as the near miss.
+    @Test func namedPortsResolveThroughTheWorkload() throws {
+        let dir = TestSupport.writeTree([
+            ("web.yaml", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: web-in, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  ingress:
+                    - from: [{podSelector: {matchLabels: {app: client}}}]
+                      ports: [{port: http}]
+                """),
+        ])
+        let allowed = try Self.run(["trace", "--from", "shop/app=client", "--to", "shop/web", "--port", "8080/TCP", "."], in: dir)
+        #expect(allowed.status == 0 && allowed.stdout.hasPrefix("ALLOWED"), "\(allowed.stdout)")
+        let denied = try Self.run(["trace", "--from", "shop/app=client", "--to", "shop/web", "--port", "80/TCP", "."], in: dir)
+        #expect(denied.status == 1 && denied.stdout.hasPrefix("DENIED"), "\(denied.stdout)")
+        #expect(denied.stdout.contains("'http'/TCP"), "\(denied.stdout)")
+    }
+
     // MARK: - Semantics the fixtures do not contain
 
     /// A small repository for what the fixtures lack: a CNP `{}` peer, namespaces from a kustomization.yaml and a Flux

@@ -98,4 +98,71 @@ import Testing
         let pod = external.workloads(in: "selfhosted").first
         #expect(pod != nil && pod?.labelsComplete == false && pod?.podLabels["a"] == nil)
     }
+
+    /// Container ports as the values write them (a list, or the older map of name to port), and the Services of
+    /// the release: `targetPort` defaults to `port`, HTTP is TCP, the controller is named or the only one.
+    @Test func containerPortsAndServices() throws {
+        let values = """
+                controllers:
+                  app:
+                    containers:
+                      main:
+                        ports:
+                          - {name: http, containerPort: 8080}
+                          - {name: dns, containerPort: 5353, protocol: UDP}
+                      sidecar:
+                        ports:
+                          metrics: 9100
+                          admin: {containerPort: 9000}
+                  worker:
+                    containers:
+                      main:
+                        ports: [{containerPort: "${PORT}"}]
+                service:
+                  app:
+                    controller: app
+                    ports:
+                      http: {port: 80, targetPort: http, protocol: HTTP}
+                      dns: {port: 53, targetPort: 5353, protocol: UDP}
+                      off: {port: 81, enabled: false}
+                  worker:
+                    controller: worker
+                    clusterIP: None
+                    ports:
+                      grpc: {port: 9000}
+                  gone:
+                    enabled: false
+                    controller: app
+                    ports:
+                      http: {port: 80}
+                  narrowed:
+                    controller: app
+                    extraSelectorLabels: {role: primary}
+                    ports:
+                      http: {port: 80}
+            """
+        let inv = inventory([("hr.yaml", Self.release(chart: Self.ociChart, values: values)), ("oci.yaml", Self.oci(tag: "4.6.2"))])
+        let pods = inv.workloads(in: "selfhosted").sorted { $0.name < $1.name }
+        try #require(pods.map(\.controller) == ["app", "worker"])
+        #expect(Set(pods[0].containerPorts) == [ContainerPort(name: "http", port: 8080), ContainerPort(name: "dns", port: 5353, proto: "UDP"),
+                                                ContainerPort(name: "metrics", port: 9100), ContainerPort(name: "admin", port: 9000)])
+        #expect(pods[0].containerPortsComplete && !pods[1].containerPortsComplete)
+        let services = inv.services.sorted { $0.name < $1.name }
+        try #require(services.map(\.name) == ["app", "worker"])
+        #expect(services[0].ports.map(\.port) == [53, 80] && services[0].ports.map(\.proto) == ["UDP", "TCP"])
+        #expect(services[0].ports.map(\.targetPort) == [.number(5353), .named("http")])
+        #expect(services[1].headless && services[1].ports.map(\.targetPort) == [.number(9000)])
+        let app = inv.workloads.firstIndex { $0.controller == "app" }!
+        #expect(inv.services(selecting: app).map(\.name) == ["app"])
+        // One controller: a Service without `controller` is that controller's.
+        let single = inventory([("hr.yaml", Self.release(chart: Self.ociChart, values: """
+                controllers:
+                  main: {}
+                service:
+                  main:
+                    ports:
+                      http: {port: 8080}
+            """)), ("oci.yaml", Self.oci(tag: "3.7.3"))])
+        #expect(single.services.map(\.name) == ["main"] && single.services.first?.workload == 0)
+    }
 }

@@ -140,6 +140,151 @@ import Testing
         #expect(PortQuery.parse("0/TCP") == nil && PortQuery.parse("70000") == nil && PortQuery.parse("80/ICMP") == nil)
     }
 
+    /// Named ports resolve through the destination pod's container ports (the selected pod on ingress, the peer on
+    /// egress), per pod: one name may be a different number on each.
+    @Test func namedPortsResolvePerDestinationPod() throws {
+        let (sem, _) = semantics("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web-in, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {tier: web}}
+              ingress:
+                - ports: [{port: http}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: client-out, namespace: shop}
+            spec:
+              endpointSelector: {matchLabels: {app: client}}
+              egress:
+                - toEndpoints: [{matchLabels: {tier: web}}]
+                  toPorts: [{ports: [{port: http}]}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: blue, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {tier: web, app: blue}}
+                spec:
+                  containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: green, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {tier: web, app: green}}
+                spec:
+                  containers: [{name: app, image: x, ports: [{name: admin, containerPort: 8080}]}]
+                  initContainers: [{name: proxy, image: x, restartPolicy: Always, ports: [{name: HTTP, containerPort: 9090}]}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: plain, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {tier: web, app: plain}}
+                spec:
+                  containers: [{name: c, image: x, ports: [{containerPort: 80}]}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: client, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {app: client}}
+            """)
+        func endpoint(_ text: String) throws -> Endpoint {
+            guard case .success(let e) = sem.parseEndpoint(text) else { throw EndpointSyntaxError(message: text) }
+            return e
+        }
+        let client = try endpoint("shop/client"), blue = try endpoint("shop/blue"), green = try endpoint("shop/green"), plain = try endpoint("shop/plain")
+        #expect(blue.containerPorts == [ContainerPort(name: "http", port: 8080)])
+        // Ingress at each pod: its own number for the name.
+        #expect(sem.evaluate(.ingress, at: blue, peer: client, port: PortQuery(8080)).result == .yes)
+        #expect(sem.evaluate(.ingress, at: blue, peer: client, port: PortQuery(9090)).result == .no)
+        #expect(sem.evaluate(.ingress, at: green, peer: client, port: PortQuery(9090)).result == .yes)
+        #expect(sem.evaluate(.ingress, at: green, peer: client, port: PortQuery(8080)).result == .no)
+        // A pod that gives no port the name: the named port matches nothing there.
+        #expect(sem.evaluate(.ingress, at: plain, peer: client, port: PortQuery(80)).result == .no)
+        // The protocol counts: the name is a TCP port.
+        #expect(sem.evaluate(.ingress, at: blue, peer: client, port: PortQuery(8080, "UDP")).result == .no)
+        // Egress: the name is resolved on the peer the connection goes to.
+        #expect(sem.evaluate(.egress, at: client, peer: blue, port: PortQuery(8080)).result == .yes)
+        #expect(sem.evaluate(.egress, at: client, peer: green, port: PortQuery(9090)).result == .yes)
+        #expect(sem.evaluate(.egress, at: client, peer: green, port: PortQuery(8080)).result == .no)
+        // Both ends together.
+        #expect(sem.allowed(from: client, to: blue, port: PortQuery(8080)).result == .yes)
+        // A pod whose ports are not known keeps the name a maybe.
+        let unknown = pod("shop", ["tier": "web"])
+        #expect(sem.evaluate(.ingress, at: unknown, peer: client, port: PortQuery(8080)).result == .maybe)
+        // Trace shows the name in a near miss.
+        let misses = sem.nearMisses(.ingress, at: plain, peer: client, port: PortQuery(80))
+        #expect(misses.contains { $0.reason.contains("'http'/TCP") })
+    }
+
+    @Test func servicesAndContainerPortsInTheInventory() {
+        let (sem, _) = semantics("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop}
+            spec:
+              selector: {app: web}
+              ports: [{name: http, port: 80, targetPort: http}, {port: 443, targetPort: 8443, protocol: TCP}, {port: 53, protocol: UDP}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web-headless, namespace: shop}
+            spec:
+              clusterIP: None
+              selector: {app: web}
+              ports: [{port: 8080}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: external, namespace: shop}
+            spec: {type: ExternalName, externalName: example.org}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: other, namespace: shop}
+            spec:
+              selector: {app: other}
+              ports: [{port: 80, targetPort: 8080}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {app: web, version: v2}}
+                spec:
+                  containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}, {containerPort: "${PORT}"}]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: debug, namespace: shop, labels: {app: debug}}
+            spec:
+              containers: [{name: c, image: x, ports: [{containerPort: 5000, protocol: UDP}]}]
+            """)
+        let inventory = sem.inventory
+        #expect(inventory.services.map(\.name) == ["web", "web-headless", "other"])
+        let web = inventory.services[0]
+        #expect(web.ports.map(\.port) == [80, 443, 53])
+        #expect(web.ports.map(\.targetPort) == [.named("http"), .number(8443), .number(53)])
+        #expect(web.ports.map(\.proto) == ["TCP", "TCP", "UDP"])
+        #expect(inventory.services[1].headless)
+        let w = inventory.workloads.firstIndex { $0.name == "web" }!
+        #expect(inventory.services(selecting: w).map(\.name) == ["web", "web-headless"])
+        #expect(inventory.workloads[w].resolve(portName: "HTTP", proto: "TCP") == 8080)
+        #expect(inventory.workloads[w].resolve(portName: "http", proto: "UDP") == nil)
+        #expect(!inventory.workloads[w].containerPortsComplete)  // a ${var} port
+        let debug = inventory.workloads.first { $0.name == "debug" }!
+        #expect(debug.containerPorts == [ContainerPort(name: nil, port: 5000, proto: "UDP")] && debug.containerPortsComplete)
+    }
+
     // MARK: Enforcement, allow and deny
 
     @Test func emptyCiliumRuleEnforcesAndAllowsNothing() {

@@ -40,6 +40,44 @@ public struct Inventory: Sendable {
         public var hostNetwork: Bool = false
         /// The pods carry exactly these labels (false when some come from values the repository does not show).
         public var labelsComplete = true
+        /// The ports its containers declare (`containers[].ports`, init containers included).
+        public var containerPorts: [ContainerPort] = []
+        /// `containerPorts` are all of them as written (false when a `${var}` or chart values hide some).
+        public var containerPortsComplete = true
+        /// The app-template controller id the pods belong to (nil for a workload written in the repository).
+        public var controller: String? = nil
+
+        /// The number a named port stands for on these pods, for one protocol; nil when no container declares it.
+        public func resolve(portName name: String, proto: String) -> Int? {
+            let name = name.lowercased()
+            return containerPorts.first { $0.name == name && $0.proto == proto }?.port
+        }
+
+        /// A container of the pods declares the port.
+        public func declares(port: Int, proto: String) -> Bool {
+            containerPorts.contains { $0.port == port && $0.proto == proto }
+        }
+    }
+
+    /// A Service that selects pods by labels: a connection to its `port` reaches a selected pod on `targetPort`
+    /// (ClusterIP, NodePort, LoadBalancer), or — headless — goes to the pod directly, untranslated.
+    public struct Service: Sendable {
+        public var object: Int
+        /// `metadata.name`, or for a chart's Service the key under `service:` in its values.
+        public var name: String
+        public var namespace: String
+        /// `spec.selector` (nil for a chart's Service, which selects `workload`).
+        public var selector: [String: String]?
+        /// Index into `workloads` of the pods an app-template Service selects.
+        public var workload: Int?
+        public var ports: [ServicePort]
+        /// `clusterIP: None`: no virtual address, no port translation; its targetPorts still say where the pods listen.
+        public var headless = false
+
+        /// How people name it: `Service 'web'`, or `service 'main' of HelmRelease 'x'`.
+        public func displayName(_ objects: [KubeObject]) -> String {
+            workload == nil ? "Service '\(name)'" : "service '\(name)' of \(objects[object].displayName)"
+        }
     }
 
     /// Declared namespaces by name (the first declaration wins).
@@ -50,6 +88,9 @@ public struct Inventory: Sendable {
     public private(set) var notes: [Note] = []
     /// Workloads (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, ReplicaSet) with a resolved namespace.
     public private(set) var workloads: [Workload] = []
+    /// Services that select pods by labels, with a resolved namespace: written ones and those app-template releases
+    /// render (ExternalName Services and Services without a selector are left out).
+    public private(set) var services: [Service] = []
 
     public init(files: [SourceFile], objects: [KubeObject]) {
         let applied = AppliedNamespaces(files: files, objects: objects)
@@ -134,11 +175,29 @@ public struct Inventory: Sendable {
         for (i, o) in objects.enumerated() {
             guard case .workload(let template?) = o.body else { continue }
             var labels: [String: String] = [:]
-            for l in template.labels where !l.value.value.hasSubstitution { labels[l.key.value] = l.value.value }
+            var complete = true
+            for l in template.labels {
+                if l.value.value.hasSubstitution || l.key.value.hasSubstitution { complete = false; continue }
+                labels[l.key.value] = l.value.value
+            }
             for ns in namespaces(of: i) {
                 workloadIndex[ns, default: []].append(workloads.count)
-                workloads.append(Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
-                                          serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork))
+                var w = Workload(object: i, name: o.name, namespace: ns, podLabels: labels,
+                                 serviceAccount: template.serviceAccount?.value ?? "default", hostNetwork: template.hostNetwork)
+                w.labelsComplete = complete
+                w.containerPorts = template.containerPorts
+                w.containerPortsComplete = template.containerPortsComplete
+                workloads.append(w)
+            }
+        }
+        for (i, o) in objects.enumerated() {
+            guard case .service(let spec) = o.body, let selector = spec.selector, !selector.isEmpty, spec.type != "ExternalName",
+                  !selector.contains(where: { $0.key.value.hasSubstitution || $0.value.value.hasSubstitution }) else { continue }
+            var labels: [String: String] = [:]
+            for l in selector { labels[l.key.value] = l.value.value }
+            for ns in namespaces(of: i) {
+                serviceIndex[ns, default: []].append(services.count)
+                services.append(Service(object: i, name: o.name, namespace: ns, selector: labels, ports: spec.ports, headless: spec.headless))
             }
         }
         // The pods of app-template HelmReleases (AppTemplate): the chart is named in the release or in the
@@ -156,9 +215,16 @@ public struct Inventory: Sendable {
                 // A `${var}` target namespace is unknown: those pods are left out, not put in the release's namespace.
                 let target = release.targetNamespace.map(AppliedNamespaces.namespace)
                 guard let ns = target ?? own else { continue }
+                var byController: [String: Int] = [:]
                 for w in AppTemplate.workloads(release, object: i, name: o.name, namespace: ns, labelKey: key) {
+                    if let id = w.controller { byController[id] = workloads.count }
                     workloadIndex[ns, default: []].append(workloads.count)
                     workloads.append(w)
+                }
+                for s in AppTemplate.services(release, controllers: Array(byController.keys)) {
+                    guard let w = byController[s.controller] else { continue }
+                    serviceIndex[ns, default: []].append(services.count)
+                    services.append(Service(object: i, name: s.name, namespace: ns, workload: w, ports: s.ports, headless: s.headless))
                 }
             }
         }
@@ -181,6 +247,20 @@ public struct Inventory: Sendable {
 
     /// The workloads of one namespace.
     public func workloads(in namespace: String) -> [Workload] { (workloadIndex[namespace] ?? []).map { workloads[$0] } }
+
+    /// Indices into `services` by namespace.
+    private var serviceIndex: [String: [Int]] = [:]
+
+    /// The Services that select the pods of `workloads[index]`: same namespace, and every selector label on the
+    /// pods (a chart's Service: the controller it names).
+    public func services(selecting index: Int) -> [Service] {
+        let w = workloads[index]
+        return (serviceIndex[w.namespace] ?? []).map { services[$0] }.filter { s in
+            if let target = s.workload { return target == index }
+            guard let selector = s.selector else { return false }
+            return selector.allSatisfy { w.podLabels[$0.key] == $0.value }
+        }
+    }
 
     /// The folder of a namespaced object whose namespace is unresolved (objects of one folder share a namespace).
     public private(set) var unresolvedFolders: [Int: String] = [:]

@@ -19,6 +19,7 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// `cilium.io/v2alpha1` or `cilium.io/v2` `CiliumCIDRGroup`: named CIDRs that `toCIDRSet` / `fromCIDRSet` reference
     /// (https://docs.cilium.io/en/stable/network/kubernetes/ciliumcidrgroup/). Cluster-scoped.
     case ciliumCIDRGroup = "CiliumCIDRGroup"
+    case service = "Service"
 
     /// The kind as Kubernetes writes it (`CiliumNetworkPolicy`; a Flux Kustomization is a `Kustomization`): what
     /// every machine-readable output says. Short names are for text only.
@@ -65,6 +66,50 @@ public struct PodTemplate: Sendable, Hashable {
     /// `hostNetwork: true`: the pods use the node's network, so network policies do not apply to them (Cilium gives
     /// them the `host` identity).
     public var hostNetwork = false
+    /// The `ports` of its containers, init containers included (a sidecar serves on them).
+    public var containerPorts: [ContainerPort] = []
+    /// Every container port is known (false when a `${var}` stands for one, or the template shows no container).
+    public var containerPortsComplete = true
+}
+
+/// A port a container declares (`containers[].ports[]`): the number a named port in a policy or a Service's
+/// `targetPort` stands for on this pod (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
+public struct ContainerPort: Sendable, Hashable {
+    /// `name`, lower-cased (port names are IANA service names, compared without case); nil when unnamed.
+    public var name: String?
+    public var port: Int
+    /// TCP (the default), UDP or SCTP.
+    public var proto: String
+
+    public init(name: String?, port: Int, proto: String = "TCP") {
+        self.name = name?.lowercased()
+        self.port = port
+        self.proto = proto.uppercased()
+    }
+}
+
+/// A `v1` `Service`: the pods it selects and how its ports map to theirs
+/// (https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service).
+public struct ServiceSpec: Sendable, Hashable {
+    /// `spec.selector`; nil when absent (the Service's endpoints are not chosen by labels).
+    public var selector: [KeyValue]?
+    public var ports: [ServicePort]
+    /// `spec.type` (`ClusterIP` when omitted).
+    public var type: String?
+    /// `clusterIP: None`: a headless Service, no address and no port translation.
+    public var headless = false
+}
+
+/// One item of a Service's `ports`: the Service's `port` and the pod port (`targetPort`) it forwards to.
+public struct ServicePort: Sendable, Hashable {
+    public var name: String?
+    public var port: Int
+    /// Where the port is written (nil for a Service a chart renders).
+    public var span: Span?
+    /// A number or the name of a container port; when omitted, the same as `port`.
+    public var targetPort: PortValue
+    /// TCP (the default), UDP or SCTP.
+    public var proto: String
 }
 
 /// A kustomize `Kustomization` (or `Component`, `isComponent`): what it includes and the namespace it sets.
@@ -128,6 +173,7 @@ public enum ObjectBody: Sendable, Hashable {
     case helmRelease(HelmReleaseSpec)
     case ociRepository(OCIRepositorySpec)
     case cidrGroup(CIDRGroupSpec)
+    case service(ServiceSpec)
 }
 
 /// A `CiliumCIDRGroup`'s `spec.externalCIDRs`.
@@ -200,6 +246,11 @@ public struct KubeObject: Sendable, Hashable {
 
     public var networkPolicy: NetworkPolicySpec? {
         if case .networkPolicy(let p) = body { return p }
+        return nil
+    }
+
+    public var service: ServiceSpec? {
+        if case .service(let s) = body { return s }
         return nil
     }
 

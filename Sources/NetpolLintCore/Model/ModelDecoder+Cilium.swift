@@ -416,7 +416,7 @@ extension ModelDecoder {
         guard let spec, doc.kind(spec) == .mapping, let list = doc.value(spec, forKey: "externalCIDRs") else { return CIDRGroupSpec(externalCIDRs: []) }
         return CIDRGroupSpec(externalCIDRs: plainList(list).compactMap { n in
             guard let s = plainString(n) else { return nil }
-            if s.value.contains("${") { return Located(CIDRValue(text: s.value, isSubstitution: true, parsed: nil), s.span) }
+            if s.value.hasSubstitution { return Located(CIDRValue(text: s.value, isSubstitution: true, parsed: nil), s.span) }
             return Located(CIDRValue(text: s.value, isSubstitution: false, parsed: CIDRParser.parse(s.value)), s.span)
         })
     }

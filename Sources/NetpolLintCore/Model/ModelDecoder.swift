@@ -187,6 +187,7 @@ public struct ModelDecoder {
         case ("HelmRelease", "helm.toolkit.fluxcd.io"): kind = .helmRelease
         case ("OCIRepository", "source.toolkit.fluxcd.io"): kind = .ociRepository
         case ("CiliumCIDRGroup", "cilium.io"): kind = .ciliumCIDRGroup
+        case ("Service", ""): kind = .service
         default:
             checkAPIVersion(n, kindNode: kindNode, kind: kindText, apiVersionNode: apiVersionNode, apiVersion: apiVersion, read: false)
             return
@@ -207,9 +208,11 @@ public struct ModelDecoder {
         case .deployment, .statefulSet, .daemonSet, .replicaSet, .job, .pod, .cronJob:
             var template = decodePodTemplate(kind: kind, top["spec"]?.value)
             if kind == .pod {
-                let hostNetwork = template?.hostNetwork ?? false
-                template = PodTemplate(labels: meta.labels, annotations: meta.annotations, serviceAccount: template?.serviceAccount)
-                template?.hostNetwork = hostNetwork
+                var pod = PodTemplate(labels: meta.labels, annotations: meta.annotations, serviceAccount: template?.serviceAccount)
+                pod.hostNetwork = template?.hostNetwork ?? false
+                pod.containerPorts = template?.containerPorts ?? []
+                pod.containerPortsComplete = template?.containerPortsComplete ?? true
+                template = pod
             }
             body = .workload(template)
         case .kustomization:
@@ -261,6 +264,8 @@ public struct ModelDecoder {
                 tag: ref.flatMap { plainString(doc.value($0, forKey: "tag")) ?? plainString(doc.value($0, forKey: "semver")) }?.value))
         case .ciliumCIDRGroup:
             body = .cidrGroup(decodeCIDRGroup(top["spec"]?.value))
+        case .service:
+            body = .service(decodeService(top["spec"]?.value))
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
         if capture.contains(kind) {
@@ -314,7 +319,7 @@ public struct ModelDecoder {
             || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
             || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
             || doc.scalarEquals(kind, "Component") || doc.scalarEquals(kind, "HelmRelease") || doc.scalarEquals(kind, "OCIRepository")
-            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEquals(kind, "CiliumCIDRGroup") || doc.scalarEndsWith(kind, "List")
+            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEquals(kind, "CiliumCIDRGroup") || doc.scalarEquals(kind, "Service") || doc.scalarEndsWith(kind, "List")
     }
 
     // MARK: Objects that are not what they seem (NP110)
@@ -327,7 +332,7 @@ public struct ModelDecoder {
         "Job": ["batch/v1"], "CronJob": ["batch/v1"],
         "Kustomization": ["kustomize.config.k8s.io/v1beta1", "kustomize.toolkit.fluxcd.io/v1"],
         "Component": ["kustomize.config.k8s.io/v1alpha1"], "HelmRelease": ["helm.toolkit.fluxcd.io/v2"],
-        "OCIRepository": ["source.toolkit.fluxcd.io/v1"],
+        "OCIRepository": ["source.toolkit.fluxcd.io/v1"], "Service": ["v1"],
         "ResourceSet": ["fluxcd.controlplane.io/v1"],
         "CiliumCIDRGroup": ["cilium.io/v2", "cilium.io/v2alpha1"],
     ]
@@ -418,7 +423,8 @@ public struct ModelDecoder {
     }
 
     /// `spec` of a Flux HelmRelease: the chart (`chart.spec` or `chartRef`), the release name and namespace, and the
-    /// values that decide the pods of the charts netpol-lint models (`controllers`, `defaultPodOptions`, `global`).
+    /// values that decide the pods of the charts netpol-lint models (`controllers`, `defaultPodOptions`, `global`,
+    /// `service`).
     mutating func decodeHelmRelease(_ spec: Int32?) -> HelmReleaseSpec {
         var out = HelmReleaseSpec()
         guard let spec, doc.kind(spec) == .mapping else { return out }
@@ -438,6 +444,7 @@ public struct ModelDecoder {
             if let v = doc.value(values, forKey: "controllers") { kept["controllers"] = templateValue(v, depth: 0) }
             if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0) }
             if let v = doc.value(values, forKey: "global") { kept["global"] = templateValue(v, depth: 0) }
+            if let v = doc.value(values, forKey: "service") { kept["service"] = templateValue(v, depth: 0) }
             out.values = .map(kept)
         }
         return out
@@ -509,6 +516,47 @@ public struct ModelDecoder {
         if let h = podSpec.flatMap({ doc.value($0, forKey: "hostNetwork") }), doc.kind(h) == .scalar {
             template.hostNetwork = doc.scalarEquals(h, "true")
         }
+        // A pod has at least one container: a template that shows none does not show its ports either.
+        template.containerPortsComplete = podSpec.map { plainList(doc.value($0, forKey: "containers")).isEmpty == false } ?? false
+        if let podSpec, doc.kind(podSpec) == .mapping {
+            for list in [doc.value(podSpec, forKey: "containers"), doc.value(podSpec, forKey: "initContainers")] {
+                for c in plainList(list) where doc.kind(c) == .mapping {
+                    for p in plainList(doc.value(c, forKey: "ports")) where doc.kind(p) == .mapping {
+                        guard let number = plainString(doc.value(p, forKey: "containerPort"))?.value else { continue }
+                        guard let port = Int(number), (1...65535).contains(port) else {
+                            template.containerPortsComplete = false
+                            continue
+                        }
+                        let name = plainString(doc.value(p, forKey: "name"))?.value
+                        let proto = plainString(doc.value(p, forKey: "protocol"))?.value ?? "TCP"
+                        if (name?.hasSubstitution ?? false) || proto.hasSubstitution { template.containerPortsComplete = false; continue }
+                        template.containerPorts.append(ContainerPort(name: name, port: port, proto: proto))
+                    }
+                }
+            }
+        }
         return template
+    }
+
+    /// `spec` of a `v1` Service: its selector, type and ports. Read leniently: a Service is context, not linted.
+    func decodeService(_ spec: Int32?) -> ServiceSpec {
+        var out = ServiceSpec(selector: nil, ports: [])
+        guard let spec, doc.kind(spec) == .mapping else { return out }
+        if let sel = doc.value(spec, forKey: "selector"), doc.kind(sel) == .mapping { out.selector = plainKeyValues(sel) }
+        out.type = plainString(doc.value(spec, forKey: "type"))?.value
+        out.headless = plainString(doc.value(spec, forKey: "clusterIP"))?.value == "None"
+        for p in plainList(doc.value(spec, forKey: "ports")) where doc.kind(p) == .mapping {
+            guard let portNode = doc.value(p, forKey: "port"), let text = plainString(portNode)?.value,
+                  let number = Int(text), (1...65535).contains(number) else { continue }
+            let target: PortValue
+            if let t = plainString(doc.value(p, forKey: "targetPort"))?.value {
+                if let n = Int(t) { target = .number(n) } else if t.hasSubstitution { target = .substitution(t) } else { target = .named(t.lowercased()) }
+            } else {
+                target = .number(number)
+            }
+            out.ports.append(ServicePort(name: plainString(doc.value(p, forKey: "name"))?.value, port: number, span: span(portNode),
+                                         targetPort: target, proto: (plainString(doc.value(p, forKey: "protocol"))?.value ?? "TCP").uppercased()))
+        }
+        return out
     }
 }

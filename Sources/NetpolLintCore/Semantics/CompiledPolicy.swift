@@ -141,7 +141,7 @@ public struct CompiledRule: Sendable {
     public var hasL4OnlyPorts: Bool { l4OnlyPorts != nil }
 
     public func matches(peer e: Endpoint, port: PortQuery) -> Tri {
-        let portMatch = ports.matches(port)
+        let portMatch = ports.matches(port, destination: ref.direction == .egress ? e : nil)
         if portMatch == .no { return .no }
         return matchesPeer(e) && portMatch
     }
@@ -157,10 +157,20 @@ public struct CompiledRule: Sendable {
         return peerMatch
     }
 
-    /// Whether the rule's ports include the port, peers aside.
-    public func matchesPort(_ port: PortQuery) -> Tri { ports.matches(port) }
+    /// Whether the rule's ports include the port, peers aside. A named port resolves through the container ports of
+    /// `destination` (the pod the connection goes to) when they are known.
+    public func matchesPort(_ port: PortQuery, destination: Endpoint? = nil) -> Tri { ports.matches(port, destination: destination) }
 
     public var portsDescription: String { ports.description }
+
+    /// The numbered ports of the rule, each with its protocols and where it is written (ranges and named ports left
+    /// out): what NP312 compares with Services.
+    public var numberedPorts: [(port: Int, protocols: Set<String>, span: Span?)] {
+        (ports.entries ?? []).compactMap { e in
+            guard !e.unresolved, e.low == e.high, e.low > 0 else { return nil }
+            return (e.low, e.protocols, e.span)
+        }
+    }
 
     /// The `toFQDNs` patterns of the rule (empty when it has none).
     public var fqdnPatterns: [DNSPattern] {

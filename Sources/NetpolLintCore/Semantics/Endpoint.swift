@@ -24,6 +24,9 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     public var podLabelsPresent: Set<String> = []
     public var podLabelsComplete: Bool
     public var serviceAccount: String?
+    /// The ports its containers declare, which named ports in policies resolve through; nil when not known (a pod
+    /// the repository does not declare, or whose ports come from values it does not show).
+    public var containerPorts: [ContainerPort]? = nil
     /// A name given by whoever made the endpoint (a `trace` argument); most endpoints have none and are named from
     /// their namespace and labels when shown — not when made, which is often.
     private var label: String?
@@ -179,6 +182,7 @@ extension Semantics {
             }
             var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: w.labelsComplete)
             e.serviceAccount = w.serviceAccount
+            if w.containerPortsComplete { e.containerPorts = w.containerPorts }
             e.name = text
             return .success(e)
         }

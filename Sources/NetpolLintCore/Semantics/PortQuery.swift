@@ -45,6 +45,10 @@ struct PortMatcher: Sendable {
         var protocols: Set<String>
         /// Named port or `${var}`: which number it is depends on the pods.
         var unresolved: Bool
+        /// The port name (lower-cased) of a named port; nil for numbers and `${var}`.
+        var name: String? = nil
+        /// Where the port is written.
+        var span: Span? = nil
     }
 
     var entries: [Entry]?
@@ -69,13 +73,16 @@ struct PortMatcher: Sendable {
             case "ANY"?: protocols = Self.cilium
             case let other?: protocols = [other]
             }
+            let span = p.port?.span
             switch p.port?.value {
-            case nil, .number(0)?: out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: false))
+            case nil, .number(0)?: out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: false, span: span))
             case .number(let n)?:
                 let end = p.endPort.map { max($0.value, n) } ?? n
-                out.append(Entry(low: n, high: end, protocols: protocols, unresolved: false))
-            case .named?, .substitution?:
-                out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: true))
+                out.append(Entry(low: n, high: end, protocols: protocols, unresolved: false, span: span))
+            case .named(let name)?:
+                out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: true, name: name.lowercased(), span: span))
+            case .substitution?:
+                out.append(Entry(low: 0, high: 65535, protocols: protocols, unresolved: true, span: span))
             }
         }
         entries = out
@@ -84,12 +91,26 @@ struct PortMatcher: Sendable {
     /// Whether the entries admit the connection. A query for a range (or for "some port") is matched for sure only
     /// by an entry covering the whole range; an entry covering part of it matches *maybe* — for an allow, some of
     /// the ports pass; for a deny, some are refused, not all.
-    func matches(_ q: PortQuery) -> Tri {
+    ///
+    /// A named port stands for the number the destination pod's containers give that name, for the protocol asked
+    /// about (Kubernetes: "a numerical or named port on a pod",
+    /// https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/; Cilium resolves it
+    /// per endpoint, https://github.com/cilium/cilium/pull/11092). With the destination's ports known, a name it does
+    /// not declare matches nothing there; unknown ports leave the name a *maybe*.
+    func matches(_ q: PortQuery, destination: Endpoint? = nil) -> Tri {
         if icmpOnly { return q.proto == "ICMP" ? .yes : .no }
         guard let entries else { return .yes }
         let asked = q.range
         var result = Tri.no
         for e in entries where e.protocols.contains(q.proto) {
+            if let name = e.name, let declared = destination?.containerPorts {
+                // Resolved on this pod: the number(s) its containers give the name for this protocol.
+                for c in declared where c.name == name && c.proto == q.proto && asked.contains(c.port) {
+                    if asked.lowerBound == asked.upperBound { return .yes }
+                    result = .maybe
+                }
+                continue
+            }
             guard e.low <= asked.upperBound && e.high >= asked.lowerBound else { continue }
             if !e.unresolved && e.low <= asked.lowerBound && e.high >= asked.upperBound { return .yes }
             result = .maybe
@@ -128,7 +149,7 @@ struct PortMatcher: Sendable {
         if icmpOnly { return "ICMP" }
         guard let entries else { return "any port" }
         return entries.map { e in
-            let range = e.unresolved ? "named" : e.low == 0 && e.high == 65535 ? "all" : e.low == e.high ? "\(e.low)" : "\(e.low)-\(e.high)"
+            let range = e.unresolved ? e.name.map { "'\($0)'" } ?? "named" : e.low == 0 && e.high == 65535 ? "all" : e.low == e.high ? "\(e.low)" : "\(e.low)-\(e.high)"
             return "\(range)/\(e.protocols == Self.cilium ? "ANY" : e.protocols.sorted().joined(separator: "+"))"
         }.joined(separator: ", ")
     }

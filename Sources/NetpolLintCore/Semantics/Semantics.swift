@@ -206,7 +206,8 @@ public struct Semantics: Sendable {
             for r in s.rules where r.ref.direction == direction {
                 var peerMatch: Tri?
                 for (i, port) in ports.enumerated() {
-                    let portMatch = r.matchesPort(port)
+                    // A named port is the destination's: the selected pod's on ingress, the peer's on egress.
+                    let portMatch = r.matchesPort(port, destination: direction == .ingress ? endpoint : peer)
                     guard portMatch != .no else { continue }
                     if peerMatch == nil { peerMatch = r.matchesPeer(peer) }
                     let match = m && (peerMatch! && portMatch)
@@ -271,7 +272,7 @@ public struct Semantics: Sendable {
         let selecting = direction == .egress ? subjects(selecting: endpoint) : []
         for s in subjects {
             for r in s.rules where r.ref.direction == direction && !r.ref.isDeny {
-                let peerMatch = r.matchesPeer(peer), portMatch = r.matchesPort(port)
+                let peerMatch = r.matchesPeer(peer), portMatch = r.matchesPort(port, destination: direction == .ingress ? endpoint : peer)
                 let selected = s.selector.matches(endpoint)
                 if selected != .no {
                     if direction == .egress, r.usesFQDNs, peerMatch != .no, portMatch != .no,
@@ -323,6 +324,7 @@ public struct Semantics: Sendable {
         for w in declared where !w.hostNetwork {
             var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: false)
             e.serviceAccount = w.serviceAccount
+            if w.containerPortsComplete { e.containerPorts = w.containerPorts }
             out.append(e)
         }
         return out
