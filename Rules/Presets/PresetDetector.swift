@@ -8,9 +8,84 @@ public enum PresetDetector {
         public var reasons: [String]
         /// Namespaces whose CNPs live under a `platform/` folder.
         public var platformNamespaces: [String]
+        /// The Cilium version the repository deploys, and how it was found.
+        public var cilium = CiliumVersionFinding()
+    }
+
+    /// The Cilium version `init` writes: read from the `cilium` chart the repository deploys, else the newest known.
+    public struct CiliumVersionFinding: Sendable {
+        public var version: CiliumVersion = .newestKnown
+        /// Where the version was read (`path:line`), nil when the default is kept.
+        public var source: String?
+        /// What was found and why this version, one line each.
+        public var reasons: [String] = []
     }
 
     public static func detect(_ context: LintContext) -> Result {
+        var result = detectPreset(context)
+        result.cilium = ciliumVersion(context)
+        return result
+    }
+
+    /// The version of the `cilium` chart the repository deploys (`Inventory.charts`: Flux HelmRelease, its
+    /// OCIRepository, k3s HelmChart, kustomize `helmCharts:`). Only an exact `x.y` or `x.y.z` (a leading `v`
+    /// allowed) is taken; ranges and `${VAR}` are not guessed. Several versions: the newest, said so with every
+    /// place; none: the newest release netpol-lint knows, said so.
+    public static func ciliumVersion(_ context: LintContext) -> CiliumVersionFinding {
+        var out = CiliumVersionFinding()
+        var exact: [(version: CiliumVersion, patch: Int, text: String, place: String)] = []
+        var seen = Set<String>()
+        for chart in context.inventory.charts where chart.name == "cilium" {
+            let object = context.objects[chart.object]
+            guard let version = chart.version else {
+                let place = "\(context.path(of: object.anchor)):\(object.anchor.line)"
+                if seen.insert(place).inserted { out.reasons.append("\(object.displayName) at \(place) installs the cilium chart without a version") }
+                continue
+            }
+            let place = "\(context.path(of: version.span)):\(version.span.line)"
+            guard seen.insert(place).inserted else { continue }
+            guard let parsed = exactVersion(version.value) else {
+                out.reasons.append("'\(version.value)' at \(place) is not an exact version (a range or a variable); not used")
+                continue
+            }
+            exact.append((parsed.version, parsed.patch, version.value, place))
+        }
+        exact.sort { ($0.version, $0.patch, $1.place) > ($1.version, $1.patch, $0.place) }
+        guard let chosen = exact.first else {
+            out.reasons.append("no exact version of the cilium chart found: writing \(CiliumVersion.newestKnown), the newest release netpol-lint knows")
+            return out
+        }
+        if Set(exact.map(\.text)).count > 1 {
+            var all = exact.prefix(5).map { "\($0.text) at \($0.place)" }.joined(separator: ", ")
+            if exact.count > 5 { all += " and \(exact.count - 5) more" }
+            out.reasons.append("several cilium chart versions: \(all); using the newest (set ciliumVersion to the one your cluster runs)")
+        } else {
+            out.reasons.append("the cilium chart is version \(chosen.text) at \(exact.prefix(5).map(\.place).joined(separator: ", "))\(exact.count > 5 ? " and \(exact.count - 5) more" : "")")
+        }
+        out.source = chosen.place
+        if chosen.version > CiliumVersion.newestKnown {
+            out.reasons.append("\(chosen.version) is newer than the newest release netpol-lint knows: writing \(CiliumVersion.newestKnown)")
+        } else if !CiliumVersion.isKnown(chosen.version) {
+            out.source = nil
+            out.reasons.append("\(chosen.version) is not a Cilium release netpol-lint knows: writing \(CiliumVersion.newestKnown)")
+        } else {
+            out.version = chosen.version
+        }
+        return out
+    }
+
+    /// `1.19`, `1.19.2` or `v1.19.2`, nothing else (no range, no pre-release, no variable).
+    static func exactVersion(_ text: String) -> (version: CiliumVersion, patch: Int)? {
+        var t = Substring(text)
+        if t.hasPrefix("v") { t = t.dropFirst() }
+        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count),
+              parts.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+        return (CiliumVersion(major: major, minor: minor), parts.count == 3 ? Int(parts[2]) ?? 0 : 0)
+    }
+
+    static func detectPreset(_ context: LintContext) -> Result {
         let homelab = Presets.homelabProfiles
         let profileKey = homelab.profileLabel ?? ""
         var reasons: [String] = []
@@ -78,7 +153,9 @@ public enum PresetDetector {
             y += "# No convention recognised: only the convention-free rules run. Presets: homelab-profiles,\n"
             y += "# tiered-zero-trust, kubernetes.\n# preset: homelab-profiles\n\n"
         }
-        y += "# The Cilium version your cluster runs; version-aware rules (NP104) use it.\nciliumVersion: \"\(CiliumVersion.newestKnown)\"\n\n"
+        y += "# The Cilium version your cluster runs; version-aware rules (NP104) use it.\n"
+        for r in result.cilium.reasons { y += "# - \(r)\n" }
+        y += "ciliumVersion: \"\(result.cilium.version)\"\n\n"
         y += "# Namespaces with hand-crafted policies, in addition to the preset's"
         if let p = result.preset, !p.platformNamespaces.isEmpty { y += " (\(p.platformNamespaces.joined(separator: ", ")))" }
         y += ".\n"

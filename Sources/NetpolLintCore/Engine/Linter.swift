@@ -511,14 +511,17 @@ enum FileProcessor {
                                               span: Span(file: file, line: Int32(line), column: Int32(column))))
                 return
             }
-            if let line = HelmTemplate.firstDirectiveLine(raw) {
-                o.fileIssues.append(FileIssue(rule: "NP105", message: "Helm/Go template ('{{' at line \(line)); skipped, lint the rendered output instead",
-                                              span: Span(file: file, line: Int32(line), column: 1)))
-                return
-            }
+            // A template action read as YAML (`{{ .Values.x }}` composes as a mapping keyed by a mapping): the file
+            // is a template although libyaml accepts it. Once seen, later documents are not decoded.
+            var action: (line: UInt32, column: UInt32)?
             // Each document is decoded as soon as it is composed and then dropped: a file of many documents costs
             // the memory of its largest one plus the objects read from it.
             let result = parser.parse(raw) { doc in
+                guard action == nil else { return }
+                if let at = HelmTemplate.actionReadAsYAML(in: doc) {
+                    action = at
+                    return
+                }
                 for dup in doc.duplicateKeys {
                     let k = doc[dup.duplicate], first = doc[dup.first]
                     o.fileIssues.append(FileIssue(rule: "NP100", message: "duplicate key '\(doc.excerpt(dup.duplicate))' (first at line \(first.line)); tools disagree on which value wins",
@@ -533,13 +536,20 @@ enum FileProcessor {
             }
             o.parsed = result.error == nil
             o.documents = result.documents
+            // A template is skipped whole: what was read before the action or the error is not linted either.
+            if let action {
+                o.objects = []
+                o.issues = []
+                o.fileIssues = [FileIssue(rule: "NP105", message: "Helm/Go template ('{{' at line \(action.line) is a template action, not YAML data); skipped, lint the rendered output instead",
+                                          span: Span(file: file, line: Int32(action.line), column: Int32(action.column)))]
+                return
+            }
             if let e = result.error {
-                if HelmTemplate.contains(raw) {
-                    // A template is skipped whole: what was read before the error is not linted either.
+                if let at = HelmTemplate.lastAction(atOrBefore: (e.line, e.column), in: raw) {
                     o.objects = []
                     o.issues = []
-                    o.fileIssues = [FileIssue(rule: "NP105", message: "not valid YAML and contains '{{': looks like a Helm/Go template; skipped",
-                                              span: Span(file: file, line: Int32(e.line), column: Int32(e.column)))]
+                    o.fileIssues = [FileIssue(rule: "NP105", message: "Helm/Go template ('{{' at line \(at.line); not valid YAML: \(e.message) at line \(e.line)); skipped, lint the rendered output instead",
+                                              span: Span(file: file, line: Int32(at.line), column: Int32(at.column)))]
                     return
                 }
                 o.fileIssues.append(FileIssue(rule: "NP100", message: e.message,
@@ -550,26 +560,38 @@ enum FileProcessor {
     }
 }
 
-/// Detects Helm/Go templates: a line whose first non-blank characters are `{{`.
+/// Tells Helm/Go templates from YAML that merely holds `{{` in its strings. A file is a template only where its
+/// `{{ … }}` actions are not YAML data: either libyaml cannot parse the file and a `{{` comes at or before the
+/// error, or an action composes as YAML (`name: {{ .Values.x }}` and `- {{ x }}` parse as a flow mapping whose
+/// key is a flow mapping, which no Kubernetes object holds: its keys are strings). `{{` inside quoted, block or
+/// plain scalars (Alertmanager and PrometheusRule templates, ExternalSecret `target.template`) is data and is
+/// linted like any other text.
 enum HelmTemplate {
-    static let braces: [UInt8] = [0x7B, 0x7B]
-
-    /// Finds `{{` with memmem, then checks that only blanks or '-' precede it on its line.
-    static func firstDirectiveLine(_ raw: UnsafeRawBufferPointer) -> Int? {
-        var from = 0
-        while let at = ByteSearch.find(braces, in: raw, from: from) {
-            var j = at - 1
-            while j >= 0, raw[j] == 0x20 || raw[j] == 0x09 || raw[j] == 0x2D { j -= 1 }
-            if j < 0 || raw[j] == 0x0A || raw[j] == 0x0D {
-                return YAMLParser.position(ofOffset: at, in: raw).line
+    /// The first `{{` of the document that composed as a mapping keyed by a mapping: a flow mapping whose first key
+    /// is a flow mapping opening on the next column.
+    static func actionReadAsYAML(in doc: YAMLDocument) -> (line: UInt32, column: UInt32)? {
+        for n in doc.nodes where n.kind == .mapping && n.style == .flow && n.count > 0 {
+            let key = doc[doc.children[Int(n.start)]]
+            if key.kind == .mapping, key.style == .flow, key.line == n.line, key.column == n.column + 1 {
+                return (n.line, n.column)
             }
-            from = at + 2
         }
         return nil
     }
 
-    static func contains(_ raw: UnsafeRawBufferPointer) -> Bool {
-        ByteSearch.find(braces, in: raw, from: 0) != nil
+    /// The last `{{` that starts at or before a position (1-based line and code-point column, as libyaml reports
+    /// errors), in one pass that stops there.
+    static func lastAction(atOrBefore limit: (line: Int, column: Int), in raw: UnsafeRawBufferPointer) -> (line: Int, column: Int)? {
+        var line = 1, column = 1
+        var found: (line: Int, column: Int)?
+        var i = 0
+        while i < raw.count, line < limit.line || (line == limit.line && column <= limit.column) {
+            let b = raw[i]
+            if b == 0x7B, i + 1 < raw.count, raw[i + 1] == 0x7B { found = (line, column) }
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return found
     }
 }
 

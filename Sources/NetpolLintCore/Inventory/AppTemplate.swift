@@ -32,26 +32,6 @@ enum AppTemplate {
         }
     }
 
-    /// Whether an OCI URL is the app-template chart (`oci://ghcr.io/bjw-s-labs/helm/app-template`, older `bjw-s`).
-    static func isChartURL(_ url: String) -> Bool {
-        var u = url
-        while u.hasSuffix("/") { u.removeLast() }
-        return u.hasSuffix("/app-template") && u.hasPrefix("oci://")
-    }
-
-    /// The version of app-template a release installs, when it installs app-template at all.
-    static func version(of release: HelmReleaseSpec, namespace: String?,
-                        repositories: [String: OCIRepositorySpec]) -> String?? {
-        if let chart = release.chart?.value {
-            return chart == "app-template" ? .some(release.chartVersion) : nil
-        }
-        guard let ref = release.chartRef, ref.kind == "OCIRepository",
-              let repository = repositories[(ref.namespace ?? namespace ?? "") + "/" + ref.name],
-              let url = repository.url, isChartURL(url) else { return nil }
-        // `4.6.2@sha256:…`: the tag before the digest.
-        return .some(repository.tag.map { String($0.prefix { $0 != "@" }) })
-    }
-
     static func workloads(_ release: HelmReleaseSpec, object: Int, name: String, namespace: String,
                           labelKey: String) -> [Inventory.Workload] {
         guard case .map(let values)? = release.values, case .map(let controllers)? = values["controllers"] else { return [] }

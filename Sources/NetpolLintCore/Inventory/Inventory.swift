@@ -91,6 +91,8 @@ public struct Inventory: Sendable {
     /// Services that select pods by labels, with a resolved namespace: written ones and those app-template releases
     /// render (ExternalName Services and Services without a selector are left out).
     public private(set) var services: [Service] = []
+    /// The Helm charts the repository deploys (`Inventory.charts`).
+    public private(set) var charts: [Chart] = []
 
     public init(files: [SourceFile], objects: [KubeObject]) {
         let applied = AppliedNamespaces(files: files, objects: objects)
@@ -200,32 +202,26 @@ public struct Inventory: Sendable {
                 services.append(Service(object: i, name: o.name, namespace: ns, selector: labels, ports: spec.ports, headless: spec.headless))
             }
         }
+        let resolved = objects.indices.map { namespaces(of: $0) }
+        charts = Self.charts(objects: objects, files: files, namespaces: { resolved[$0] })
         // The pods of app-template HelmReleases (AppTemplate): the chart is named in the release or in the
         // OCIRepository its chartRef points at.
-        var repositories: [String: OCIRepositorySpec] = [:]
-        for (i, o) in objects.enumerated() {
-            guard case .ociRepository(let r) = o.body else { continue }
-            for ns in namespaces(of: i) { repositories[ns + "/" + o.name] = r }
-        }
-        for (i, o) in objects.enumerated() {
-            guard case .helmRelease(let release) = o.body else { continue }
-            for own in namespaces(of: i) {
-                guard let version = AppTemplate.version(of: release, namespace: own, repositories: repositories),
-                      let key = AppTemplate.controllerLabelKey(version: version) else { continue }
-                // A `${var}` target namespace is unknown: those pods are left out, not put in the release's namespace.
-                let target = release.targetNamespace.map(AppliedNamespaces.namespace)
-                guard let ns = target ?? own else { continue }
-                var byController: [String: Int] = [:]
-                for w in AppTemplate.workloads(release, object: i, name: o.name, namespace: ns, labelKey: key) {
-                    if let id = w.controller { byController[id] = workloads.count }
-                    workloadIndex[ns, default: []].append(workloads.count)
-                    workloads.append(w)
-                }
-                for s in AppTemplate.services(release, controllers: Array(byController.keys)) {
-                    guard let w = byController[s.controller] else { continue }
-                    serviceIndex[ns, default: []].append(services.count)
-                    services.append(Service(object: i, name: s.name, namespace: ns, workload: w, ports: s.ports, headless: s.headless))
-                }
+        for chart in charts where chart.name == "app-template" {
+            guard let own = chart.namespace, case .helmRelease(let release) = objects[chart.object].body,
+                  let key = AppTemplate.controllerLabelKey(version: chart.version?.value) else { continue }
+            // A `${var}` target namespace is unknown: those pods are left out, not put in the release's namespace.
+            let target = release.targetNamespace.map(AppliedNamespaces.namespace)
+            guard let ns = target ?? own else { continue }
+            var byController: [String: Int] = [:]
+            for w in AppTemplate.workloads(release, object: chart.object, name: objects[chart.object].name, namespace: ns, labelKey: key) {
+                if let id = w.controller { byController[id] = workloads.count }
+                workloadIndex[ns, default: []].append(workloads.count)
+                workloads.append(w)
+            }
+            for s in AppTemplate.services(release, controllers: Array(byController.keys)) {
+                guard let w = byController[s.controller] else { continue }
+                serviceIndex[ns, default: []].append(services.count)
+                services.append(Service(object: chart.object, name: s.name, namespace: ns, workload: w, ports: s.ports, headless: s.headless))
             }
         }
     }

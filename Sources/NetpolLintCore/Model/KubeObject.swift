@@ -20,6 +20,8 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// (https://docs.cilium.io/en/stable/network/kubernetes/ciliumcidrgroup/). Cluster-scoped.
     case ciliumCIDRGroup = "CiliumCIDRGroup"
     case service = "Service"
+    /// A k3s / RKE2 `HelmChart` (helm.cattle.io/v1), not Flux's source.toolkit.fluxcd.io kind of the same name.
+    case helmChart = "HelmChart"
 
     /// The kind as Kubernetes writes it (`CiliumNetworkPolicy`; a Flux Kustomization is a `Kustomization`): what
     /// every machine-readable output says. Short names are for text only.
@@ -118,6 +120,18 @@ public struct KustomizationSpec: Sendable, Hashable {
     public var resources: [Located<String>]
     public var components: [Located<String>] = []
     public var isComponent = false
+    /// `helmCharts:` entries (rendered by `kustomize build --enable-helm`): chart `name` and `version`.
+    public var helmCharts: [ChartVersion] = []
+}
+
+/// A chart named in a manifest and the version written for it (nil: none written, the latest is installed).
+public struct ChartVersion: Sendable, Hashable {
+    public var name: String
+    public var version: Located<String>?
+    public init(name: String, version: Located<String>?) {
+        self.name = name
+        self.version = version
+    }
 }
 
 public struct FluxKustomizationSpec: Sendable, Hashable {
@@ -174,6 +188,7 @@ public enum ObjectBody: Sendable, Hashable {
     case ociRepository(OCIRepositorySpec)
     case cidrGroup(CIDRGroupSpec)
     case service(ServiceSpec)
+    case helmChart(HelmChartSpec)
 }
 
 /// A `CiliumCIDRGroup`'s `spec.externalCIDRs`.
@@ -185,7 +200,7 @@ public struct CIDRGroupSpec: Sendable, Hashable {
 public struct HelmReleaseSpec: Sendable, Hashable {
     /// `spec.chart.spec.chart` and `.version`.
     public var chart: Located<String>?
-    public var chartVersion: String?
+    public var chartVersion: Located<String>?
     /// `spec.chartRef`: kind, name and namespace (nil: the HelmRelease's own).
     public var chartRef: (kind: String, name: String, namespace: String?)?
     public var releaseName: String?
@@ -213,7 +228,12 @@ public struct HelmReleaseSpec: Sendable, Hashable {
 public struct OCIRepositorySpec: Sendable, Hashable {
     public var url: String?
     /// `spec.ref.tag`, else `spec.ref.semver`.
-    public var tag: String?
+    public var tag: Located<String>?
+}
+
+/// A k3s / RKE2 `HelmChart` (helm.cattle.io/v1, https://docs.k3s.io/helm): `spec.chart` and `spec.version`.
+public struct HelmChartSpec: Sendable, Hashable {
+    public var chart: ChartVersion?
 }
 
 /// One decoded Kubernetes object.

@@ -188,6 +188,7 @@ public struct ModelDecoder {
         case ("OCIRepository", "source.toolkit.fluxcd.io"): kind = .ociRepository
         case ("CiliumCIDRGroup", "cilium.io"): kind = .ciliumCIDRGroup
         case ("Service", ""): kind = .service
+        case ("HelmChart", "helm.cattle.io"): kind = .helmChart
         default:
             checkAPIVersion(n, kindNode: kindNode, kind: kindText, apiVersionNode: apiVersionNode, apiVersion: apiVersion, read: false)
             return
@@ -220,7 +221,8 @@ public struct ModelDecoder {
                 namespace: plainString(top["namespace"]?.value),
                 resources: (plainList(top["resources"]?.value)).compactMap { plainString($0) },
                 components: (plainList(top["components"]?.value)).compactMap { plainString($0) },
-                isComponent: kindText == "Component"))
+                isComponent: kindText == "Component",
+                helmCharts: plainList(top["helmCharts"]?.value).compactMap { chartVersion($0, nameKey: "name") }))
         case .fluxKustomization:
             let spec = top["spec"]?.value ?? -1
             let sub = spec >= 0 ? doc.value(spec, forKey: "postBuild").flatMap { doc.value($0, forKey: "substitute") } : nil
@@ -261,11 +263,14 @@ public struct ModelDecoder {
             let ref = spec >= 0 ? doc.value(spec, forKey: "ref") : nil
             body = .ociRepository(OCIRepositorySpec(
                 url: spec >= 0 ? plainString(doc.value(spec, forKey: "url"))?.value : nil,
-                tag: ref.flatMap { plainString(doc.value($0, forKey: "tag")) ?? plainString(doc.value($0, forKey: "semver")) }?.value))
+                tag: ref.flatMap { plainString(doc.value($0, forKey: "tag")) ?? plainString(doc.value($0, forKey: "semver")) }))
         case .ciliumCIDRGroup:
             body = .cidrGroup(decodeCIDRGroup(top["spec"]?.value))
         case .service:
             body = .service(decodeService(top["spec"]?.value))
+        case .helmChart:
+            let spec = top["spec"]?.value ?? -1
+            body = .helmChart(HelmChartSpec(chart: spec >= 0 ? chartVersion(spec, nameKey: "chart") : nil))
         }
         var object = KubeObject(kind: kind, apiVersion: apiVersion, meta: meta, span: span(n), kindSpan: span(kindNode), body: body)
         if capture.contains(kind) {
@@ -319,7 +324,7 @@ public struct ModelDecoder {
             || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
             || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
             || doc.scalarEquals(kind, "Component") || doc.scalarEquals(kind, "HelmRelease") || doc.scalarEquals(kind, "OCIRepository")
-            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEquals(kind, "CiliumCIDRGroup") || doc.scalarEquals(kind, "Service") || doc.scalarEndsWith(kind, "List")
+            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEquals(kind, "CiliumCIDRGroup") || doc.scalarEquals(kind, "Service") || doc.scalarEquals(kind, "HelmChart") || doc.scalarEndsWith(kind, "List")
     }
 
     // MARK: Objects that are not what they seem (NP110)
@@ -430,7 +435,7 @@ public struct ModelDecoder {
         guard let spec, doc.kind(spec) == .mapping else { return out }
         if let chart = doc.value(spec, forKey: "chart"), let chartSpec = doc.value(chart, forKey: "spec") {
             out.chart = plainString(doc.value(chartSpec, forKey: "chart"))
-            out.chartVersion = plainString(doc.value(chartSpec, forKey: "version"))?.value
+            out.chartVersion = plainString(doc.value(chartSpec, forKey: "version"))
         }
         if let ref = doc.value(spec, forKey: "chartRef"), let kind = plainString(doc.value(ref, forKey: "kind")),
            let name = plainString(doc.value(ref, forKey: "name")) {
@@ -448,6 +453,13 @@ public struct ModelDecoder {
             out.values = .map(kept)
         }
         return out
+    }
+
+    /// A chart's name (under `nameKey`) and `version` in a mapping: a kustomize `helmCharts:` entry or the spec
+    /// of a k3s `HelmChart`.
+    func chartVersion(_ n: Int32, nameKey: StaticString) -> ChartVersion? {
+        guard doc.kind(n) == .mapping, let name = plainString(doc.value(n, forKey: nameKey)) else { return nil }
+        return ChartVersion(name: name.value, version: plainString(doc.value(n, forKey: "version")))
     }
 
     static func topLevelKeys(_ kind: ObjectKind) -> [String] {

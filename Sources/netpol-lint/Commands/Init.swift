@@ -32,6 +32,8 @@ extension NetpolLintCommand {
             FileOutput.standardError("netpol-lint: read \(stats.filesDiscovered) files (\(stats.objects) objects)\n")
             FileOutput.standardError("netpol-lint: preset: \(result.preset?.name ?? "none")\n")
             for r in result.reasons { FileOutput.standardError("  because \(r)\n") }
+            FileOutput.standardError("netpol-lint: ciliumVersion: \(result.cilium.version)\(result.cilium.source.map { " (from \($0))" } ?? " (default)")\n")
+            for r in result.cilium.reasons { FileOutput.standardError("  \(r)\n") }
             if stdout {
                 FileOutput.standardOutput(yaml)
             } else {
