@@ -348,24 +348,7 @@ private struct JSONByteParser {
     }
 
     /// Appends a scalar value (never a surrogate) as UTF-8.
-    mutating func appendScalar(_ code: UInt32) {
-        switch code {
-        case 0..<0x80:
-            scratch.append(UInt8(code))
-        case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | code >> 6))
-            scratch.append(UInt8(0x80 | code & 0x3F))
-        case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | code >> 12))
-            scratch.append(UInt8(0x80 | code >> 6 & 0x3F))
-            scratch.append(UInt8(0x80 | code & 0x3F))
-        default:
-            scratch.append(UInt8(0xF0 | code >> 18))
-            scratch.append(UInt8(0x80 | code >> 12 & 0x3F))
-            scratch.append(UInt8(0x80 | code >> 6 & 0x3F))
-            scratch.append(UInt8(0x80 | code & 0x3F))
-        }
-    }
+    mutating func appendScalar(_ code: UInt32) { TextEncoding.append(code, to: &scratch) }
 
     /// The length of the well-formed UTF-8 sequence of two to four bytes at `pos` (Unicode Table 3-7).
     func utf8Sequence() throws(JSONParseError) -> Int {

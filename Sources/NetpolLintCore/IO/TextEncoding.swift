@@ -106,7 +106,8 @@ public enum TextEncoding: Sendable, Equatable {
         return utf8
     }
 
-    private static func append(_ u: UInt32, to out: inout [UInt8]) {
+    /// Appends a Unicode scalar value (never a surrogate) as UTF-8: the one encoder the readers share.
+    static func append(_ u: UInt32, to out: inout [UInt8]) {
         switch u {
         case 0..<0x80:
             out.append(UInt8(u))
