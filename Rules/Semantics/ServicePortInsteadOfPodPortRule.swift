@@ -295,6 +295,14 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
         }
         var out: [Finding] = []
         var seen = Set<String>()
+        // Many rules name the same peers: each set of selectors is matched against the pods once.
+        var knownMemo: [[Selector]: [(index: Int, endpoint: Endpoint)]?] = [:]
+        func known(_ selectors: [Selector]) -> [(index: Int, endpoint: Endpoint)]? {
+            if let k = knownMemo[selectors] { return k }
+            let k = Self.known(pods, selectedBy: selectors)
+            knownMemo[selectors] = .some(k)
+            return k
+        }
         for s in semantics.subjects {
             var subjectPods: [(index: Int, endpoint: Endpoint)]??
             for r in s.rules where !r.ref.isDeny {
@@ -302,11 +310,11 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
                 guard !candidates.isEmpty else { continue }
                 let targets: [(index: Int, endpoint: Endpoint)]?
                 if r.ref.direction == .ingress {
-                    if subjectPods == nil { subjectPods = .some(Self.known(pods, selectedBy: [s.selector])) }
+                    if subjectPods == nil { subjectPods = .some(known([s.selector])) }
                     targets = subjectPods!
                 } else {
                     let selectors = r.peers.compactMap { p -> Selector? in if case .selector(let sel, _) = p { sel } else { nil } }
-                    targets = r.anyPeer || selectors.count != r.peers.count ? nil : Self.known(pods, selectedBy: selectors)
+                    targets = r.anyPeer || selectors.count != r.peers.count ? nil : known(selectors)
                 }
                 guard let targets, !targets.isEmpty else { continue }
                 for entry in candidates {

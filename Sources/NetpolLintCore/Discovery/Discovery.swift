@@ -165,18 +165,36 @@ public enum FilePath {
         isNormal(p) ? p : resolvingSegments(p)
     }
 
-    /// `normalize` the long way: drop empty and `.` segments, fold `..` into its parent.
+    /// `normalize` the long way: drop empty and `.` segments, fold `..` into its parent (a leading `..` of a relative
+    /// path stays; one of an absolute path is dropped). Works on the UTF-8 bytes, building the result once.
     static func resolvingSegments(_ p: String) -> String {
-        let absolute = p.hasPrefix("/")
-        var parts: [Substring] = []
-        for seg in p.split(separator: "/", omittingEmptySubsequences: true) {
-            if seg == "." { continue }
-            if seg == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
-            if seg == "..", absolute { continue }
-            parts.append(seg)
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        let bytes = Array(p.utf8)
+        let absolute = bytes.first == slash
+        func isDotDot(_ r: Range<Int>) -> Bool { r.count == 2 && bytes[r.lowerBound] == dot && bytes[r.lowerBound + 1] == dot }
+        var parts: [Range<Int>] = []
+        var i = 0
+        while i < bytes.count {
+            while i < bytes.count && bytes[i] == slash { i += 1 }
+            let start = i
+            while i < bytes.count && bytes[i] != slash { i += 1 }
+            guard start < i else { break }
+            let segment = start..<i
+            if segment.count == 1 && bytes[start] == dot { continue }
+            if isDotDot(segment) {
+                if let last = parts.last, !isDotDot(last) { parts.removeLast(); continue }
+                if absolute { continue }
+            }
+            parts.append(segment)
         }
-        let joined = parts.joined(separator: "/")
-        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        if absolute { out.append(slash) }
+        for (k, r) in parts.enumerated() {
+            if k > 0 { out.append(slash) }
+            out.append(contentsOf: bytes[r])
+        }
+        return out.isEmpty ? "." : String(decoding: out, as: UTF8.self)
     }
 
     /// Whether `normalize` would return `p` unchanged: no empty, `.` or `..` segment and no trailing `/` (one scan of
