@@ -181,6 +181,9 @@ public struct EgressBlocksDNSRule: Rule {
         let query = PortQuery(53, "UDP")
         var namespaces = Set(context.inventory.namespaces.keys)
         for s in semantics.subjects { namespaces.formUnion(s.selector.namespaceNames ?? []) }
+        // A finding lands on a policy of the namespace or a cluster-wide one: when only some files are reported (an
+        // editor's buffer), only their policies' namespaces can have one.
+        if let reported = context.reportedPolicyNamespaces { namespaces.formIntersection(reported) }
         var out: [Finding] = []
         for ns in namespaces.sorted() where !convention.isPlatform(ns) && !Semantics.isUnresolved(ns) && !dns.contains(where: { $0.namespace == ns }) {
             guard let resolver = dns.first else { break }

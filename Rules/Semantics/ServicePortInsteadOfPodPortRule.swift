@@ -303,7 +303,9 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
             knownMemo[selectors] = .some(k)
             return k
         }
-        for s in semantics.subjects {
+        // Findings land on the subject's own rules: only the reported files' policies are looked at.
+        let everything = context.reportsEverything
+        for s in semantics.subjects where everything || context.reports(object: s.object) {
             var subjectPods: [(index: Int, endpoint: Endpoint)]??
             for r in s.rules where !r.ref.isDeny {
                 let candidates = r.numberedPorts.filter { e in e.protocols.contains { translated.contains("\(e.port)/\($0)") } }

@@ -53,3 +53,28 @@ import Testing
         #expect(actual == expected, "the corpus findings changed:\n\(actual)\nexpected:\n\(expected)")
     }
 }
+
+/// Editor on save on real repositories: `check --stdin` reads the context through a filter and its rules skip the
+/// namespaces no reported policy is in; a policy file's findings must still be exactly those of a whole run.
+@Suite struct CorpusStdinTests {
+    @Test(arguments: ["monosense-io+k8s-gitops", "ArthurVardevanyan+HomeLab"])
+    func stdinAgreesWithTheWholeRun(_ repository: String) throws {
+        guard let shared = TestSupport.requireShared("the corpus --stdin test") else { return }
+        let dir = shared + "/corpus/" + repository
+        let preset = ["--preset", "homelab-profiles"]
+        let whole = try TestSupport.runCLI(["check"] + preset + ["."], in: dir).stdout
+            .split(separator: "\n").filter { !$0.hasPrefix(" ") }.map(String.init)
+        // The policy files with findings, by the rules that skip work in an editor first, then any others.
+        var byFile: [String: [String]] = [:]
+        for line in whole { byFile[String(line.prefix { $0 != ":" }), default: []].append(line) }
+        let semantic = byFile.filter { $0.value.contains { l in ["NP305", "NP312", "NP210", "NP214"].contains { l.contains("[\($0) ") } } }
+        let files = Array(semantic.keys.sorted().prefix(8)) + Array(byFile.keys.sorted().filter { semantic[$0] == nil }.prefix(4))
+        #expect(!semantic.isEmpty, "\(repository) has findings of the semantic rules")
+        for file in files {
+            let text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+            let r = try TestSupport.runCLI(["check"] + preset + ["--stdin", "--stdin-filename", file, "."], in: dir, stdin: text)
+            let got = r.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map(String.init)
+            #expect(got == byFile[file] ?? [], "\(repository)/\(file)")
+        }
+    }
+}
