@@ -134,6 +134,34 @@ import Testing
         try agree("folder deleted")
     }
 
+    /// The namespaces kustomize applies are kept between lints (an edit of a policy does not change them), and
+    /// recomputed when a kustomization changes.
+    @Test func aChangedKustomizationMovesItsPolicies() throws {
+        let kustomization = { (ns: String) in
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: \(ns)\nresources: [database.yaml]\n"
+        }
+        let dir = TestSupport.writeTree([("apps/api.yaml", Self.api), ("platform/database.yaml", Self.database(admitting: "billing")),
+                                         ("platform/kustomization.yaml", kustomization("database"))])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let api = dir + "/apps/api.yaml"
+        let workspace = try Workspace(root: dir, repositoryRoot: dir, configuration: Configuration(),
+                                      linter: Linter(rules: builtInRules))
+        workspace.setDocument(api, text: Array(Self.api.utf8))
+        let before = Self.incremental(workspace, api)
+        #expect(before.contains { $0.rule == "NP210" }, "\(before)")
+        #expect(before == (try Self.fresh(dir, api, Self.api)))
+        // An edit of the open policy alone: the kept namespaces still apply.
+        let edited = Self.api.replacingOccurrences(of: "the API talks", with: "the API still talks")
+        workspace.setDocument(api, text: Array(edited.utf8))
+        #expect(Self.incremental(workspace, api) == (try Self.fresh(dir, api, edited)))
+        // The kustomization moves the database policy to another namespace: nothing enforces ingress at 'database'.
+        try write(dir + "/platform/kustomization.yaml", kustomization("elsewhere"))
+        workspace.filesChanged([(dir + "/platform/kustomization.yaml", false)])
+        let after = Self.incremental(workspace, api)
+        #expect(!after.contains { $0.rule == "NP210" }, "\(after)")
+        #expect(after == (try Self.fresh(dir, api, edited)))
+    }
+
     /// Which of two definitions is "first" follows the walk's order, also when the first file is created after the
     /// second: the workspace keeps indices stable but assembles objects in the walk's order.
     @Test func firstDefinitionFollowsTheWalkAfterRecreation() throws {

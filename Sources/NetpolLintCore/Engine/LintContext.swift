@@ -76,13 +76,20 @@ public struct LintContext: Sendable {
 
     public init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
                 fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32? = nil) {
+        self.init(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
+                  configuration: configuration, configurationFile: configurationFile, memo: nil)
+    }
+
+    /// `memo`: a `Workspace`'s, which keeps what an edit of a policy does not change.
+    init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
+         fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32?, memo: AppliedNamespacesMemo?) {
         self.files = files
         self.objects = objects
         self.modelIssues = modelIssues
         self.fileIssues = fileIssues
         self.configuration = configuration
         self.configurationFile = configurationFile
-        self.inventory = Inventory(files: files, objects: objects)
+        self.inventory = Inventory(files: files, objects: objects, memo: memo)
     }
 
     /// The parameters configured for a rule (`rules: <id or name>: {...}`), validated by the engine.

@@ -356,17 +356,20 @@ public struct Linter: Sendable {
     /// taken in `order` (every index in turn when nil), so that a caller keeping files at stable indices (`Workspace`)
     /// still presents them in the walk's order. `isTarget(i)` says whose findings are reported; `discoveryIssueIsTarget`
     /// and `configurationIsTarget` say it for the walk's problems (by path) and the configuration file. The last stage
-    /// of `load`.
+    /// of `load`. A caller that lints again and again (`Workspace`) passes `mapPath` (its paths mapped once) and
+    /// `memo`.
     func assemble(paths: [String], outcomes: [FileOutcome], order: [Int]? = nil, discoveryIssues: [DiscoveryIssue],
                   request: LintRequest, statistics stats: inout LintStatistics, isTarget: (Int) -> Bool,
-                  discoveryIssueIsTarget: (String) -> Bool, configurationIsTarget: Bool) -> LintContext {
+                  discoveryIssueIsTarget: (String) -> Bool, configurationIsTarget: Bool,
+                  mapPath: ((Int, String) -> (display: String, uri: String))? = nil,
+                  memo: AppliedNamespacesMemo? = nil) -> LintContext {
         var files: [SourceFile] = []
         var objects: [KubeObject] = []
         var modelIssues: [(issue: ModelIssue, object: Int)] = []
         var fileIssues: [FileIssue] = []
         let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
         for (i, (path, outcome)) in zip(paths, outcomes).enumerated() {
-            let (display, uri) = mapper.map(path)
+            let (display, uri) = mapPath?(i, path) ?? mapper.map(path)
             let target = isTarget(i)
             files.append(SourceFile(path: display, uri: uri, directives: outcome.directives, isTarget: target))
             if !target {
@@ -403,7 +406,7 @@ public struct Linter: Sendable {
         }
 
         return LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
-                           configuration: request.configuration, configurationFile: configurationFile)
+                           configuration: request.configuration, configurationFile: configurationFile, memo: memo)
     }
 
 }

@@ -34,6 +34,10 @@ public final class Workspace {
     /// The open documents' text by absolute path: the targets.
     private var documents: [String: [UInt8]] = [:]
     private var parser: YAMLParser
+    /// Each file's display path and URI (`PathMapper`), by index: paths do not change between lints.
+    private var mapped: [Int: (display: String, uri: String)] = [:]
+    /// The namespaces kustomize and Flux apply, kept while no kustomization changes.
+    private let memo = AppliedNamespacesMemo()
 
     /// Reads the repository under `root` (see `reload`). Throws when the configuration names rules that do not exist.
     public init(root: String, repositoryRoot: String, configuration: Configuration, linter: Linter, jobs: Int = 2,
@@ -59,6 +63,7 @@ public final class Workspace {
     public func reload() {
         let (files, issues, _) = linter.discover(request)
         paths = files.map { FilePath.normalize($0.path) }
+        mapped = [:]
         indexOf = Dictionary(paths.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         discoveryIssues = issues
         outcomes = FileProcessor.processAll(paths, stdin: nil, stdinIndex: nil, jobs: request.jobs,
@@ -199,9 +204,13 @@ public final class Workspace {
         var targets = Set<Int>()
         for path in documents.keys { if let i = indexOf[path] { targets.insert(i) } }
         let configurationOpen = configuration.file.map { documents[FilePath.absolute($0)] != nil } ?? false
+        let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
+        for i in paths.indices where mapped[i] == nil { mapped[i] = mapper.map(paths[i]) }
+        let known = mapped
         let context = linter.assemble(paths: paths, outcomes: outcomes, order: liveOrder, discoveryIssues: discoveryIssues,
                                       request: request, statistics: &statistics, isTarget: { targets.contains($0) },
-                                      discoveryIssueIsTarget: { _ in false }, configurationIsTarget: configurationOpen)
+                                      discoveryIssueIsTarget: { _ in false }, configurationIsTarget: configurationOpen,
+                                      mapPath: { i, _ in known[i]! }, memo: memo)
         let findings = linter.check(context, enabled: enabled)
         var absolute = paths
         for file in context.files.dropFirst(paths.count) {

@@ -139,3 +139,32 @@ struct AppliedNamespaces {
         return joined.isEmpty ? "." : joined
     }
 }
+
+/// The last `AppliedNamespaces` of a `Workspace`, reused while its inputs — every file's URI and the kustomize / Flux
+/// objects, with the files they are in — are the same: an edit of a policy in an editor changes neither.
+final class AppliedNamespacesMemo: Sendable {
+    struct Inputs: Equatable {
+        var uris: [String]
+        var structure: [KubeObject]
+        var structureFiles: [Int32]
+
+        init(files: [SourceFile], objects: [KubeObject]) {
+            uris = files.map(\.uri)
+            structure = objects.filter { $0.kind == .kustomization || $0.kind == .fluxKustomization }
+            structureFiles = structure.map(\.span.file)
+        }
+    }
+
+    private let last = Locked<(inputs: Inputs, value: AppliedNamespaces)?>(nil)
+
+    init() {}
+
+    func value(files: [SourceFile], objects: [KubeObject]) -> AppliedNamespaces {
+        let inputs = Inputs(files: files, objects: objects)
+        if let hit = last.withLock({ $0 }), hit.inputs == inputs { return hit.value }
+        let value = AppliedNamespaces(files: files, objects: objects)
+        last.withLock { $0 = (inputs, value) }
+        return value
+    }
+}
+

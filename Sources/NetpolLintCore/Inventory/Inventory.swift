@@ -95,7 +95,11 @@ public struct Inventory: Sendable {
     public private(set) var charts: [Chart] = []
 
     public init(files: [SourceFile], objects: [KubeObject]) {
-        let applied = AppliedNamespaces(files: files, objects: objects)
+        self.init(files: files, objects: objects, memo: nil)
+    }
+
+    init(files: [SourceFile], objects: [KubeObject], memo: AppliedNamespacesMemo?) {
+        let applied = memo?.value(files: files, objects: objects) ?? AppliedNamespaces(files: files, objects: objects)
         for (i, o) in objects.enumerated() where o.kind == .namespace {
             // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is
             // common); one shared by several kustomizations becomes several namespaces.
