@@ -181,9 +181,20 @@ public struct EgressBlocksDNSRule: Rule {
         let query = PortQuery(53, "UDP")
         var namespaces = Set(context.inventory.namespaces.keys)
         for s in semantics.subjects { namespaces.formUnion(s.selector.namespaceNames ?? []) }
-        // A finding lands on a policy of the namespace or a cluster-wide one: when only some files are reported (an
-        // editor's buffer), only their policies' namespaces can have one.
-        if let reported = context.reportedPolicyNamespaces { namespaces.formIntersection(reported) }
+        // A finding lands on a policy of the namespace or on a cluster-wide one that selects its pods: when only some
+        // files are reported (an editor's buffer), only the namespaces their policies apply to can have one.
+        if !context.reportsEverything {
+            var reported = Set<String>()
+            var everywhere = false
+            for s in semantics.subjects where context.reports(object: s.object) {
+                if context.objects[s.object].kind == .ciliumClusterwideNetworkPolicy {
+                    if let names = s.selector.namespaceNames { reported.formUnion(names) } else { everywhere = true }
+                } else {
+                    reported.formUnion(context.namespaces(of: s.object))
+                }
+            }
+            if !everywhere { namespaces.formIntersection(reported) }
+        }
         var out: [Finding] = []
         for ns in namespaces.sorted() where !convention.isPlatform(ns) && !Semantics.isUnresolved(ns) && !dns.contains(where: { $0.namespace == ns }) {
             guard let resolver = dns.first else { break }

@@ -8,17 +8,5 @@ extension LintContext {
 
     /// Whether every file is a target (a whole-repository run), so that no work can be skipped.
     var reportsEverything: Bool { files.allSatisfy(\.isTarget) }
-
-    /// The namespaces of the reported files' policies, nil when every namespace may be concerned: every file is
-    /// reported, or a reported file holds a cluster-wide policy.
-    var reportedPolicyNamespaces: Set<String>? {
-        if reportsEverything { return nil }
-        var out = Set<String>()
-        for (i, o) in objects.enumerated() where o.kind.isPolicy && reports(object: i) {
-            if o.kind == .ciliumClusterwideNetworkPolicy { return nil }
-            out.formUnion(namespaces(of: i))
-        }
-        return out
-    }
 }
 
