@@ -183,7 +183,9 @@ public struct EgressBlocksDNSRule: Rule {
         for s in semantics.subjects { namespaces.formUnion(s.selector.namespaceNames ?? []) }
         // A finding lands on a policy of the namespace or on a cluster-wide one that selects its pods: when only some
         // files are reported (an editor's buffer), only the namespaces their policies apply to can have one.
+        var reportedSubjects: [Subject]?
         if !context.reportsEverything {
+            reportedSubjects = semantics.subjects.filter { context.reports(object: $0.object) }
             var reported = Set<String>()
             var everywhere = false
             for s in semantics.subjects where context.reports(object: s.object) {
@@ -209,6 +211,8 @@ public struct EgressBlocksDNSRule: Rule {
             var failing: [(policy: Int, groups: [String], others: [Int])] = []
             var seenGroups = Set<[String: String]>()
             for pod in groups where seenGroups.insert(pod.podLabels).inserted {
+                // The policy a finding lands on selects the group: none of the reported ones may, nothing to report.
+                if let reportedSubjects, !reportedSubjects.contains(where: { $0.selector.matches(pod) != .no }) { continue }
                 let selecting = semantics.subjects(selecting: pod)
                 guard selecting.contains(where: { $0.match == .yes && $0.subject.enforces.contains(.egress) }) else { continue }
                 let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query, selecting: selecting)

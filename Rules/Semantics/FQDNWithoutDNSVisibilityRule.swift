@@ -337,7 +337,9 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             return out
         }
         var out: [Finding] = []
-        for (n, me) in semantics.subjects.enumerated() {
+        // Findings land on the subject's own toFQDNs: only the reported files' policies are looked at.
+        let everything = context.reportsEverything
+        for (n, me) in semantics.subjects.enumerated() where everything || context.reports(object: me.object) {
             guard let rule = Self.rule(of: me, context) else { continue }
             let fqdnRules = (rule.egress?.value ?? []).compactMap(\.fqdns)
             guard !fqdnRules.isEmpty else { continue }
