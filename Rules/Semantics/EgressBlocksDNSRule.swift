@@ -211,8 +211,9 @@ public struct EgressBlocksDNSRule: Rule {
             var failing: [(policy: Int, groups: [String], others: [Int])] = []
             var seenGroups = Set<[String: String]>()
             for pod in groups where seenGroups.insert(pod.podLabels).inserted {
-                // The policy a finding lands on selects the group: none of the reported ones may, nothing to report.
-                if let reportedSubjects, !reportedSubjects.contains(where: { $0.selector.matches(pod) != .no }) { continue }
+                // The policy a finding lands on surely selects the group (it enforces egress with match .yes): when
+                // none of the reported ones does, nothing here can be reported.
+                if let reportedSubjects, !reportedSubjects.contains(where: { $0.selector.matches(pod) == .yes }) { continue }
                 let selecting = semantics.subjects(selecting: pod)
                 guard selecting.contains(where: { $0.match == .yes && $0.subject.enforces.contains(.egress) }) else { continue }
                 let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query, selecting: selecting)
