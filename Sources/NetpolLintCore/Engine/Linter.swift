@@ -626,22 +626,8 @@ struct PathMapper {
         }
     }
 
-    /// Relative, with no empty, `.` or `..` segment (one pass over the bytes).
-    static func isClean(_ p: String) -> Bool {
-        var segmentLength = 0
-        var dots = 0
-        for b in p.utf8 {
-            if b == UInt8(ascii: "/") {
-                if segmentLength == 0 || dots == segmentLength { return false }
-                segmentLength = 0
-                dots = 0
-            } else {
-                segmentLength += 1
-                if b == UInt8(ascii: ".") { dots += 1 }
-            }
-        }
-        return segmentLength > 0 && dots != segmentLength
-    }
+    /// Relative, with no empty, `.` or `..` segment: normal in `FilePath.normalize`'s sense, and not the root or `.`.
+    static func isClean(_ p: String) -> Bool { !p.hasPrefix("/") && p != "." && FilePath.isNormal(p) }
 
     func map(_ path: String) -> (display: String, uri: String) {
         if Self.isClean(path), let inRepo = workingDirectoryInRepo {

@@ -130,7 +130,7 @@ struct AppliedNamespaces {
 
     /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s.
     static func local(_ entry: String, from folder: String) -> String? {
-        if entry.containsBytes("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasSubstitution { return nil }
+        if Substring(entry).range(of: "://") != nil || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasSubstitution { return nil }
         return resolve(entry, from: folder)
     }
 

@@ -105,22 +105,4 @@ extension StringProtocol {
         }
         return false
     }
-
-    /// Whether the text contains `needle` as bytes (for ASCII needles, the same answer as `contains(_:)`).
-    public func containsBytes(_ needle: String) -> Bool {
-        let n = Array(needle.utf8)
-        guard let first = n.first else { return true }
-        let h = Array(utf8)
-        guard h.count >= n.count else { return false }
-        var i = 0
-        while i <= h.count - n.count {
-            if h[i] == first {
-                var j = 1
-                while j < n.count && h[i + j] == n[j] { j += 1 }
-                if j == n.count { return true }
-            }
-            i += 1
-        }
-        return false
-    }
 }
