@@ -201,27 +201,21 @@ public struct HelmReleaseSpec: Sendable, Hashable {
     /// `spec.chart.spec.chart` and `.version`.
     public var chart: Located<String>?
     public var chartVersion: Located<String>?
-    /// `spec.chartRef`: kind, name and namespace (nil: the HelmRelease's own).
-    public var chartRef: (kind: String, name: String, namespace: String?)?
+    /// `spec.chartRef`.
+    public var chartRef: ChartRef?
     public var releaseName: String?
     public var targetNamespace: String?
     /// `spec.values` (nil when absent).
     public var values: TemplateValue?
     /// `spec.valuesFrom` or `spec.postRenderers` is set: values or the rendered pods can change beyond what is written.
     public var hasExternalValues = false
+}
 
-    public static func == (a: HelmReleaseSpec, b: HelmReleaseSpec) -> Bool {
-        a.chart == b.chart && a.chartVersion == b.chartVersion && a.chartRef?.kind == b.chartRef?.kind
-            && a.chartRef?.name == b.chartRef?.name && a.chartRef?.namespace == b.chartRef?.namespace
-            && a.releaseName == b.releaseName && a.targetNamespace == b.targetNamespace && a.values == b.values
-            && a.hasExternalValues == b.hasExternalValues
-    }
-
-    public func hash(into h: inout Hasher) {
-        h.combine(chart)
-        h.combine(releaseName)
-        h.combine(values)
-    }
+/// A HelmRelease's `spec.chartRef`: kind, name and namespace (nil: the HelmRelease's own).
+public struct ChartRef: Sendable, Hashable {
+    public var kind: String
+    public var name: String
+    public var namespace: String?
 }
 
 /// A Flux `OCIRepository` (source.toolkit.fluxcd.io): where a chart comes from, and which version.

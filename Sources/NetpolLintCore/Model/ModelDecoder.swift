@@ -209,10 +209,10 @@ public struct ModelDecoder {
         case .deployment, .statefulSet, .daemonSet, .replicaSet, .job, .pod, .cronJob:
             var template = decodePodTemplate(kind: kind, top["spec"]?.value)
             if kind == .pod {
-                var pod = PodTemplate(labels: meta.labels, annotations: meta.annotations, serviceAccount: template?.serviceAccount)
-                pod.hostNetwork = template?.hostNetwork ?? false
-                pod.containerPorts = template?.containerPorts ?? []
-                pod.containerPortsComplete = template?.containerPortsComplete ?? true
+                // A Pod's labels and annotations are its own metadata; the rest comes from its spec.
+                var pod = template ?? PodTemplate(labels: [], serviceAccount: nil)
+                pod.labels = meta.labels
+                pod.annotations = meta.annotations
                 template = pod
             }
             body = .workload(template)
@@ -439,7 +439,7 @@ public struct ModelDecoder {
         }
         if let ref = doc.value(spec, forKey: "chartRef"), let kind = plainString(doc.value(ref, forKey: "kind")),
            let name = plainString(doc.value(ref, forKey: "name")) {
-            out.chartRef = (kind.value, name.value, plainString(doc.value(ref, forKey: "namespace"))?.value)
+            out.chartRef = ChartRef(kind: kind.value, name: name.value, namespace: plainString(doc.value(ref, forKey: "namespace"))?.value)
         }
         out.releaseName = plainString(doc.value(spec, forKey: "releaseName"))?.value
         out.targetNamespace = plainString(doc.value(spec, forKey: "targetNamespace"))?.value

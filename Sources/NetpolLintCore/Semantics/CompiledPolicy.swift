@@ -397,16 +397,7 @@ public struct CIDRGroups: Sendable {
     func selected(by selector: LabelSelector) -> [ParsedCIDR?] {
         labels.keys.sorted().filter { name in
             let l = labels[name] ?? [:]
-            return selector.requirements.allSatisfy { r in
-                let value = l[r.rawKey.value]
-                let values = r.values.map(\.value)
-                switch r.op {
-                case .in: return value.map(values.contains) ?? false
-                case .notIn: return value.map { !values.contains($0) } ?? true
-                case .exists: return value != nil
-                case .doesNotExist: return value == nil
-                }
-            }
+            return selector.requirements.allSatisfy { r in Requirement(r).evaluate(l[r.rawKey.value]) }
         }.flatMap { byName[$0] ?? [] }
     }
 }
