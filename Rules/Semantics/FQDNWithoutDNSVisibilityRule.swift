@@ -208,6 +208,39 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
                           ports: [{port: 53, protocol: UDP}]
                     """),
             ]),
+            // An allow of every port to the same DNS server may cancel the restriction too (Cilium's merging of such
+            // a wildcard with L7 rules is not certain across versions): not reported, no finding rests on a guess.
+            Example(files: [
+                ("apps/media/fqdn.yaml", """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata: {name: downloader, namespace: media}
+                    spec:
+                      description: downloads, DNS restricted to the index
+                      endpointSelector: {matchLabels: {app: downloader}}
+                      egress:
+                        - toFQDNs:
+                            - matchName: cdn.example.org
+                          toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+                        - toEndpoints:
+                            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+                          toPorts:
+                            - ports: [{port: "53", protocol: ANY}]
+                              rules: {dns: [{matchName: index.example.org}]}
+                    """),
+                ("apps/media/netpol.yaml", """
+                    apiVersion: networking.k8s.io/v1
+                    kind: NetworkPolicy
+                    metadata: {name: downloader-dns, namespace: media}
+                    spec:
+                      podSelector: {matchLabels: {app: downloader}}
+                      policyTypes: [Egress]
+                      egress:
+                        - to:
+                            - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                              podSelector: {matchLabels: {k8s-app: kube-dns}}
+                    """),
+            ]),
             Example(files: [
                 ("apps/ci/fqdn.yaml", """
                     apiVersion: cilium.io/v2

@@ -288,10 +288,7 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
         let pods: [(index: Int, endpoint: Endpoint)] = inventory.workloads.indices.compactMap { i in
             let w = inventory.workloads[i]
             guard !w.hostNetwork else { return nil }
-            var e = semantics.endpoint(namespace: w.namespace, podLabels: w.podLabels, complete: w.labelsComplete)
-            e.serviceAccount = w.serviceAccount
-            if w.containerPortsComplete { e.containerPorts = w.containerPorts }
-            return (i, e)
+            return (i, semantics.endpoint(of: w, complete: w.labelsComplete))
         }
         var out: [Finding] = []
         var seen = Set<String>()

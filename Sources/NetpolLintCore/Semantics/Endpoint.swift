@@ -180,9 +180,7 @@ extension Semantics {
                 host.name = "\(text) (host network)"
                 return .success(host)
             }
-            var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: w.labelsComplete)
-            e.serviceAccount = w.serviceAccount
-            if w.containerPortsComplete { e.containerPorts = w.containerPorts }
+            var e = endpoint(of: w, complete: w.labelsComplete)
             e.name = text
             return .success(e)
         }

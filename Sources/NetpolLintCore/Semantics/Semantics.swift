@@ -321,13 +321,17 @@ public struct Semantics: Sendable {
     public func pods(in namespace: String) -> [Endpoint] {
         let declared = inventory.workloads(in: namespace)
         var out = [endpoint(namespace: namespace, podLabels: [:], complete: false)]
-        for w in declared where !w.hostNetwork {
-            var e = endpoint(namespace: namespace, podLabels: w.podLabels, complete: false)
-            e.serviceAccount = w.serviceAccount
-            if w.containerPortsComplete { e.containerPorts = w.containerPorts }
-            out.append(e)
-        }
+        for w in declared where !w.hostNetwork { out.append(endpoint(of: w, complete: false)) }
         return out
+    }
+
+    /// A declared workload's pods: its namespace and pod labels, its service account, and its container ports when
+    /// all are known. `complete`: the namespace's labels are taken as all there are (see `endpoint(namespace:…)`).
+    public func endpoint(of w: Inventory.Workload, complete: Bool) -> Endpoint {
+        var e = endpoint(namespace: w.namespace, podLabels: w.podLabels, complete: complete)
+        e.serviceAccount = w.serviceAccount
+        if w.containerPortsComplete { e.containerPorts = w.containerPorts }
+        return e
     }
 
     /// The subjects of the policies of one namespace (CNPs and NetworkPolicies).
