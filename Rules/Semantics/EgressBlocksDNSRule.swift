@@ -208,7 +208,7 @@ public struct EgressBlocksDNSRule: Rule {
                 groups += semantics.representatives(of: subject.selector).filter { $0.namespace == ns && !$0.podLabels.isEmpty }
             }
             // Per enforcing policy: the groups it leaves without DNS.
-            var failing: [(policy: Int, groups: [String], others: [Int])] = []
+            var failing: [(policy: Int, groups: [String], others: [Int], namespaceWide: Bool)] = []
             var seenGroups = Set<[String: String]>()
             for pod in groups where seenGroups.insert(pod.podLabels).inserted {
                 // The policy a finding lands on surely selects the group (it enforces egress with match .yes): when
@@ -240,7 +240,7 @@ public struct EgressBlocksDNSRule: Rule {
                 if let k = failing.firstIndex(where: { $0.policy == at.object }) {
                     failing[k].groups.append(who)
                 } else {
-                    failing.append((at.object, [who], others))
+                    failing.append((at.object, [who], others, pod.podLabels.isEmpty))
                 }
             }
             for f in failing {
@@ -249,7 +249,7 @@ public struct EgressBlocksDNSRule: Rule {
                     RelatedLocation(context.objects[$0].anchor, "egress is also enforced by \(context.objects[$0].displayName)")
                 }
                 // A namespace-wide group (the pods the repository does not show) says it all; else name the groups.
-                let more = f.groups.count > 1 && !f.groups[0].hasPrefix("pods in namespace") ? " (and \(f.groups.count - 1) more group\(f.groups.count == 2 ? "" : "s") of pods: \(f.groups.dropFirst().prefix(3).joined(separator: ", ")))" : ""
+                let more = f.groups.count > 1 && !f.namespaceWide ? " (and \(f.groups.count - 1) more group\(f.groups.count == 2 ? "" : "s") of pods: \(f.groups.dropFirst().prefix(3).joined(separator: ", ")))" : ""
                 out.append(Finding("\(o.displayName) enforces egress for \(f.groups[0])\(more), and no rule lets them reach kube-dns on 53/UDP (or any resolver on port 53): every name lookup fails",
                                    at: o.anchor, object: f.policy, related: related))
             }

@@ -517,11 +517,13 @@ enum FileProcessor {
             // A template action read as YAML (`{{ .Values.x }}` composes as a mapping keyed by a mapping): the file
             // is a template although libyaml accepts it. Once seen, later documents are not decoded.
             var action: (line: UInt32, column: UInt32)?
+            // Only a file holding `{{` can have one: the other files' documents are not searched.
+            let mayHoldAction = ByteSearch.find([0x7B, 0x7B], in: raw, from: 0) != nil
             // Each document is decoded as soon as it is composed and then dropped: a file of many documents costs
             // the memory of its largest one plus the objects read from it.
             let result = parser.parse(raw) { doc in
                 guard action == nil else { return }
-                if let at = HelmTemplate.actionReadAsYAML(in: doc) {
+                if mayHoldAction, let at = HelmTemplate.actionReadAsYAML(in: doc) {
                     action = at
                     return
                 }

@@ -211,7 +211,7 @@ public final class Workspace {
                                       request: request, statistics: &statistics, isTarget: { targets.contains($0) },
                                       discoveryIssueIsTarget: { _ in false }, configurationIsTarget: configurationOpen,
                                       mapPath: { i, _ in known[i]! }, memo: memo)
-        let findings = linter.check(context, enabled: enabled)
+        let findings = linter.check(context, enabled: enabled, jobs: request.jobs)
         var absolute = paths
         for file in context.files.dropFirst(paths.count) {
             absolute.append(file.path.hasPrefix("/") ? FilePath.normalize(file.path)
