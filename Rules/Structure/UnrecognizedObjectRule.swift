@@ -55,6 +55,15 @@ public struct UnrecognizedObjectRule: Rule {
                   metadata: {name: allow-web, namespace: shop}
                   spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress], ingress: [{}]}
                 """),
+            // The kinds read beside the policies (Services, for their ports) are checked the same way.
+            Example("""
+                apiVersion: v1
+                kind: ↓service
+                metadata: {name: web, namespace: shop}
+                spec:
+                  selector: {app: web}
+                  ports: [{port: 80, targetPort: 8080}]
+                """),
         ],
         nonTriggeringExamples: [
             Example("""
@@ -67,6 +76,19 @@ public struct UnrecognizedObjectRule: Rule {
                 kind: NetworkPolicy
                 metadata: {name: calico-policy, namespace: shop}
                 spec: {selector: all()}
+                """),
+            // Another product's kinds that share a name with one netpol-lint reads (Dapr's Component, Knative's
+            // Service) are not reported.
+            Example("""
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata: {name: store, namespace: shop}
+                spec: {type: state.redis, version: v1}
+                ---
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata: {name: hello, namespace: shop}
+                spec: {template: {spec: {containers: [{image: ghcr.io/example/hello}]}}}
                 """),
         ]
     )
