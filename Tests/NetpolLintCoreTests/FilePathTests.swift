@@ -23,6 +23,35 @@ import Testing
         #expect(FilePath.normalize("/") == "/" && FilePath.normalize("") == "." && FilePath.normalize("a/") == "a")
     }
 
+    /// `relative` (bytes, segment runs) against the obvious split-and-compare implementation, over every pair of
+    /// absolute paths of up to four segments drawn from names that share prefixes ("a", "ab", "b", "é").
+    @Test func relativeAgreesWithSegmentComparison() {
+        let names = ["a", "ab", "b", "é"]
+        var paths: [String] = ["/"]
+        var frontier: [[String]] = [[]]
+        for _ in 1...4 {
+            frontier = frontier.flatMap { p in names.map { p + [$0] } }
+            paths += frontier.map { "/" + $0.joined(separator: "/") }
+        }
+        for p in paths.prefix(120) {
+            for b in paths {
+                #expect(FilePath.relative(p, to: b) == Self.referenceRelative(p, b), "\(p) to \(b)")
+            }
+        }
+        #expect(FilePath.relative("/work/shared/corpus/x.yaml", to: "/work/main") == "../shared/corpus/x.yaml")
+        #expect(FilePath.relative("/work/main/a/../b.yaml", to: "/work/main/") == "b.yaml")
+        #expect(FilePath.relative("/work", to: "/work/main/apps") == "../..")
+        #expect(FilePath.relative("/work/mainly", to: "/work/main") == "../mainly")
+    }
+
+    static func referenceRelative(_ path: String, _ base: String) -> String {
+        let p = reference(path).split(separator: "/"), b = reference(base).split(separator: "/")
+        var i = 0
+        while i < p.count, i < b.count, p[i] == b[i] { i += 1 }
+        let out = ([String](repeating: "..", count: b.count - i) + p[i...].map(String.init)).joined(separator: "/")
+        return out.isEmpty ? "." : out
+    }
+
     /// The obvious implementation, on split segments: what `resolvingSegments` must agree with.
     static func reference(_ p: String) -> String {
         let absolute = p.hasPrefix("/")

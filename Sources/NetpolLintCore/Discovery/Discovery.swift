@@ -34,8 +34,24 @@ public struct Discovery {
 
     public func walk(_ roots: [String]) -> (files: [DiscoveredFile], issues: [DiscoveryIssue]) {
         var files: [DiscoveredFile] = []
+        let issues = walk(roots) { files.append($0) }
+        return (files, issues)
+    }
+
+    /// The walk, handing each file to `found` as soon as it is found (in the order `walk(_:)` returns them), so that
+    /// reading can start before the walk ends; returns what it refused.
+    public func walk(_ roots: [String], found: (DiscoveredFile) -> Void) -> [DiscoveryIssue] {
         var issues: [DiscoveryIssue] = []
+        // Overlapping roots (`check . apps`) must not read a file twice: with several roots, each file is handed over
+        // once, at its first occurrence.
+        var unique = Set<String>()
+        let cwd = roots.count > 1 ? FilePath.currentDirectory() : ""
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? FilePath.normalize(p) : FilePath.normalize(FilePath.join(cwd, p)) }
         var seen = Set<String>()
+        func hand(_ file: DiscoveredFile) {
+            if roots.count > 1 && !unique.insert(absolute(file.path)).inserted { return }
+            found(file)
+        }
         for root in roots {
             var st = stat()
             guard stat(root, &st) == 0 else {
@@ -44,25 +60,22 @@ public struct Discovery {
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 let rootReal = FilePath.realPath(root) ?? root
-                walkDirectory(root, rootReal: rootReal, files: &files, issues: &issues)
+                walkDirectory(root, rootReal: rootReal, found: hand, issues: &issues)
             } else if seen.insert(FilePath.normalize(root)).inserted {
                 // An explicitly named file is linted whatever its extension.
-                files.append(DiscoveredFile(path: FilePath.normalize(root)))
+                hand(DiscoveredFile(path: FilePath.normalize(root)))
             }
         }
         if roots.count > 1 {
-            // Overlapping roots (`check . apps`) must not read a file twice.
-            var unique = Set<String>()
-            files = files.filter { unique.insert(FilePath.absolute($0.path)).inserted }
             // Nor report a path twice: once per root that holds it, or once as a walked entry and once as a file
             // named explicitly (which is read, and reported then).
             var reported = Set<String>()
-            issues = issues.filter { !unique.contains(FilePath.absolute($0.path)) && reported.insert(FilePath.absolute($0.path) + "\u{0}" + $0.message).inserted }
+            issues = issues.filter { !unique.contains(absolute($0.path)) && reported.insert(absolute($0.path) + "\u{0}" + $0.message).inserted }
         }
-        return (files, issues)
+        return issues
     }
 
-    private func walkDirectory(_ dir: String, rootReal: String, files: inout [DiscoveredFile],
+    private func walkDirectory(_ dir: String, rootReal: String, found: (DiscoveredFile) -> Void,
                                issues: inout [DiscoveryIssue]) {
         guard let handle = opendir(dir) else {
             issues.append(DiscoveryIssue(path: dir, rule: "NP100", message: "cannot open directory: \(Self.errnoText())"))
@@ -110,9 +123,9 @@ public struct Discovery {
             }
             if type == S_IFDIR {
                 if Self.skippedDirectories.contains(name) || name.hasPrefix(".build") { continue }
-                walkDirectory(path, rootReal: rootReal, files: &files, issues: &issues)
+                walkDirectory(path, rootReal: rootReal, found: found, issues: &issues)
             } else if type == S_IFREG, Self.isYAMLName(name) {
-                files.append(DiscoveredFile(path: path))
+                found(DiscoveredFile(path: path))
             } else if Self.isYAMLName(name) {
                 // A FIFO, socket or device named like a manifest: reading it could block forever, skipping it
                 // silently would hide it.
@@ -223,25 +236,51 @@ public enum FilePath {
         path == dir || path.hasPrefix(dir == "/" ? "/" : dir + "/")
     }
 
-    /// `path` relative to `base` (both absolute); `../` segments when it is outside.
+    /// `path` relative to `base` (both absolute); `../` segments when it is outside. Compares the normalised paths'
+    /// UTF-8 bytes segment by segment.
     public static func relative(_ path: String, to base: String) -> String {
-        let p = normalize(path).split(separator: "/"), b = normalize(base).split(separator: "/")
-        var i = 0
-        while i < p.count, i < b.count, p[i] == b[i] { i += 1 }
-        let ups = [String](repeating: "..", count: b.count - i)
-        let rest: [String] = p[i...].map { String($0) }
-        let out = (ups + rest).joined(separator: "/")
-        return out.isEmpty ? "." : out
+        let p = Array(normalize(path).utf8), b = Array(normalize(base).utf8)
+        let slash = UInt8(ascii: "/")
+        // The longest common run of whole segments.
+        var i = 0, afterSlash = 0
+        while i < p.count, i < b.count, p[i] == b[i] {
+            if p[i] == slash { afterSlash = i + 1 }
+            i += 1
+        }
+        let common: Int
+        if i == b.count && (i == p.count || p[i] == slash) {
+            common = i
+        } else if i == p.count && b[i] == slash {
+            common = i
+        } else {
+            common = afterSlash
+        }
+        let ups = b[common...].split(separator: slash).count
+        var out: [UInt8] = []
+        out.reserveCapacity(3 * ups + p.count - common)
+        for k in 0..<ups {
+            if k > 0 { out.append(slash) }
+            out.append(contentsOf: [UInt8(ascii: "."), UInt8(ascii: ".")])
+        }
+        var rest = p[common...]
+        while rest.first == slash { rest = rest.dropFirst() }
+        if !rest.isEmpty {
+            if ups > 0 { out.append(slash) }
+            out.append(contentsOf: rest)
+        }
+        return out.isEmpty ? "." : String(decoding: out, as: UTF8.self)
     }
 
+    /// The folder part of a path ("." when it has none). Searches the UTF-8 bytes: `/` is never part of another
+    /// character, and a byte search costs a fraction of walking `Character`s.
     public static func dirname(_ p: String) -> String {
-        guard let i = p.lastIndex(of: "/") else { return "." }
-        return i == p.startIndex ? "/" : String(p[..<i])
+        guard let i = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        return i == p.utf8.startIndex ? "/" : String(p[..<i])
     }
 
     public static func basename(_ p: String) -> String {
-        guard let i = p.lastIndex(of: "/") else { return p }
-        return String(p[p.index(after: i)...])
+        guard let i = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return p }
+        return String(p[p.utf8.index(after: i)...])
     }
 
     public static func isDirectory(_ p: String) -> Bool {

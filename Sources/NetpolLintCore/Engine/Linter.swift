@@ -182,6 +182,7 @@ public struct Linter: Sendable {
         let enabled = try enabledRules(request)
         let (context, stats, stdinIndex) = load(request)
         var findings = check(context, enabled: enabled, jobs: request.jobs)
+        PhaseClock.mark("rules")
         let objects = context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
         Fingerprints.assign(&findings, files: context.files, objects: objects) { file in
@@ -190,6 +191,7 @@ public struct Linter: Sendable {
             return FileReader.read(path.hasPrefix("/") ? path : FilePath.join(request.workingDirectory, path),
                                    limit: request.maxFileSize).map(TextEncoding.normalized)
         }
+        PhaseClock.mark("fingerprints")
         return LintReport(findings: findings, files: context.files, statistics: stats,
                           rules: rules.map { $0.description }, objectSummaries: objects,
                           repositoryRoot: request.repositoryRoot, rulesRun: enabled.map { $0.rule.description.id })
@@ -301,38 +303,44 @@ public struct Linter: Sendable {
     /// Discovery, reading, parsing and decoding: the context every rule (and `init`) reads.
     public func load(_ request: LintRequest) -> (context: LintContext, statistics: LintStatistics, stdinIndex: Int?) {
         var stats = LintStatistics()
-        let (discovered, discoveryIssues, stdinIndex) = discover(request)
+        let capture = Set(request.configuration.customRules.map(\.kind))
+        let discovered: [DiscoveredFile], discoveryIssues: [DiscoveryIssue], stdinIndex: Int?
+        let outcomes: [FileOutcome]
+        if request.stdin == nil && request.jobs > 1 {
+            // The workers read, parse and decode each file as soon as the walk finds it.
+            (discovered, discoveryIssues, outcomes) = FileProcessor.processWhileWalking(
+                jobs: request.jobs, maxFileSize: request.maxFileSize, limits: request.limits, capture: capture
+            ) { found in discover(request, found: found) }
+            stdinIndex = nil
+            PhaseClock.mark("walk+read+parse+decode")
+        } else {
+            (discovered, discoveryIssues, stdinIndex) = discover(request)
+            PhaseClock.mark("walk")
+            // Read, parse and decode every file, in parallel.
+            outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
+                                                jobs: max(1, request.jobs), maxFileSize: request.maxFileSize,
+                                                limits: request.limits, capture: capture)
+            PhaseClock.mark("read+parse+decode")
+        }
         stats.filesDiscovered = discovered.count
         // Which files' findings are reported: the --stdin buffer alone, the named targets, or everything.
         let targets: TargetSet? = request.stdin.map { TargetSet([$0.filename]) } ?? request.targets.map(TargetSet.init)
         func isTarget(_ path: String) -> Bool { targets?.contains(path) ?? true }
-
-        // Read, parse and decode every file, in parallel.
-        let outcomes = FileProcessor.processAll(discovered.map(\.path), stdin: request.stdin?.bytes, stdinIndex: stdinIndex,
-                                                jobs: max(1, request.jobs), maxFileSize: request.maxFileSize,
-                                                limits: request.limits,
-                                                capture: Set(request.configuration.customRules.map(\.kind)))
 
         let context = assemble(paths: discovered.map(\.path), outcomes: outcomes, discoveryIssues: discoveryIssues,
                                request: request, statistics: &stats,
                                isTarget: { i in stdinIndex.map { $0 == i } ?? isTarget(discovered[i].path) },
                                discoveryIssueIsTarget: { stdinIndex == nil && isTarget($0) },
                                configurationIsTarget: targets == nil)
+        PhaseClock.mark("assemble+inventory")
         return (context, stats, stdinIndex)
     }
 
     /// The files a request reads, in the walk's order (the `--stdin` buffer in place of its file on disk), and
     /// what the walk refused. The first stage of `load` (and of `Workspace`).
     func discover(_ request: LintRequest) -> (files: [DiscoveredFile], issues: [DiscoveryIssue], stdinIndex: Int?) {
-        let discovery = Discovery(excludes: request.configuration.exclude,
-                                  excludeBase: request.configuration.file.map { FilePath.dirname(FilePath.absolute($0)) }
-                                    ?? request.workingDirectory)
-        var (discovered, discoveryIssues) = discovery.walk(request.paths)
-        if let config = request.configuration.file {
-            // The configuration is read as configuration, not linted as a manifest.
-            let abs = FilePath.absolute(config)
-            discovered.removeAll { Configuration.isConfigurationFile($0.path) && FilePath.absolute($0.path) == abs }
-        }
+        var discovered: [DiscoveredFile] = []
+        let discoveryIssues = discover(request) { discovered.append($0) }
         var stdinIndex: Int?
         if let stdin = request.stdin {
             let target = FilePath.normalize(stdin.filename)
@@ -350,6 +358,19 @@ public struct Linter: Sendable {
             }
         }
         return (discovered, discoveryIssues, stdinIndex)
+    }
+
+    /// The walk of a request, each file handed to `found` as it is found (the configuration file left out: it is read
+    /// as configuration, not linted as a manifest); returns what the walk refused.
+    func discover(_ request: LintRequest, found: (DiscoveredFile) -> Void) -> [DiscoveryIssue] {
+        let discovery = Discovery(excludes: request.configuration.exclude,
+                                  excludeBase: request.configuration.file.map { FilePath.dirname(FilePath.absolute($0)) }
+                                    ?? request.workingDirectory)
+        let config = request.configuration.file.map(FilePath.absolute)
+        return discovery.walk(request.paths) { file in
+            if let config, Configuration.isConfigurationFile(file.path), FilePath.absolute(file.path) == config { return }
+            found(file)
+        }
     }
 
     /// The context from per-file outcomes: `outcomes[i]` was decoded as file `i` of `paths`. Objects and issues are
@@ -411,6 +432,51 @@ public struct Linter: Sendable {
 
 }
 
+/// The files a walk has found so far, for workers that start reading before it ends: `path(at:)` waits until
+/// the walk has found that many files, or returns nil once it has ended with fewer.
+final class FileFeed: @unchecked Sendable {
+    private var files: [DiscoveredFile] = []
+    private var finished = false
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func append(_ file: DiscoveredFile) {
+        pthread_mutex_lock(mutex)
+        files.append(file)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Ends the walk; returns every file it found.
+    func finish() -> [DiscoveredFile] {
+        pthread_mutex_lock(mutex)
+        finished = true
+        pthread_cond_broadcast(condition)
+        let all = files
+        pthread_mutex_unlock(mutex)
+        return all
+    }
+
+    func path(at index: Int) -> String? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while index >= files.count && !finished { pthread_cond_wait(condition, mutex) }
+        return index < files.count ? files[index].path : nil
+    }
+}
+
 /// What reading one file produced.
 struct FileOutcome: Sendable {
     init(bytes: Int = 0) { self.bytes = bytes }
@@ -455,6 +521,36 @@ enum FileProcessor {
             }
         }
         return results.items
+    }
+
+    /// Walks and processes at once: `walk` runs on the calling thread and hands over each file it finds; `jobs`
+    /// workers read, parse and decode them meanwhile. The outcomes are in the walk's order, as `processAll` gives them.
+    static func processWhileWalking(jobs: Int, maxFileSize: Int, limits: YAMLLimits, capture: Set<ObjectKind>,
+                                    walk: ((DiscoveredFile) -> Void) -> [DiscoveryIssue])
+        -> (files: [DiscoveredFile], issues: [DiscoveryIssue], outcomes: [FileOutcome]) {
+        let feed = FileFeed()
+        let next = Atomic<Int>(0)
+        let collected = Locked<[(Int, FileOutcome)]>([])
+        let group = DispatchGroup()
+        for _ in 0..<max(1, jobs) {
+            DispatchQueue.global().async(group: group) {
+                var parser = YAMLParser(limits: limits)
+                var mine: [(Int, FileOutcome)] = []
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard let path = feed.path(at: i) else { break }
+                    mine.append((i, processFile(path, file: Int32(i), maxFileSize: maxFileSize, filterContext: false,
+                                                parser: &parser, capture: capture)))
+                }
+                collected.withLock { $0.append(contentsOf: mine) }
+            }
+        }
+        let issues = walk { feed.append($0) }
+        let files = feed.finish()
+        group.wait()
+        var outcomes = [FileOutcome](repeating: FileOutcome(), count: files.count)
+        for (i, outcome) in collected.withLock({ $0 }) { outcomes[i] = outcome }
+        return (files, issues, outcomes)
     }
 
     /// One file read from disk and processed. With `filterContext` (the file is context only) it is parsed only

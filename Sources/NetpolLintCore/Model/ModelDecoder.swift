@@ -161,7 +161,8 @@ public struct ModelDecoder {
         }
         let apiVersionNode = doc.value(n, forKey: "apiVersion")
         let apiVersion = apiVersionNode.map { doc.kind($0) == .scalar ? doc.string($0) : "" } ?? ""
-        let group = apiVersion.split(separator: "/").count == 2 ? String(apiVersion.split(separator: "/")[0]) : ""
+        let groupParts = apiVersion.utf8.split(separator: UInt8(ascii: "/"))
+        let group = groupParts.count == 2 ? String(Substring(groupParts[0])) : ""
         let kindText = doc.string(kindNode)
 
         if kindText.hasSuffix("List"), let items = doc.value(n, forKey: "items"), doc.kind(items) == .sequence {
@@ -350,8 +351,8 @@ public struct ModelDecoder {
     })
 
     static func group(of apiVersion: String) -> String {
-        let parts = apiVersion.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 2 ? String(parts[0]) : ""
+        let parts = apiVersion.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        return parts.count == 2 ? String(Substring(parts[0])) : ""
     }
 
     mutating func unrecognized(_ message: String, _ at: Int32) {

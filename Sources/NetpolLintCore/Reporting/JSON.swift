@@ -11,73 +11,70 @@ public indirect enum JSON: Sendable, Equatable {
     public static func == (a: JSON, b: JSON) -> Bool { a.serialized() == b.serialized() }
 
     public func serialized(pretty: Bool = true) -> String {
-        var out = ""
+        // Built as UTF-8 bytes and turned into a String once: appending many small pieces to a String costs far more.
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         write(into: &out, indent: pretty ? 0 : -1)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(into out: inout String, indent: Int) {
+    func write(into out: inout [UInt8], indent: Int) {
         let pretty = indent >= 0
         func newline(_ level: Int) {
             guard pretty else { return }
-            out += "\n"
-            for _ in 0..<level { out += "  " }
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(0x20, count: 2 * level))
         }
+        func text(_ s: String) { out.append(contentsOf: s.utf8) }
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += String(d)
+        case .null: text("null")
+        case .bool(let b): text(b ? "true" : "false")
+        case .int(let i): text(String(i))
+        case .double(let d): text(String(d))
         case .string(let s): JSON.escape(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { text("[]"); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(indent + 1)
                 item.write(into: &out, indent: pretty ? indent + 1 : -1)
             }
             newline(indent)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { text("{}"); return }
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(indent + 1)
                 JSON.escape(k, into: &out)
-                out += pretty ? ": " : ":"
+                text(pretty ? ": " : ":")
                 v.write(into: &out, indent: pretty ? indent + 1 : -1)
             }
             newline(indent)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        // Most strings need no escaping: append them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += s
-            out += "\""
-            return
-        }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+    /// `s` as a JSON string: quotes, backslashes and control characters escaped, everything else as its UTF-8.
+    static func escape(_ s: String, into out: inout [UInt8]) {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -14,12 +14,15 @@ extension String {
 }
 
 extension Substring {
+    /// The first occurrence of `needle`, compared byte for byte in UTF-8 (a match starts where the needle's first
+    /// byte does, which is never inside another character).
     func range(of needle: String) -> Range<Substring.Index>? {
-        guard !needle.isEmpty else { return nil }
-        var i = startIndex
-        while i < endIndex {
-            if self[i...].hasPrefix(needle) { return i..<index(i, offsetBy: needle.count) }
-            i = index(after: i)
+        let text = utf8, pattern = needle.utf8
+        guard let first = pattern.first else { return nil }
+        var i = text.startIndex
+        while let j = text[i...].firstIndex(of: first) {
+            if text[j...].starts(with: pattern) { return j..<text.index(j, offsetBy: pattern.count) }
+            i = text.index(after: j)
         }
         return nil
     }

@@ -80,6 +80,7 @@ extension NetpolLintCommand {
         }
 
         func run() throws {
+            PhaseClock.start()
             // Also the context of --stdin: a missing one would silently lint the buffer without its repository.
             requireExistingPaths(paths)
             let cwd = FilePath.currentDirectory()
@@ -113,6 +114,7 @@ extension NetpolLintCommand {
             request.maxFileSize = (try? maxFileSizeBytes?.get()) ?? configuration.maxFileSize
             (request.enable, request.disable) = ruleSelection
             var report: LintReport
+            PhaseClock.mark("setup")
             do {
                 report = try Linter(rules: builtInRules).run(request)
             } catch {
@@ -152,6 +154,8 @@ extension NetpolLintCommand {
                 FileOutput.standardOutput(text)
             }
             if format == .github { GitHubReporter().appendStepSummary(report) }
+            PhaseClock.mark("report")
+            PhaseClock.report()
             FileOutput.standardError(report.summaryLine + "\n")
             if let counts = report.ruleCounts(top: 5) { FileOutput.standardError("by rule: \(counts)\n") }
             if report.statistics.filesDiscovered == 0 {
