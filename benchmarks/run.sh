@@ -127,6 +127,13 @@ for ds in "${datasets[@]}"; do
   unset best_wall best_rss best_err
 done
 
+# --- where the time goes: one more run of each, with the engine's own clock per stage (NETPOL_LINT_PHASES) -------
+phase_lines=()
+for j in 1 2; do
+  phases="$(NETPOL_LINT_PHASES=1 "$lint" check --jobs "$j" --format json "$corpus" 2>&1 >/dev/null | grep '^netpol-lint: phases:' || true)"
+  phase_lines+=("corpus --jobs $j: ${phases#netpol-lint: phases: }")
+done
+
 # --- editor on save: one file through --stdin ------------------------------------------------------------------
 # The first CiliumNetworkPolicy file of the corpus (outside hidden folders if possible), copied alone into a
 # temporary folder so its repository context is just that file; linted as its path relative to its repo folder.
@@ -179,6 +186,9 @@ done
 echo
 for n in "${notes[@]}"; do echo "$n"; done
 echo "$stdin_line"
+echo
+echo "stages (one run each, wall time):"
+for p in "${phase_lines[@]}"; do echo "  $p"; done
 echo
 echo "targets: corpus --jobs 1 <= 1.3x floor, --jobs 2 <= 0.9x floor; semantics cost <= 1.5x; one file via --stdin <= 30 ms wall including process start"
 

@@ -26,8 +26,8 @@ import Testing
         return TestSupport.writeTree(files)
     }
 
-    func findings(_ dir: String, jobs: Int) throws -> [String] {
-        var request = LintRequest(paths: [dir], configuration: Configuration(), repositoryRoot: dir, workingDirectory: dir)
+    func findings(_ dir: String, jobs: Int, roots: [String]? = nil) throws -> [String] {
+        var request = LintRequest(paths: roots ?? [dir], configuration: Configuration(), repositoryRoot: dir, workingDirectory: dir)
         request.jobs = jobs
         request.enable = builtInRules.map { $0.description.id }
         let r = try Linter(rules: builtInRules).run(request)
@@ -44,6 +44,19 @@ import Testing
         for jobs in [2, 3, 8] {
             let many = try findings(dir, jobs: jobs)
             #expect(many == one, "--jobs \(jobs) differs from --jobs 1")
+        }
+    }
+
+    /// With more than one worker the walk hands files to the readers as it finds them: overlapping roots (a folder and
+    /// a file or folder inside it) are still read once each, in the same order as with one worker.
+    @Test func overlappingRootsWhileWalking() throws {
+        let dir = Self.tree()
+        let roots = [dir + "/apps", dir, dir + "/alias/p4.yaml", dir + "/apps"]
+        let one = try findings(dir, jobs: 1, roots: roots)
+        // Findings are sorted by path: reading every file once gives the single root's list.
+        #expect(one == (try findings(dir, jobs: 1)), "overlapping roots changed the findings")
+        for jobs in [2, 5] {
+            #expect(try findings(dir, jobs: jobs, roots: roots) == one, "--jobs \(jobs) differs from --jobs 1")
         }
     }
 }

@@ -23,6 +23,10 @@ public struct LintRequest: Sendable {
     public var repositoryRoot: String
     /// Directory display paths are relative to.
     public var workingDirectory: String
+    /// The report keeps the repository's model alive (`LintReport.model`): for a process that exits right after
+    /// writing the report, which then need not free it first. Off by default, so that a caller holding several
+    /// reports (`diff`) does not hold several models.
+    public var reportKeepsModel = false
 
     public init(paths: [String], configuration: Configuration, repositoryRoot: String, workingDirectory: String) {
         self.paths = paths
@@ -84,6 +88,9 @@ public struct LintReport: Sendable {
     public var rulesRun: [String] = []
     /// Findings left out because an accepted-findings file lists them (`check --accepted`).
     public var accepted = 0
+    /// The model the findings were made from, held by the report so that a command that exits once it has written
+    /// the report does not first spend time freeing every object of the repository (`check` exits that way).
+    var model: LintContext?
 }
 
 public enum RuleSelectionError: Error, Sendable, CustomStringConvertible {
@@ -194,7 +201,8 @@ public struct Linter: Sendable {
         PhaseClock.mark("fingerprints")
         return LintReport(findings: findings, files: context.files, statistics: stats,
                           rules: rules.map { $0.description }, objectSummaries: objects,
-                          repositoryRoot: request.repositoryRoot, rulesRun: enabled.map { $0.rule.description.id })
+                          repositoryRoot: request.repositoryRoot, rulesRun: enabled.map { $0.rule.description.id },
+                          model: request.reportKeepsModel ? context : nil)
     }
 
     /// Runs the enabled rules over a loaded context and applies suppressions: the findings, sorted by path and
@@ -306,11 +314,21 @@ public struct Linter: Sendable {
         let capture = Set(request.configuration.customRules.map(\.kind))
         let discovered: [DiscoveredFile], discoveryIssues: [DiscoveryIssue], stdinIndex: Int?
         let outcomes: [FileOutcome]
+        // Display paths and URIs, when the walk's thread works them out while the files are read.
+        var mapped: [(display: String, uri: String)]?
         if request.stdin == nil && request.jobs > 1 {
             // The workers read, parse and decode each file as soon as the walk finds it.
+            let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
+            var paths: [(display: String, uri: String)] = []
             (discovered, discoveryIssues, outcomes) = FileProcessor.processWhileWalking(
                 jobs: request.jobs, maxFileSize: request.maxFileSize, limits: request.limits, capture: capture
-            ) { found in discover(request, found: found) }
+            ) { found in
+                discover(request) { file in
+                    found(file)
+                    paths.append(mapper.map(file.path))
+                }
+            }
+            mapped = paths
             stdinIndex = nil
             PhaseClock.mark("walk+read+parse+decode")
         } else {
@@ -331,7 +349,7 @@ public struct Linter: Sendable {
                                request: request, statistics: &stats,
                                isTarget: { i in stdinIndex.map { $0 == i } ?? isTarget(discovered[i].path) },
                                discoveryIssueIsTarget: { stdinIndex == nil && isTarget($0) },
-                               configurationIsTarget: targets == nil)
+                               configurationIsTarget: targets == nil, mapPath: mapped.map { m in { i, _ in m[i] } })
         PhaseClock.mark("assemble+inventory")
         return (context, stats, stdinIndex)
     }
@@ -532,7 +550,8 @@ enum FileProcessor {
         let next = Atomic<Int>(0)
         let collected = Locked<[(Int, FileOutcome)]>([])
         let group = DispatchGroup()
-        for _ in 0..<max(1, jobs) {
+        // The number of files is not known yet (`processAll` bounds the workers by it): a huge --jobs is bounded here.
+        for _ in 0..<min(max(1, jobs), 64) {
             DispatchQueue.global().async(group: group) {
                 var parser = YAMLParser(limits: limits)
                 var mine: [(Int, FileOutcome)] = []

@@ -43,11 +43,15 @@ struct AppliedNamespaces {
         for (_, paths) in entries {
             for path in paths where kustomizations[path] != nil { referenced.insert(path) }
         }
-        var visited = Set<String>()
+        struct Visit: Hashable {
+            var folder: String
+            var outer: String?
+        }
+        var visited = Set<Visit>()
         func record(_ file: String, _ namespace: String?) { namespaces[file, default: []].insert(namespace) }
         func visit(_ folder: String, outer: String?, depth: Int) {
             guard depth < 64, let k = kustomizations[folder],
-                  visited.insert(folder + "\u{0}" + (outer ?? "\u{1}")).inserted else { return }
+                  visited.insert(Visit(folder: folder, outer: outer)).inserted else { return }
             let namespace = outer ?? k.namespace.map(\.value).flatMap(Self.namespace)
             for path in entries[folder] ?? [] {
                 if kustomizations[path] != nil {
@@ -58,38 +62,49 @@ struct AppliedNamespaces {
             }
         }
         // The generated kustomization of a Flux path without one: every manifest below the path, a folder with a
-        // kustomization as a whole. Files are sorted once, so each path reads only its own range of them, and the
-        // topmost kustomization folder is looked up once per folder.
+        // kustomization as a whole. Files are sorted once, so each path reads only its own range of them; each
+        // file's folder and the kustomization folders at or above it are worked out once for all paths.
         let manifests = fileSet.filter(Self.isManifest).sorted()
-        var seenRoots = Set<String>()
-        for root in fluxRoots where seenRoots.insert(root.path + "\u{0}" + (root.namespace ?? "\u{1}")).inserted {
+        let manifestFolders = manifests.map(FilePath.dirname)
+        // Per folder: the kustomization folders at or above it, nearest first.
+        var chains: [String: [String]] = [:]
+        func chain(_ folder: String) -> [String] {
+            if let known = chains[folder] { return known }
+            var c: [String] = kustomizations[folder] != nil ? [folder] : []
+            if folder != "." && folder != "/" && !folder.isEmpty { c += chain(FilePath.dirname(folder)) }
+            chains[folder] = c
+            return c
+        }
+        struct Root: Hashable {
+            var path: String
+            var namespace: String?
+        }
+        var seenRoots = Set<Root>()
+        for root in fluxRoots where seenRoots.insert(Root(path: root.path, namespace: root.namespace)).inserted {
             referenced.insert(root.path)
             if kustomizations[root.path] != nil {
                 visit(root.path, outer: root.namespace, depth: 0)
                 continue
             }
-            var topmost: [String: String?] = [:]
-            for file in Self.below(root.path, in: manifests) {
-                let folder = FilePath.dirname(file)
-                let top: String?
-                if let known = topmost[folder] {
-                    top = known
-                } else {
-                    var found: String?
-                    var f = folder
-                    while Self.inside(f, root.path) {
-                        if kustomizations[f] != nil { found = f }
-                        if f == root.path { break }
-                        f = FilePath.dirname(f)
-                    }
-                    topmost[folder] = .some(found)
-                    top = found
+            let range = Self.below(root.path, in: manifests)
+            // The topmost kustomization folder inside the path at or above a file's folder: its kustomization
+            // includes the file. Consecutive files often share a folder.
+            var lastFolder: String?
+            var lastTop: String?
+            var visitedTops = Set<String>()
+            for i in range.indices {
+                let folder = manifestFolders[i]
+                if folder != lastFolder {
+                    lastFolder = folder
+                    lastTop = chain(folder).last { Self.inside($0, root.path) }
                 }
-                if let top {
-                    referenced.insert(top)
-                    visit(top, outer: root.namespace, depth: 0)
+                if let top = lastTop {
+                    if visitedTops.insert(top).inserted {
+                        referenced.insert(top)
+                        visit(top, outer: root.namespace, depth: 0)
+                    }
                 } else {
-                    record(file, root.namespace)
+                    record(manifests[i], root.namespace)
                 }
             }
         }
@@ -102,7 +117,8 @@ struct AppliedNamespaces {
     /// The namespaces of a file's objects: `own` (their metadata) where a chain sets none; empty when no
     /// kustomization includes the file.
     func namespaces(ofFile uri: String, own: String?) -> Set<String?> {
-        Set((namespaces[uri] ?? []).map { $0 ?? own })
+        guard let applied = namespaces[uri] else { return [] }
+        return applied.contains(nil) ? Set(applied.map { $0 ?? own }) : applied
     }
 
     static let kustomizationNames: Set<String> = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
@@ -135,7 +151,10 @@ struct AppliedNamespaces {
     }
 
     static func resolve(_ path: String, from folder: String) -> String {
-        let joined = FilePath.normalize(folder == "." || folder.isEmpty ? path : folder + "/" + path)
+        // `./x.yaml` is `x.yaml`: without the leading `./` most entries join into a path that is already normal.
+        var path = Substring(path)
+        while path.utf8.count > 2, path.utf8.starts(with: "./".utf8) { path = path.dropFirst(2) }
+        let joined = FilePath.normalize(folder == "." || folder.isEmpty ? String(path) : folder + "/" + path)
         return joined.isEmpty ? "." : joined
     }
 }

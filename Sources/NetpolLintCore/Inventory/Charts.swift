@@ -38,14 +38,20 @@ extension Inventory {
             guard case .ociRepository(let r) = o.body else { continue }
             for ns in namespaces(i) { repositories[ns + "/" + o.name, default: []].append((i, r)) }
         }
-        func uri(_ i: Int) -> Substring { Substring(files[Int(objects[i].span.file)].uri) }
+        func folders(_ i: Int) -> ArraySlice<Substring.UTF8View> {
+            Substring(files[Int(objects[i].span.file)].uri).utf8.split(separator: UInt8(ascii: "/")).dropLast()
+        }
         func nearest(_ candidates: [(object: Int, spec: OCIRepositorySpec)], to release: Int) -> (object: Int, spec: OCIRepositorySpec)? {
-            let own = uri(release).split(separator: "/").dropLast()
+            guard candidates.count > 1 else { return candidates.first }
+            let own = folders(release)
             func shared(_ c: (object: Int, spec: OCIRepositorySpec)) -> Int {
-                zip(own, uri(c.object).split(separator: "/").dropLast()).prefix { $0 == $1 }.count
+                zip(own, folders(c.object)).prefix { $0.elementsEqual($1) }.count
             }
-            var best = candidates.first
-            for c in candidates.dropFirst() where shared(c) > shared(best!) { best = c }
+            var best = candidates.first, bestShared = shared(candidates[0])
+            for c in candidates.dropFirst() {
+                let n = shared(c)
+                if n > bestShared { best = c; bestShared = n }
+            }
             return best
         }
         var out: [Chart] = []

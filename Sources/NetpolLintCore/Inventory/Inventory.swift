@@ -115,10 +115,9 @@ public struct Inventory: Sendable {
         // Folder → namespace set by a kustomize Kustomization there.
         var kustomizeNamespace: [String: String] = [:]
         var fluxTargets: [(path: String, namespace: String)] = []
-        for o in objects {
-            let folder = FilePath.dirname(files[Int(o.span.file)].uri)
+        for o in objects where o.kind == .kustomization || o.kind == .fluxKustomization {
             if case .kustomization(let k) = o.body, let ns = k.namespace?.value, !ns.hasSubstitution {
-                kustomizeNamespace[folder] = ns
+                kustomizeNamespace[FilePath.dirname(files[Int(o.span.file)].uri)] = ns
             }
             if case .fluxKustomization(let f) = o.body, let path = f.path?.value, let ns = f.targetNamespace?.value,
                !ns.hasSubstitution, !path.hasSubstitution {
@@ -159,9 +158,12 @@ public struct Inventory: Sendable {
             // (it overrides metadata.namespace); else metadata.namespace; else the nearest kustomization `namespace:`
             // of the folder or an ancestor, or a Flux targetNamespace whose path holds the folder.
             let uri = files[Int(o.span.file)].uri
-            let folder = FilePath.dirname(uri)
             let written = o.meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace)
-            let own = written ?? kustomizeLookup(folder) ?? fluxLookup(folder)
+            var own = written
+            if own == nil {
+                let folder = FilePath.dirname(uri)
+                own = kustomizeLookup(folder) ?? fluxLookup(folder)
+            }
             let set = applied.namespaces(ofFile: uri, own: own)
             if set.count > 1 {
                 multiple[i] = set.compactMap { $0 }.sorted()

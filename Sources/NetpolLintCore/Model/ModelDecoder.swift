@@ -283,7 +283,25 @@ public struct ModelDecoder {
     }
 
     /// A YAML value as a template binding: plain `true`/`false` are booleans, plain numbers numbers, the rest text.
-    func templateValue(_ n: Int32, depth: Int) -> TemplateValue {
+    /// Which parts of a values tree are kept (`templateValue(_:depth:keeping:)`): everything below; only the named
+    /// keys of a mapping, each with its own part; or every key of a mapping, each with the same part. A sequence's
+    /// items are kept as the sequence is.
+    indirect enum ValuesPart: Sendable {
+        case all
+        case keys([String: ValuesPart])
+        case everyKey(ValuesPart)
+    }
+
+    /// What `AppTemplate` reads of a release's pods: `labels` and `hostNetwork` (of `pod:` or `defaultPodOptions:`).
+    static let podValues = ValuesPart.keys(["labels": .all, "hostNetwork": .all])
+    /// What `AppTemplate` reads of `controllers:`: per controller `enabled`, its pod options and its containers'
+    /// `ports` (a release's env, probes and resources are most of its values and are never read).
+    static let controllerValues = ValuesPart.everyKey(.keys([
+        "enabled": .all, "pod": podValues,
+        "containers": .everyKey(.keys(["ports": .all])), "initContainers": .everyKey(.keys(["ports": .all])),
+    ]))
+
+    func templateValue(_ n: Int32, depth: Int, keeping part: ValuesPart = .all) -> TemplateValue {
         guard depth < 64 else { return .null }
         switch doc.kind(n) {
         case .scalar:
@@ -295,10 +313,20 @@ public struct ModelDecoder {
                Double(text) != nil { return .number(text) }
             return .string(text)
         case .sequence:
-            return .list(doc.items(n).map { templateValue($0, depth: depth + 1) })
+            return .list(doc.items(n).map { templateValue($0, depth: depth + 1, keeping: part) })
         case .mapping:
             var out: [String: TemplateValue] = [:]
-            for (k, v) in doc.entries(n) where out[doc.string(k)] == nil { out[doc.string(k)] = templateValue(v, depth: depth + 1) }
+            for (k, v) in doc.entries(n) {
+                let key = doc.string(k)
+                guard out[key] == nil else { continue }
+                switch part {
+                case .all: out[key] = templateValue(v, depth: depth + 1)
+                case .everyKey(let each): out[key] = templateValue(v, depth: depth + 1, keeping: each)
+                case .keys(let named):
+                    guard let sub = named[key] else { continue }
+                    out[key] = templateValue(v, depth: depth + 1, keeping: sub)
+                }
+            }
             return .map(out)
         }
     }
@@ -372,7 +400,8 @@ public struct ModelDecoder {
     /// not exist. `read` says whether the object is read all the same.
     mutating func checkAPIVersion(_ n: Int32, kindNode: Int32, kind: String, apiVersionNode: Int32?, apiVersion: String, read: Bool) {
         guard let expected = Self.apiVersions[kind] else { return }
-        let what = described(kind, n)
+        // Nearly every object has its right apiVersion: its description is only built for a finding.
+        var what: String { described(kind, n) }
         let outcome = read ? "" : "; netpol-lint does not read it either"
         guard let versionNode = apiVersionNode, doc.kind(versionNode) == .scalar, !doc.isNull(versionNode), !apiVersion.isEmpty else {
             unrecognized("\(what) has no apiVersion (write apiVersion: \(expected[0])): the API server rejects it\(outcome)", kindNode)
@@ -447,8 +476,8 @@ public struct ModelDecoder {
         out.hasExternalValues = doc.value(spec, forKey: "valuesFrom") != nil || doc.value(spec, forKey: "postRenderers") != nil
         if let values = doc.value(spec, forKey: "values"), doc.kind(values) == .mapping {
             var kept: [String: TemplateValue] = [:]
-            if let v = doc.value(values, forKey: "controllers") { kept["controllers"] = templateValue(v, depth: 0) }
-            if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0) }
+            if let v = doc.value(values, forKey: "controllers") { kept["controllers"] = templateValue(v, depth: 0, keeping: Self.controllerValues) }
+            if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0, keeping: Self.podValues) }
             if let v = doc.value(values, forKey: "global") { kept["global"] = templateValue(v, depth: 0) }
             if let v = doc.value(values, forKey: "service") { kept["service"] = templateValue(v, depth: 0) }
             out.values = .map(kept)

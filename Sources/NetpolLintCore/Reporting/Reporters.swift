@@ -116,12 +116,11 @@ public struct JSONReporter: Reporter {
              ("line", .int(Int(s.line))), ("column", .int(Int(s.column))),
              ("endLine", .int(Int(s.endLine))), ("endColumn", .int(Int(s.endColumn)))]
         }
-        let objects = report.objectRefs
         let findings: [JSON] = report.findings.map { f in
             var pairs: [(String, JSON)] = [("ruleId", .string(f.ruleID)), ("ruleName", .string(report.rule(f.ruleID)?.name ?? "")),
                                            ("severity", .string(f.severity.rawValue)), ("message", .string(f.message))]
             pairs += location(f.span)
-            if let o = f.object.map({ objects[$0] }) ?? nil { pairs.append(("object", o)) }
+            if let o = f.object.flatMap(report.objectRef) { pairs.append(("object", o)) }
             pairs.append(("related", .array(f.related.map { r in .object(location(r.span) + [("message", .string(r.message))]) })))
             pairs.append(("fingerprint", .string(f.fingerprint)))
             return .object(pairs)
@@ -142,10 +141,8 @@ public struct JSONReporter: Reporter {
 
 extension LintReport {
     /// Object references by object index, filled by the engine for JSON / SARIF logical locations.
-    public var objectRefs: [JSON?] {
-        objectSummaries.map { o in
-            o.map { .object([("kind", .string($0.kind)), ("namespace", $0.namespace.map(JSON.string) ?? .null), ("name", .string($0.name))]) }
-        }
+    public func objectRef(_ index: Int) -> JSON? {
+        objectSummaries[index].map { .object([("kind", .string($0.kind)), ("namespace", $0.namespace.map(JSON.string) ?? .null), ("name", .string($0.name))]) }
     }
 }
 

@@ -179,7 +179,7 @@ public struct YAMLParser {
                 let childStart = UInt32(truncatingIfNeeded: doc.children.count)
                 let n = work.count - frame.workStart
                 doc.children.append(contentsOf: work[frame.workStart...])
-                work.removeSubrange(frame.workStart...)
+                work.removeLast(n)
                 let i = Int(frame.node)
                 doc.nodes[i].start = childStart
                 doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)

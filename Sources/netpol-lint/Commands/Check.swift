@@ -111,6 +111,7 @@ extension NetpolLintCommand {
                 request.paths = (paths + contexts).filter { seen.insert(FilePath.absolute($0)).inserted }
             }
             request.jobs = jobs
+            request.reportKeepsModel = true
             request.maxFileSize = (try? maxFileSizeBytes?.get()) ?? configuration.maxFileSize
             (request.enable, request.disable) = ruleSelection
             var report: LintReport
@@ -171,8 +172,11 @@ extension NetpolLintCommand {
             case .note: .note
             case .never: nil
             }
-            if let threshold, report.findings.contains(where: { $0.severity >= threshold }) {
-                throw ExitCode(1)
+            let failed = threshold.map { t in report.findings.contains { $0.severity >= t } } ?? false
+            // Everything is written: exit here, while the report and the repository's model are still alive, so the
+            // process does not spend time freeing them one by one on its way out.
+            withExtendedLifetime(report) {
+                NetpolLintCommand.exit(withError: failed ? ExitCode(1) : .success)
             }
         }
 
