@@ -19,9 +19,9 @@ struct AppliedNamespaces {
     init(files: [SourceFile], objects: [KubeObject]) {
         var kustomizations: [String: KustomizationSpec] = [:]
         var fluxRoots: [(path: String, namespace: String?)] = []
-        for o in objects {
-            let uri = files[Int(o.span.file)].uri
-            switch o.body {
+        for o in objects.indices where objects[o].kind == .kustomization || objects[o].kind == .fluxKustomization {
+            let uri = files[Int(objects[o].span.file)].uri
+            switch objects[o].body {
             case .kustomization(let k) where Self.kustomizationNames.contains(FilePath.basename(uri)):
                 kustomizations[FilePath.dirname(uri)] = k
             case .fluxKustomization(let f):
@@ -32,85 +32,124 @@ struct AppliedNamespaces {
             }
         }
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
-        let fileSet = Set(files.map(\.uri))
-        // Each kustomization's local entries as repository paths, resolved once (a kustomization is visited once per
-        // namespace it is applied in).
-        var entries: [String: [String]] = [:]
-        for (folder, k) in kustomizations {
-            entries[folder] = (k.resources + k.components).compactMap { Self.local($0.value, from: folder) }
+        // Files, kustomization folders and namespaces are numbered once, so that following the includes (a
+        // kustomization is visited once per namespace it is applied in) compares numbers, not paths.
+        var fileIndex: [String: Int] = [:]
+        fileIndex.reserveCapacity(files.count)
+        for (i, f) in files.enumerated() where fileIndex[f.uri] == nil { fileIndex[f.uri] = i }
+        let folders = Array(kustomizations.keys)
+        var folderID: [String: Int] = [:]
+        for (i, f) in folders.enumerated() { folderID[f] = i }
+        var namespaceNames: [String?] = [nil]
+        var namespaceID: [String: Int] = [:]
+        func id(ofNamespace name: String?) -> Int {
+            guard let name else { return 0 }
+            if let known = namespaceID[name] { return known }
+            namespaceNames.append(name)
+            namespaceID[name] = namespaceNames.count - 1
+            return namespaceNames.count - 1
         }
-        var referenced = Set<String>()
-        for (_, paths) in entries {
-            for path in paths where kustomizations[path] != nil { referenced.insert(path) }
+        enum Entry {
+            case kustomization(Int)
+            case file(Int)
         }
-        struct Visit: Hashable {
-            var folder: String
-            var outer: String?
+        // Each kustomization's local entries (resources and components), resolved once: another kustomization, or a
+        // file of the repository; entries that are neither are dropped.
+        var entries: [[Entry]] = []
+        var ownNamespace: [Int] = []
+        var referenced = [Bool](repeating: false, count: folders.count)
+        for folder in folders {
+            let k = kustomizations[folder]!
+            ownNamespace.append(id(ofNamespace: k.namespace.map(\.value).flatMap(Self.namespace)))
+            entries.append((k.resources + k.components).compactMap { entry in
+                guard let path = Self.local(entry.value, from: folder) else { return nil }
+                if let sub = folderID[path] {
+                    referenced[sub] = true
+                    return .kustomization(sub)
+                }
+                return fileIndex[path].map { .file($0) }
+            })
         }
-        var visited = Set<Visit>()
-        func record(_ file: String, _ namespace: String?) { namespaces[file, default: []].insert(namespace) }
-        func visit(_ folder: String, outer: String?, depth: Int) {
-            guard depth < 64, let k = kustomizations[folder],
-                  visited.insert(Visit(folder: folder, outer: outer)).inserted else { return }
-            let namespace = outer ?? k.namespace.map(\.value).flatMap(Self.namespace)
-            for path in entries[folder] ?? [] {
-                if kustomizations[path] != nil {
-                    visit(path, outer: namespace, depth: depth + 1)
-                } else if fileSet.contains(path) {
-                    record(path, namespace)
+        var visited = Set<Int>()
+        var applied = [Set<Int>](repeating: [], count: files.count)
+        /// `outer`: the namespace (number) an including kustomization sets, -1 for none.
+        func visit(_ folder: Int, outer: Int, depth: Int) {
+            guard depth < 64, visited.insert(folder &* 0x1_0000_0000 &+ (outer &+ 1)).inserted else { return }
+            let namespace = outer >= 0 ? outer : ownNamespace[folder]
+            // A chain that sets no namespace passes none on: an inner kustomization may still set its own.
+            let passed = namespace == 0 ? -1 : namespace
+            for entry in entries[folder] {
+                switch entry {
+                case .kustomization(let sub): visit(sub, outer: passed, depth: depth + 1)
+                case .file(let file): applied[file].insert(namespace)
                 }
             }
         }
         // The generated kustomization of a Flux path without one: every manifest below the path, a folder with a
-        // kustomization as a whole. Files are sorted once, so each path reads only its own range of them; each
-        // file's folder and the kustomization folders at or above it are worked out once for all paths.
-        let manifests = fileSet.filter(Self.isManifest).sorted()
-        let manifestFolders = manifests.map(FilePath.dirname)
+        // kustomization as a whole. Manifests are sorted once, so each path reads only its own range of them; each
+        // one's folder and the kustomization folders at or above it are worked out once for all paths.
+        let manifests = fileIndex.filter { Self.isManifest($0.key) }.sorted { $0.key < $1.key }
+        let manifestURIs = manifests.map(\.key)
+        var folderNumber: [String: Int] = [:]
+        var folderNames: [String] = []
+        let manifestFolder: [Int] = manifestURIs.map { uri in
+            let folder = FilePath.dirname(uri)
+            if let known = folderNumber[folder] { return known }
+            folderNames.append(folder)
+            folderNumber[folder] = folderNames.count - 1
+            return folderNames.count - 1
+        }
         // Per folder: the kustomization folders at or above it, nearest first.
-        var chains: [String: [String]] = [:]
-        func chain(_ folder: String) -> [String] {
+        var chains: [String: [Int]] = [:]
+        func chain(_ folder: String) -> [Int] {
             if let known = chains[folder] { return known }
-            var c: [String] = kustomizations[folder] != nil ? [folder] : []
+            var c: [Int] = folderID[folder].map { [$0] } ?? []
             if folder != "." && folder != "/" && !folder.isEmpty { c += chain(FilePath.dirname(folder)) }
             chains[folder] = c
             return c
         }
+        var folderChain = [[Int]?](repeating: nil, count: folderNames.count)
         struct Root: Hashable {
             var path: String
             var namespace: String?
         }
         var seenRoots = Set<Root>()
         for root in fluxRoots where seenRoots.insert(Root(path: root.path, namespace: root.namespace)).inserted {
-            referenced.insert(root.path)
-            if kustomizations[root.path] != nil {
-                visit(root.path, outer: root.namespace, depth: 0)
+            let outer = root.namespace.map { id(ofNamespace: $0) } ?? -1
+            if let folder = folderID[root.path] {
+                referenced[folder] = true
+                visit(folder, outer: outer, depth: 0)
                 continue
             }
-            let range = Self.below(root.path, in: manifests)
+            let namespace = id(ofNamespace: root.namespace)
             // The topmost kustomization folder inside the path at or above a file's folder: its kustomization
             // includes the file. Consecutive files often share a folder.
-            var lastFolder: String?
-            var lastTop: String?
-            var visitedTops = Set<String>()
-            for i in range.indices {
-                let folder = manifestFolders[i]
+            var lastFolder = -1
+            var lastTop = -1
+            var visitedTops = Set<Int>()
+            for i in Self.below(root.path, in: manifestURIs).indices {
+                let folder = manifestFolder[i]
                 if folder != lastFolder {
                     lastFolder = folder
-                    lastTop = chain(folder).last { Self.inside($0, root.path) }
+                    if folderChain[folder] == nil { folderChain[folder] = chain(folderNames[folder]) }
+                    lastTop = folderChain[folder]!.last { Self.inside(folders[$0], root.path) } ?? -1
                 }
-                if let top = lastTop {
-                    if visitedTops.insert(top).inserted {
-                        referenced.insert(top)
-                        visit(top, outer: root.namespace, depth: 0)
+                if lastTop >= 0 {
+                    if visitedTops.insert(lastTop).inserted {
+                        referenced[lastTop] = true
+                        visit(lastTop, outer: outer, depth: 0)
                     }
                 } else {
-                    record(manifests[i], root.namespace)
+                    applied[manifests[i].value].insert(namespace)
                 }
             }
         }
         // Kustomizations nobody includes are built on their own (`kubectl apply -k`, a Flux path not in the repo).
-        for folder in kustomizations.keys.sorted() where !referenced.contains(folder) {
-            visit(folder, outer: nil, depth: 0)
+        for folder in folders.indices.sorted(by: { folders[$0] < folders[$1] }) where !referenced[folder] {
+            visit(folder, outer: -1, depth: 0)
+        }
+        for (file, set) in applied.enumerated() where !set.isEmpty {
+            namespaces[files[file].uri] = Set(set.map { namespaceNames[$0] })
         }
     }
 
