@@ -215,7 +215,7 @@ public struct EgressBlocksDNSRule: Rule {
                 // none of the reported ones does, nothing here can be reported.
                 if let reportedSubjects, !reportedSubjects.contains(where: { $0.selector.matches(pod) == .yes }) { continue }
                 let selecting = semantics.subjects(selecting: pod)
-                guard selecting.contains(where: { $0.match == .yes && $0.subject.enforces.contains(.egress) }) else { continue }
+                guard selecting.contains(where: { $0.match == .yes && $0.subject.isEnforcing(.egress) }) else { continue }
                 let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query, selecting: selecting)
                 guard v.enforced == .yes, v.result == .no else { continue }
                 // Any other DNS path counts: a port-53 or 5353 rule to anything (node-local-dns, an upstream

@@ -147,14 +147,19 @@ public struct CompiledRule: Sendable {
     }
 
     /// Whether the rule's peers include the endpoint, ports aside.
-    public func matchesPeer(_ e: Endpoint) -> Tri {
+    public func matchesPeer(_ e: Endpoint) -> Tri { Self.matches(peers: peers, anyPeer: anyPeer, e) }
+
+    /// `matchesPeer` on a rule's fields: hot loops read them in place rather than copy the whole rule.
+    static func matches(peers: [Peer], anyPeer: Bool, _ e: Endpoint) -> Tri {
         if anyPeer { return .yes }
-        var peerMatch = Tri.no
-        for p in peers {
-            peerMatch = peerMatch || p.matches(e)
-            if peerMatch == .yes { break }
+        return peers.withUnsafeBufferPointer { peers in
+            var peerMatch = Tri.no
+            for i in peers.indices {
+                peerMatch = peerMatch || peers[i].matches(e)
+                if peerMatch == .yes { break }
+            }
+            return peerMatch
         }
-        return peerMatch
     }
 
     /// Whether the rule's ports include the port, peers aside. A named port resolves through the container ports of
@@ -181,7 +186,9 @@ public struct CompiledRule: Sendable {
     }
 
     /// A `toFQDNs` rule: it only works when Cilium's DNS proxy sees the lookups (NP302).
-    public var usesFQDNs: Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
+    public var usesFQDNs: Bool { Self.usesFQDNs(peers) }
+
+    static func usesFQDNs(_ peers: [Peer]) -> Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
 
     /// The rule's ports as questions for the other end: one group per port entry, whose alternatives are its
     /// protocols (ANY: TCP, UDP, SCTP) over its whole range; the other end answers the entry when it admits any
@@ -230,6 +237,9 @@ public final class Subject: Sendable {
     /// Directions with `fromRequires` / `toRequires` (before Cilium 1.19): they add label requirements to every
     /// allow for the selected endpoints, which the engine does not model, so allows there are only *maybe*.
     public let requires: Set<Direction>
+    /// `enforces` and `requires` as bits (`bit(_:)`): asked for every subject of every question, without hashing.
+    private let enforcedBits: UInt8
+    private let requiredBits: UInt8
 
     init(object: Int, specIndex: Int, selector: Selector, selectorSpan: Span, enforces: Set<Direction>,
          rules: [CompiledRule], requires: Set<Direction> = []) {
@@ -240,7 +250,25 @@ public final class Subject: Sendable {
         self.enforces = enforces
         self.rules = rules
         self.requires = requires
+        self.enforcedBits = enforces.reduce(0) { $0 | Self.bit($1) }
+        self.requiredBits = requires.reduce(0) { $0 | Self.bit($1) }
     }
+
+    @inline(__always)
+    private static func bit(_ d: Direction) -> UInt8 {
+        switch d {
+        case .ingress: 1
+        case .egress: 2
+        }
+    }
+
+    /// `enforces.contains(direction)`.
+    @inline(__always)
+    public func isEnforcing(_ direction: Direction) -> Bool { enforcedBits & Self.bit(direction) != 0 }
+
+    /// `requires.contains(direction)`.
+    @inline(__always)
+    public func isNarrowing(_ direction: Direction) -> Bool { requiredBits & Self.bit(direction) != 0 }
 }
 
 extension Subject {

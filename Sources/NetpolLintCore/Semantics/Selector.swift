@@ -27,6 +27,10 @@ public struct Requirement: Sendable, Hashable {
     public let values: Set<String>
     /// A Flux `${var}` value: its text is not known until deployment.
     let isSymbolic: Bool
+    /// The only value, when there is exactly one: compared without hashing.
+    let single: String?
+    /// `io.kubernetes.pod.namespace` Exists: true of every pod (`Selector.matches` passes over it).
+    let everyPod: Bool
 
     /// A requirement as written in a manifest.
     public init(_ r: LabelRequirement) { self.init(r.key, r.op, Set(r.values.map(\.value))) }
@@ -36,15 +40,23 @@ public struct Requirement: Sendable, Hashable {
         self.op = op
         self.values = values
         self.isSymbolic = values.contains { $0.hasSubstitution }
+        self.single = values.count == 1 ? values.first : nil
+        self.everyPod = key == .namespaceName && op == .exists
     }
 
     /// This requirement on a label that has `value` (nil: the label is absent).
     public func evaluate(_ value: String?) -> Bool {
         switch op {
-        case .in: value.map(values.contains) ?? false
-        case .notIn: value.map { !values.contains($0) } ?? true
-        case .exists: value != nil
-        case .doesNotExist: value == nil
+        case .in:
+            guard let value else { return false }
+            if let single { return value == single }
+            return values.contains(value)
+        case .notIn:
+            guard let value else { return true }
+            if let single { return value != single }
+            return !values.contains(value)
+        case .exists: return value != nil
+        case .doesNotExist: return value == nil
         }
     }
 
@@ -131,22 +143,25 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
             guard case .entity(let entity) = e.kind else { return .no }
             return entity == reserved ? .yes : .no
         }
-        guard e.kind == .pod else { return .no }
-        var result = Tri.yes
-        for r in requirements {
-            // Every pod has a namespace, known or not.
-            if r.key == .namespaceName && r.op == .exists { continue }
-            switch e.label(r.key) {
-            case .known(nil):
-                // Absent: the answer does not depend on the values, `${var}` or not.
-                if !r.evaluate(nil) { return .no }
-            case .known(let v):
-                if r.isSymbolic { result = result && .maybe } else if !r.evaluate(v) { return .no }
-            case .unknown:
-                result = result && .maybe
+        guard case .pod = e.kind else { return .no }
+        // Requirements read in place (`requirements[i]`): no copy per requirement.
+        return requirements.withUnsafeBufferPointer { requirements in
+            var result = Tri.yes
+            for i in requirements.indices {
+                // Every pod has a namespace, known or not.
+                if requirements[i].everyPod { continue }
+                switch e.label(requirements[i].key) {
+                case .known(nil):
+                    // Absent: the answer does not depend on the values, `${var}` or not.
+                    if !requirements[i].evaluate(nil) { return .no }
+                case .known(let v):
+                    if requirements[i].isSymbolic { result = result && .maybe } else if !requirements[i].evaluate(v) { return .no }
+                case .unknown:
+                    result = result && .maybe
+                }
             }
+            return result
         }
-        return result
     }
 
     /// Some pod could be selected by both.
