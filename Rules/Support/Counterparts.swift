@@ -89,13 +89,15 @@ struct Counterparts: Sendable {
         func answer(_ q: Question) -> OtherEnd? {
             if let a = answers[q] { return a }
             let selecting: [(subject: Subject, match: Tri)]
-            if let cached = selectingMemo[q.at] {
+            let direction: Direction = q.egress ? .egress : .ingress
+            // Per endpoint and direction: only the subjects deciding something in that direction.
+            let memoKey = q.at * 2 + (q.egress ? 1 : 0)
+            if let cached = selectingMemo[memoKey] {
                 selecting = cached
             } else {
-                selecting = semantics.subjects(selecting: interned.endpoints[q.at])
-                selectingMemo[q.at] = selecting
+                selecting = semantics.subjects(selecting: interned.endpoints[q.at], for: direction)
+                selectingMemo[memoKey] = selecting
             }
-            let direction: Direction = q.egress ? .egress : .ingress
             var result: OtherEnd?
             // Nothing there enforces the direction: every flow passes, nothing to say.
             if selecting.contains(where: { $0.subject.isEnforcing(direction) }) {

@@ -168,6 +168,17 @@ public struct CompiledRule: Sendable {
 
     public var portsDescription: String { ports.description }
 
+    /// Whether some entry of the rule names a number in `numbers` — a single port or a range holding it, not every
+    /// port: `portQueries.contains { q in q.port != nil && numbers.contains { q.range.contains($0) } }`, without
+    /// building the queries.
+    public func namesPort(in numbers: Set<Int>) -> Bool {
+        guard !ports.icmpOnly, let entries = ports.entries else { return false }
+        return entries.contains { e in
+            !e.unresolved && !e.protocols.isEmpty && !(e.low == 0 && e.high == 65535)
+                && numbers.contains { e.low <= $0 && $0 <= max(e.low, e.high) }
+        }
+    }
+
     /// The numbered ports of the rule, each with its protocols and where it is written (ranges and named ports left
     /// out): what NP312 compares with Services.
     public var numberedPorts: [(port: Int, protocols: Set<String>, span: Span?)] {
@@ -240,6 +251,8 @@ public final class Subject: Sendable {
     /// `enforces` and `requires` as bits (`bit(_:)`): asked for every subject of every question, without hashing.
     private let enforcedBits: UInt8
     private let requiredBits: UInt8
+    /// The directions it has rules in (allow or deny), as bits.
+    private let ruleBits: UInt8
 
     init(object: Int, specIndex: Int, selector: Selector, selectorSpan: Span, enforces: Set<Direction>,
          rules: [CompiledRule], requires: Set<Direction> = []) {
@@ -252,6 +265,7 @@ public final class Subject: Sendable {
         self.requires = requires
         self.enforcedBits = enforces.reduce(0) { $0 | Self.bit($1) }
         self.requiredBits = requires.reduce(0) { $0 | Self.bit($1) }
+        self.ruleBits = rules.reduce(0) { $0 | Self.bit($1.ref.direction) }
     }
 
     @inline(__always)
@@ -269,6 +283,11 @@ public final class Subject: Sendable {
     /// `requires.contains(direction)`.
     @inline(__always)
     public func isNarrowing(_ direction: Direction) -> Bool { requiredBits & Self.bit(direction) != 0 }
+
+    /// Whether it has a say in `direction`: it enforces it or has rules there. A subject that has none changes no
+    /// verdict in that direction (`requires` comes with rules in its direction).
+    @inline(__always)
+    public func decides(_ direction: Direction) -> Bool { (enforcedBits | ruleBits) & Self.bit(direction) != 0 }
 }
 
 extension Subject {

@@ -31,6 +31,8 @@ public struct Requirement: Sendable, Hashable {
     let single: String?
     /// `io.kubernetes.pod.namespace` Exists: true of every pod (`Selector.matches` passes over it).
     let everyPod: Bool
+    /// On the namespace's name (`Selector.matches` reads these first).
+    let onNamespaceName: Bool
 
     /// A requirement as written in a manifest.
     public init(_ r: LabelRequirement) { self.init(r.key, r.op, Set(r.values.map(\.value))) }
@@ -41,7 +43,8 @@ public struct Requirement: Sendable, Hashable {
         self.values = values
         self.isSymbolic = values.contains { $0.hasSubstitution }
         self.single = values.count == 1 ? values.first : nil
-        self.everyPod = key == .namespaceName && op == .exists
+        self.onNamespaceName = key == .namespaceName
+        self.everyPod = onNamespaceName && op == .exists
     }
 
     /// This requirement on a label that has `value` (nil: the label is absent).
@@ -146,6 +149,14 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
         guard case .pod = e.kind else { return .no }
         // Requirements read in place (`requirements[i]`): no copy per requirement.
         return requirements.withUnsafeBufferPointer { requirements in
+            // The namespace's name first: most selectors name theirs, and most endpoints asked about are elsewhere —
+            // a quick no before any label is looked up. (Order does not change the answer: any failed requirement
+            // makes it no.)
+            if let namespace = e.namespace {
+                for i in requirements.indices where requirements[i].onNamespaceName && !requirements[i].isSymbolic {
+                    if !requirements[i].evaluate(namespace) { return .no }
+                }
+            }
             var result = Tri.yes
             for i in requirements.indices {
                 // Every pod has a namespace, known or not.
@@ -184,6 +195,13 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
     /// The namespace names the selector is limited to (nil: any namespace, or chosen by namespace labels).
     public var namespaceNames: Set<String>? {
         requirements.first { $0.key == .namespaceName && $0.op == .in }?.values
+    }
+
+    /// The namespaces outside which it surely selects no pod (`matches` says no for a pod of another namespace): the
+    /// names of its `In` requirement on the namespace's name, unless written with `${var}`. nil: any namespace may hold
+    /// pods it selects.
+    public var podNamespaces: Set<String>? {
+        requirements.first { $0.onNamespaceName && $0.op == .in && !$0.isSymbolic }?.values
     }
 
     /// Requirements on namespace labels (not the name).

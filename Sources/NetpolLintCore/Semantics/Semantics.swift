@@ -121,8 +121,9 @@ public struct Semantics: Sendable {
         self.inventory = inventory
     }
 
-    /// The subjects that may select the endpoint, with how surely.
-    public func subjects(selecting e: Endpoint) -> [(subject: Subject, match: Tri)] {
+    /// The subjects that may select the endpoint, with how surely. With `direction`, only those that decide something
+    /// there (`Subject.decides`): the same verdicts in that direction, fewer selectors matched.
+    public func subjects(selecting e: Endpoint, for direction: Direction? = nil) -> [(subject: Subject, match: Tri)] {
         // Both lists are in policy order: merge them, so answers list policies as the repository does.
         var candidates: [Int]
         if let ns = e.namespace, let local = byNamespace[ns] {
@@ -142,6 +143,7 @@ public struct Semantics: Sendable {
             candidates = clusterwide
         }
         return candidates.compactMap { i in
+            if let direction, !subjects[i].decides(direction) { return nil }
             let m = subjects[i].selector.matches(e)
             return m == .no ? nil : (subjects[i], m)
         }
@@ -161,7 +163,7 @@ public struct Semantics: Sendable {
                          only: ((Subject) -> Bool)? = nil, selecting: [(subject: Subject, match: Tri)]? = nil) -> [DirectionVerdict] {
         var verdicts = Array(repeating: DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: []),
                              count: ports.count)
-        let selecting = selecting ?? subjects(selecting: endpoint)
+        let selecting = selecting ?? subjects(selecting: endpoint, for: direction)
         // `fromRequires` / `toRequires` on a selecting policy narrow every allow in that direction.
         let narrowed = selecting.contains { $0.subject.isNarrowing(direction) }
         // Egress to a host by DNS name: toFQDNs matches only when the lookups are visible to the DNS proxy.
