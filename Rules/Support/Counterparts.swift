@@ -84,8 +84,6 @@ struct Counterparts: Sendable {
         }
         var selectingMemo: [Int: [(subject: Subject, match: Tri)]] = [:]
         var answers: [Question: OtherEnd?] = [:]
-        // Whether each object is cluster-wide, read once: the enforcing policies of a refused flow are sorted by it.
-        let clusterwide = objects.map { $0.kind == .ciliumClusterwideNetworkPolicy }
         func answer(_ q: Question) -> OtherEnd? {
             if let a = answers[q] { return a }
             let selecting: [(subject: Subject, match: Tri)]
@@ -110,7 +108,7 @@ struct Counterparts: Sendable {
                     admitting: Array(admitting.prefix(2)), admittingCount: admitting.count,
                     denying: refused ? v.denies.filter { $0.match == .yes }.prefix(3).map(\.rule.ref) : [],
                     enforcing: refused ? Array(v.enforcedBy.filter { $0.match == .yes }.map(\.subject.object)
-                        .sorted { (clusterwide[$0] ? 1 : 0) < (clusterwide[$1] ? 1 : 0) }
+                        .sorted { (objects[$0].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0) < (objects[$1].kind == .ciliumClusterwideNetworkPolicy ? 1 : 0) }
                         .prefix(5)) : [])
             }
             answers[q] = .some(result)
