@@ -214,20 +214,21 @@ public struct EgressBlocksDNSRule: Rule {
                 // The policy a finding lands on surely selects the group (it enforces egress with match .yes): when
                 // none of the reported ones does, nothing here can be reported.
                 if let reportedSubjects, !reportedSubjects.contains(where: { $0.selector.matches(pod) == .yes }) { continue }
-                let selecting = semantics.subjects(selecting: pod)
-                guard selecting.contains(where: { $0.match == .yes && $0.subject.enforces.contains(.egress) }) else { continue }
-                let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query, selecting: selecting)
-                guard v.enforced == .yes, v.result == .no else { continue }
+                // Only the subjects with a say on egress: the same verdict, fewer selectors matched.
+                let selecting = semantics.subjects(selecting: pod, for: .egress)
+                guard selecting.contains(where: { $0.match == .yes && $0.subject.isEnforcing(.egress) }) else { continue }
                 // Any other DNS path counts: a port-53 or 5353 rule to anything (node-local-dns, an upstream
-                // resolver), or every port to the internet.
+                // resolver), or every port to the internet. Asked first: it is cheaper than the verdict, and usually
+                // settles it.
                 let any53 = selecting.contains { s, _ in
                     s.rules.contains { r in
                         guard r.ref.direction == .egress && !r.ref.isDeny else { return false }
-                        let namesDNSPort = r.portQueries.contains { q in q.port != nil && Self.dnsPorts.contains { q.range.contains($0) } }
-                        return namesDNSPort || r.matches(peer: .world, port: query) != .no
+                        return r.namesPort(in: Self.dnsPorts) || r.matches(peer: .world, port: query) != .no
                     }
                 }
                 if any53 { continue }
+                let v = semantics.evaluate(.egress, at: pod, peer: resolver, port: query, selecting: selecting)
+                guard v.enforced == .yes, v.result == .no else { continue }
                 // Reported at the policy that enforces egress: this namespace's own when there is one, and among
                 // those the one whose selector names the group's labels.
                 let enforcing = v.enforcedBy.filter { $0.match == .yes }.map(\.subject)

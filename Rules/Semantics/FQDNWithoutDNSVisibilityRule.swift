@@ -369,6 +369,10 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             }
             return out
         }
+        // The declared workloads' pods, made once for every spec below.
+        let workloadPods = context.inventory.workloads.map { w in
+            semantics.endpoint(namespace: w.namespace, podLabels: w.podLabels, complete: true)
+        }
         var out: [Finding] = []
         // Findings land on the subject's own toFQDNs: only the reported files' policies are looked at.
         let everything = context.reportsEverything
@@ -380,10 +384,7 @@ public struct FQDNWithoutDNSVisibilityRule: Rule {
             // names: a DNS policy that selects pods by another label (an opt-in like `dns.home.arpa/l7: "true"`)
             // is not assumed to cover them. Namespace labels come from the declared Namespaces (unknown otherwise).
             // The declared workloads the spec selects stand for its pods when there are any (with their labels).
-            let declared = context.inventory.workloads.compactMap { w -> Endpoint? in
-                let e = semantics.endpoint(namespace: w.namespace, podLabels: w.podLabels, complete: true)
-                return me.selector.matches(e) == .yes ? e : nil
-            }
+            let declared = workloadPods.filter { me.selector.matches($0) == .yes }
             let representatives = !declared.isEmpty ? declared : semantics.representatives(of: me.selector, anyNamespace: true).map { e -> Endpoint in
                 var e = e
                 e.podLabelsComplete = true

@@ -290,13 +290,16 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
             guard !w.hostNetwork else { return nil }
             return (i, semantics.endpoint(of: w, complete: w.labelsComplete))
         }
+        // Positions in `pods` by namespace: a selector limited to some namespaces is matched against their pods only.
+        var podsByNamespace: [String: [Int]] = [:]
+        for (k, p) in pods.enumerated() { podsByNamespace[p.endpoint.namespace ?? "", default: []].append(k) }
         var out: [Finding] = []
         var seen = Set<String>()
         // Many rules name the same peers: each set of selectors is matched against the pods once.
         var knownMemo: [[Selector]: [(index: Int, endpoint: Endpoint)]?] = [:]
         func known(_ selectors: [Selector]) -> [(index: Int, endpoint: Endpoint)]? {
             if let k = knownMemo[selectors] { return k }
-            let k = Self.known(pods, selectedBy: selectors)
+            let k = Self.known(pods, selectedBy: selectors, byNamespace: podsByNamespace)
             knownMemo[selectors] = .some(k)
             return k
         }
@@ -345,14 +348,24 @@ public struct ServicePortInsteadOfPodPortRule: Rule {
     /// The declared pods the selectors choose, or nil when that is not sure: a selector that names no pod label
     /// (a whole namespace holds pods the repository may not show), a reserved identity, or a pod that may or may
     /// not match.
-    static func known(_ pods: [(index: Int, endpoint: Endpoint)], selectedBy selectors: [Selector]) -> [(index: Int, endpoint: Endpoint)]? {
+    /// `byNamespace`: the positions in `pods` of each namespace's pods; only the pods of the namespaces the selectors
+    /// are limited to (`Selector.podNamespaces`) are matched — the others are surely not selected.
+    static func known(_ pods: [(index: Int, endpoint: Endpoint)], selectedBy selectors: [Selector],
+                      byNamespace: [String: [Int]]) -> [(index: Int, endpoint: Endpoint)]? {
         guard !selectors.isEmpty, selectors.allSatisfy({ $0.reserved == nil && !$0.podRequirements.isEmpty }) else { return nil }
+        var positions: [Int]
+        let limits = selectors.map(\.podNamespaces)
+        if limits.allSatisfy({ $0 != nil }) {
+            positions = Array(Set(limits.flatMap { names in names!.flatMap { byNamespace[$0] ?? [] } })).sorted()
+        } else {
+            positions = Array(pods.indices)
+        }
         var out: [(index: Int, endpoint: Endpoint)] = []
-        for p in pods {
+        for k in positions {
             var m = Tri.no
-            for s in selectors { m = m || s.matches(p.endpoint) }
+            for s in selectors { m = m || s.matches(pods[k].endpoint) }
             switch m {
-            case .yes: out.append(p)
+            case .yes: out.append(pods[k])
             case .maybe: return nil
             case .no: continue
             }

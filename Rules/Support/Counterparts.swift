@@ -46,43 +46,65 @@ struct Counterparts: Sendable {
         }
     }
 
+    /// A question to the other end, its endpoints by number (`Interned`): hashing a number is cheap, an endpoint's
+    /// labels are not.
     struct Question: Hashable {
-        var direction: Direction
-        var at: Endpoint
-        var peer: Endpoint
+        var egress: Bool
+        var at: Int
+        var peer: Int
         var port: PortQuery
+    }
+
+    /// The endpoints met so far, each numbered once.
+    struct Interned {
+        var ids: [Endpoint: Int] = [:]
+        var endpoints: [Endpoint] = []
+
+        mutating func id(_ e: Endpoint) -> Int {
+            if let id = ids[e] { return id }
+            ids[e] = endpoints.count
+            endpoints.append(e)
+            return endpoints.count - 1
+        }
+
+        mutating func ids(_ es: [Endpoint]) -> [Int] { es.map { id($0) } }
     }
 
     /// `only`: the objects whose rules are followed (all by default).
     init(_ semantics: Semantics, objects: [KubeObject], only: (Int) -> Bool = { _ in true }) {
         // Representatives per selector, the policies selecting an endpoint, and the answers are reused: many rules
         // name the same peers (and copies of a repository repeat every question).
-        var representatives: [Selector: [Endpoint]] = [:]
-        func reps(_ s: Selector) -> [Endpoint] {
+        var interned = Interned()
+        var representatives: [Selector: [Int]] = [:]
+        func reps(_ s: Selector) -> [Int] {
             if let r = representatives[s] { return r }
-            let r = semantics.representatives(of: s, limit: 32)
+            let r = interned.ids(semantics.representatives(of: s, limit: 32))
             representatives[s] = r
             return r
         }
-        var selectingMemo: [Endpoint: [(subject: Subject, match: Tri)]] = [:]
+        var selectingMemo: [Int: [(subject: Subject, match: Tri)]] = [:]
         var answers: [Question: OtherEnd?] = [:]
         func answer(_ q: Question) -> OtherEnd? {
             if let a = answers[q] { return a }
             let selecting: [(subject: Subject, match: Tri)]
-            if let cached = selectingMemo[q.at] {
+            let direction: Direction = q.egress ? .egress : .ingress
+            // Per endpoint and direction: only the subjects deciding something in that direction.
+            let memoKey = q.at * 2 + (q.egress ? 1 : 0)
+            if let cached = selectingMemo[memoKey] {
                 selecting = cached
             } else {
-                selecting = semantics.subjects(selecting: q.at)
-                selectingMemo[q.at] = selecting
+                selecting = semantics.subjects(selecting: interned.endpoints[q.at], for: direction)
+                selectingMemo[memoKey] = selecting
             }
             var result: OtherEnd?
             // Nothing there enforces the direction: every flow passes, nothing to say.
-            if selecting.contains(where: { $0.subject.enforces.contains(q.direction) }) {
-                let v = semantics.evaluate(q.direction, at: q.at, peer: q.peer, port: q.port, selecting: selecting)
+            if selecting.contains(where: { $0.subject.isEnforcing(direction) }) {
+                let at = interned.endpoints[q.at]
+                let v = semantics.evaluate(direction, at: at, peer: interned.endpoints[q.peer], port: q.port, selecting: selecting)
                 let admitting = v.allows.filter { $0.match != .no }.map(\.rule.ref)
                 let refused = v.result == .no
                 result = OtherEnd(
-                    direction: q.direction, endpoint: q.at, enforced: v.enforced, result: v.result,
+                    direction: direction, endpoint: at, enforced: v.enforced, result: v.result,
                     admitting: Array(admitting.prefix(2)), admittingCount: admitting.count,
                     denying: refused ? v.denies.filter { $0.match == .yes }.prefix(3).map(\.rule.ref) : [],
                     enforcing: refused ? Array(v.enforcedBy.filter { $0.match == .yes }.map(\.subject.object)
@@ -94,26 +116,27 @@ struct Counterparts: Sendable {
         }
         // One flow per port entry: its alternatives (protocols) are asked in turn; the first the other end does not
         // refuse stands for the entry, else the first refused one. Returns whether an answer was only *maybe*.
-        func record(_ rule: CompiledRule, me: Endpoint, peer: Endpoint) -> Bool {
-            let otherDirection: Direction = rule.ref.direction == .egress ? .ingress : .egress
-            let (src, dst) = rule.ref.direction == .egress ? (me, peer) : (peer, me)
+        func record(_ rule: CompiledRule, me: Int, peer: Int) -> Bool {
+            let egress = rule.ref.direction == .egress
+            let (src, dst) = egress ? (me, peer) : (peer, me)
             var uncertain = false
             groups: for group in rule.portGroups {
                 var refused: (PortQuery, OtherEnd)?
                 for port in group {
-                    let q = Question(direction: otherDirection, at: rule.ref.direction == .egress ? dst : src,
-                                     peer: rule.ref.direction == .egress ? src : dst, port: port)
+                    let q = Question(egress: !egress, at: egress ? dst : src, peer: egress ? src : dst, port: port)
                     // Not enforced there: the entry passes, nothing to record.
                     guard let other = answer(q) else { continue groups }
                     if other.result != .no {
                         if other.result == .maybe { uncertain = true }
-                        flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                        flows.append(Flow(rule: rule.ref, source: interned.endpoints[src], destination: interned.endpoints[dst],
+                                          port: port, other: other))
                         continue groups
                     }
                     if refused == nil { refused = (port, other) }
                 }
                 if let (port, other) = refused {
-                    flows.append(Flow(rule: rule.ref, source: src, destination: dst, port: port, other: other))
+                    flows.append(Flow(rule: rule.ref, source: interned.endpoints[src], destination: interned.endpoints[dst],
+                                      port: port, other: other))
                 }
             }
             return uncertain
@@ -124,17 +147,17 @@ struct Counterparts: Sendable {
             // when the other end's answer depends on the namespace, for a pod of each of a few declared namespaces.
             var selves = reps(subject.selector)
             let wide = selves.isEmpty
-            if wide { selves = semantics.representatives(of: subject.selector, anyNamespace: true) }
+            if wide { selves = interned.ids(semantics.representatives(of: subject.selector, anyNamespace: true)) }
             guard !selves.isEmpty else { continue }
-            var samples: [Endpoint]?
+            var samples: [Int]?
             for rule in subject.rules where !rule.ref.isDeny && !rule.anyPeer {
                 for case .selector(let peerSelector, _) in rule.peers {
-                    for peer in reps(peerSelector) where !Semantics.isUnresolved(peer.namespace) {
+                    for peer in reps(peerSelector) where !Semantics.isUnresolved(interned.endpoints[peer].namespace) {
                         for me in selves where record(rule, me: me, peer: peer) && wide {
                             if samples == nil {
-                                samples = semantics.representatives(of: subject.selector, limit: 8, everyDeclaredNamespace: true)
+                                samples = interned.ids(semantics.representatives(of: subject.selector, limit: 8, everyDeclaredNamespace: true))
                             }
-                            for sample in samples ?? [] where sample.namespace != peer.namespace {
+                            for sample in samples ?? [] where interned.endpoints[sample].namespace != interned.endpoints[peer].namespace {
                                 _ = record(rule, me: sample, peer: peer)
                             }
                         }

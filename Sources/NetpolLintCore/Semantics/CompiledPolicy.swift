@@ -147,14 +147,19 @@ public struct CompiledRule: Sendable {
     }
 
     /// Whether the rule's peers include the endpoint, ports aside.
-    public func matchesPeer(_ e: Endpoint) -> Tri {
+    public func matchesPeer(_ e: Endpoint) -> Tri { Self.matches(peers: peers, anyPeer: anyPeer, e) }
+
+    /// `matchesPeer` on a rule's fields: hot loops read them in place rather than copy the whole rule.
+    static func matches(peers: [Peer], anyPeer: Bool, _ e: Endpoint) -> Tri {
         if anyPeer { return .yes }
-        var peerMatch = Tri.no
-        for p in peers {
-            peerMatch = peerMatch || p.matches(e)
-            if peerMatch == .yes { break }
+        return peers.withUnsafeBufferPointer { peers in
+            var peerMatch = Tri.no
+            for i in peers.indices {
+                peerMatch = peerMatch || peers[i].matches(e)
+                if peerMatch == .yes { break }
+            }
+            return peerMatch
         }
-        return peerMatch
     }
 
     /// Whether the rule's ports include the port, peers aside. A named port resolves through the container ports of
@@ -162,6 +167,17 @@ public struct CompiledRule: Sendable {
     public func matchesPort(_ port: PortQuery, destination: Endpoint? = nil) -> Tri { ports.matches(port, destination: destination) }
 
     public var portsDescription: String { ports.description }
+
+    /// Whether some entry of the rule names a number in `numbers` — a single port or a range holding it, not every
+    /// port: `portQueries.contains { q in q.port != nil && numbers.contains { q.range.contains($0) } }`, without
+    /// building the queries.
+    public func namesPort(in numbers: Set<Int>) -> Bool {
+        guard !ports.icmpOnly, let entries = ports.entries else { return false }
+        return entries.contains { e in
+            !e.unresolved && !e.protocols.isEmpty && !(e.low == 0 && e.high == 65535)
+                && numbers.contains { e.low <= $0 && $0 <= max(e.low, e.high) }
+        }
+    }
 
     /// The numbered ports of the rule, each with its protocols and where it is written (ranges and named ports left
     /// out): what NP312 compares with Services.
@@ -181,7 +197,9 @@ public struct CompiledRule: Sendable {
     }
 
     /// A `toFQDNs` rule: it only works when Cilium's DNS proxy sees the lookups (NP302).
-    public var usesFQDNs: Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
+    public var usesFQDNs: Bool { Self.usesFQDNs(peers) }
+
+    static func usesFQDNs(_ peers: [Peer]) -> Bool { peers.contains { if case .fqdn = $0 { true } else { false } } }
 
     /// The rule's ports as questions for the other end: one group per port entry, whose alternatives are its
     /// protocols (ANY: TCP, UDP, SCTP) over its whole range; the other end answers the entry when it admits any
@@ -230,6 +248,11 @@ public final class Subject: Sendable {
     /// Directions with `fromRequires` / `toRequires` (before Cilium 1.19): they add label requirements to every
     /// allow for the selected endpoints, which the engine does not model, so allows there are only *maybe*.
     public let requires: Set<Direction>
+    /// `enforces` and `requires` as bits (`bit(_:)`): asked for every subject of every question, without hashing.
+    private let enforcedBits: UInt8
+    private let requiredBits: UInt8
+    /// The directions it has rules in (allow or deny), as bits.
+    private let ruleBits: UInt8
 
     init(object: Int, specIndex: Int, selector: Selector, selectorSpan: Span, enforces: Set<Direction>,
          rules: [CompiledRule], requires: Set<Direction> = []) {
@@ -240,7 +263,31 @@ public final class Subject: Sendable {
         self.enforces = enforces
         self.rules = rules
         self.requires = requires
+        self.enforcedBits = enforces.reduce(0) { $0 | Self.bit($1) }
+        self.requiredBits = requires.reduce(0) { $0 | Self.bit($1) }
+        self.ruleBits = rules.reduce(0) { $0 | Self.bit($1.ref.direction) }
     }
+
+    @inline(__always)
+    private static func bit(_ d: Direction) -> UInt8 {
+        switch d {
+        case .ingress: 1
+        case .egress: 2
+        }
+    }
+
+    /// `enforces.contains(direction)`.
+    @inline(__always)
+    public func isEnforcing(_ direction: Direction) -> Bool { enforcedBits & Self.bit(direction) != 0 }
+
+    /// `requires.contains(direction)`.
+    @inline(__always)
+    public func isNarrowing(_ direction: Direction) -> Bool { requiredBits & Self.bit(direction) != 0 }
+
+    /// Whether it has a say in `direction`: it enforces it or has rules there. A subject that has none changes no
+    /// verdict in that direction (`requires` comes with rules in its direction).
+    @inline(__always)
+    public func decides(_ direction: Direction) -> Bool { (enforcedBits | ruleBits) & Self.bit(direction) != 0 }
 }
 
 extension Subject {

@@ -93,7 +93,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         switch key {
         case .pod(let k):
             if let v = podLabels[k] { return .known(v) }
-            if podLabelsPresent.contains(k) { return .unknown }
+            if !podLabelsPresent.isEmpty && podLabelsPresent.contains(k) { return .unknown }
             return podLabelsComplete ? .known(nil) : .unknown
         case .namespaceName:
             return namespace.map { .known($0) } ?? .unknown

@@ -42,13 +42,49 @@ struct PortMatcher: Sendable {
     struct Entry: Sendable {
         var low: Int
         var high: Int
-        var protocols: Set<String>
+        let protocols: Set<String>
         /// Named port or `${var}`: which number it is depends on the pods.
         var unresolved: Bool
         /// The port name (lower-cased) of a named port; nil for numbers and `${var}`.
         var name: String? = nil
         /// Where the port is written.
         var span: Span? = nil
+        /// `protocols` as bits (`protocolBit`), so that matching a query hashes no string; `otherProtocols` set when
+        /// a protocol beyond TCP, UDP, SCTP and ICMP is there.
+        let protocolBits: UInt8
+
+        init(low: Int, high: Int, protocols: Set<String>, unresolved: Bool, name: String? = nil, span: Span? = nil) {
+            self.low = low
+            self.high = high
+            self.protocols = protocols
+            self.unresolved = unresolved
+            self.name = name
+            self.span = span
+            var bits: UInt8 = 0
+            for p in protocols { bits |= PortMatcher.protocolBit(p) ?? PortMatcher.otherProtocols }
+            self.protocolBits = bits
+        }
+
+        /// `protocols.contains(proto)`; `bit` is `protocolBit(proto)`.
+        @inline(__always)
+        func has(_ proto: String, bit: UInt8?) -> Bool {
+            if let bit { return protocolBits & bit != 0 }
+            return protocolBits & PortMatcher.otherProtocols != 0 && protocols.contains(proto)
+        }
+    }
+
+    static let otherProtocols: UInt8 = 0x80
+
+    /// The bit of a common protocol in `Entry.protocolBits`; nil for any other text.
+    @inline(__always)
+    static func protocolBit(_ proto: String) -> UInt8? {
+        switch proto {
+        case "TCP": 1
+        case "UDP": 2
+        case "SCTP": 4
+        case "ICMP": 8
+        default: nil
+        }
     }
 
     var entries: [Entry]?
@@ -102,7 +138,8 @@ struct PortMatcher: Sendable {
         guard let entries else { return .yes }
         let asked = q.range
         var result = Tri.no
-        for e in entries where e.protocols.contains(q.proto) {
+        let bit = Self.protocolBit(q.proto)
+        for e in entries where e.has(q.proto, bit: bit) {
             if let name = e.name, let declared = destination?.containerPorts {
                 // Resolved on this pod: the number(s) its containers give the name for this protocol.
                 for c in declared where c.name == name && c.proto == q.proto && asked.contains(c.port) {
@@ -125,7 +162,8 @@ struct PortMatcher: Sendable {
         guard let port = q.port else { return .no }
         guard let entries else { return .maybe }
         var result = Tri.no
-        for e in entries where e.protocols.contains(q.proto) && e.low <= port && e.high >= port {
+        let bit = Self.protocolBit(q.proto)
+        for e in entries where e.has(q.proto, bit: bit) && e.low <= port && e.high >= port {
             if !e.unresolved && e.low == port && e.high == port { return .yes }
             result = .maybe
         }

@@ -27,6 +27,12 @@ public struct Requirement: Sendable, Hashable {
     public let values: Set<String>
     /// A Flux `${var}` value: its text is not known until deployment.
     let isSymbolic: Bool
+    /// The only value, when there is exactly one: compared without hashing.
+    let single: String?
+    /// `io.kubernetes.pod.namespace` Exists: true of every pod (`Selector.matches` passes over it).
+    let everyPod: Bool
+    /// On the namespace's name (`Selector.matches` reads these first).
+    let onNamespaceName: Bool
 
     /// A requirement as written in a manifest.
     public init(_ r: LabelRequirement) { self.init(r.key, r.op, Set(r.values.map(\.value))) }
@@ -36,15 +42,24 @@ public struct Requirement: Sendable, Hashable {
         self.op = op
         self.values = values
         self.isSymbolic = values.contains { $0.hasSubstitution }
+        self.single = values.count == 1 ? values.first : nil
+        self.onNamespaceName = key == .namespaceName
+        self.everyPod = onNamespaceName && op == .exists
     }
 
     /// This requirement on a label that has `value` (nil: the label is absent).
     public func evaluate(_ value: String?) -> Bool {
         switch op {
-        case .in: value.map(values.contains) ?? false
-        case .notIn: value.map { !values.contains($0) } ?? true
-        case .exists: value != nil
-        case .doesNotExist: value == nil
+        case .in:
+            guard let value else { return false }
+            if let single { return value == single }
+            return values.contains(value)
+        case .notIn:
+            guard let value else { return true }
+            if let single { return value != single }
+            return !values.contains(value)
+        case .exists: return value != nil
+        case .doesNotExist: return value == nil
         }
     }
 
@@ -131,22 +146,33 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
             guard case .entity(let entity) = e.kind else { return .no }
             return entity == reserved ? .yes : .no
         }
-        guard e.kind == .pod else { return .no }
-        var result = Tri.yes
-        for r in requirements {
-            // Every pod has a namespace, known or not.
-            if r.key == .namespaceName && r.op == .exists { continue }
-            switch e.label(r.key) {
-            case .known(nil):
-                // Absent: the answer does not depend on the values, `${var}` or not.
-                if !r.evaluate(nil) { return .no }
-            case .known(let v):
-                if r.isSymbolic { result = result && .maybe } else if !r.evaluate(v) { return .no }
-            case .unknown:
-                result = result && .maybe
+        guard case .pod = e.kind else { return .no }
+        // Requirements read in place (`requirements[i]`): no copy per requirement.
+        return requirements.withUnsafeBufferPointer { requirements in
+            // The namespace's name first: most selectors name theirs, and most endpoints asked about are elsewhere —
+            // a quick no before any label is looked up. (Order does not change the answer: any failed requirement
+            // makes it no.)
+            if let namespace = e.namespace {
+                for i in requirements.indices where requirements[i].onNamespaceName && !requirements[i].isSymbolic {
+                    if !requirements[i].evaluate(namespace) { return .no }
+                }
             }
+            var result = Tri.yes
+            for i in requirements.indices {
+                // Every pod has a namespace, known or not.
+                if requirements[i].everyPod { continue }
+                switch e.label(requirements[i].key) {
+                case .known(nil):
+                    // Absent: the answer does not depend on the values, `${var}` or not.
+                    if !requirements[i].evaluate(nil) { return .no }
+                case .known(let v):
+                    if requirements[i].isSymbolic { result = result && .maybe } else if !requirements[i].evaluate(v) { return .no }
+                case .unknown:
+                    result = result && .maybe
+                }
+            }
+            return result
         }
-        return result
     }
 
     /// Some pod could be selected by both.
@@ -169,6 +195,13 @@ public struct Selector: Sendable, Hashable, CustomStringConvertible {
     /// The namespace names the selector is limited to (nil: any namespace, or chosen by namespace labels).
     public var namespaceNames: Set<String>? {
         requirements.first { $0.key == .namespaceName && $0.op == .in }?.values
+    }
+
+    /// The namespaces outside which it surely selects no pod (`matches` says no for a pod of another namespace): the
+    /// names of its `In` requirement on the namespace's name, unless written with `${var}`. nil: any namespace may hold
+    /// pods it selects.
+    public var podNamespaces: Set<String>? {
+        requirements.first { $0.onNamespaceName && $0.op == .in && !$0.isSymbolic }?.values
     }
 
     /// Requirements on namespace labels (not the name).

@@ -121,8 +121,9 @@ public struct Semantics: Sendable {
         self.inventory = inventory
     }
 
-    /// The subjects that may select the endpoint, with how surely.
-    public func subjects(selecting e: Endpoint) -> [(subject: Subject, match: Tri)] {
+    /// The subjects that may select the endpoint, with how surely. With `direction`, only those that decide something
+    /// there (`Subject.decides`): the same verdicts in that direction, fewer selectors matched.
+    public func subjects(selecting e: Endpoint, for direction: Direction? = nil) -> [(subject: Subject, match: Tri)] {
         // Both lists are in policy order: merge them, so answers list policies as the repository does.
         var candidates: [Int]
         if let ns = e.namespace, let local = byNamespace[ns] {
@@ -142,6 +143,7 @@ public struct Semantics: Sendable {
             candidates = clusterwide
         }
         return candidates.compactMap { i in
+            if let direction, !subjects[i].decides(direction) { return nil }
             let m = subjects[i].selector.matches(e)
             return m == .no ? nil : (subjects[i], m)
         }
@@ -161,9 +163,9 @@ public struct Semantics: Sendable {
                          only: ((Subject) -> Bool)? = nil, selecting: [(subject: Subject, match: Tri)]? = nil) -> [DirectionVerdict] {
         var verdicts = Array(repeating: DirectionVerdict(direction: direction, endpoint: endpoint, enforced: .no, enforcedBy: [], allows: [], denies: []),
                              count: ports.count)
-        let selecting = selecting ?? subjects(selecting: endpoint)
+        let selecting = selecting ?? subjects(selecting: endpoint, for: direction)
         // `fromRequires` / `toRequires` on a selecting policy narrow every allow in that direction.
-        let narrowed = selecting.contains { $0.subject.requires.contains(direction) }
+        let narrowed = selecting.contains { $0.subject.isNarrowing(direction) }
         // Egress to a host by DNS name: toFQDNs matches only when the lookups are visible to the DNS proxy.
         var visibility: Tri?
         if direction == .egress, case .dnsName(let name) = peer.kind {
@@ -197,34 +199,39 @@ public struct Semantics: Sendable {
         // that it never learns any address, for the name or the IP alike (NP302), so both get the same verdict.
         var fqdnVisibility: [RuleRef: Tri] = [:]
         for (s, m) in selecting where only?(s) ?? true {
-            if s.enforces.contains(direction) {
+            if s.isEnforcing(direction) {
                 for i in verdicts.indices {
                     verdicts[i].enforcedBy.append((s, m))
                     verdicts[i].enforced = verdicts[i].enforced || m
                 }
             }
-            for r in s.rules where r.ref.direction == direction {
-                var peerMatch: Tri?
-                for (i, port) in ports.enumerated() {
-                    // A named port is the destination's: the selected pod's on ingress, the peer's on egress.
-                    let portMatch = r.matchesPort(port, destination: direction == .ingress ? endpoint : peer)
-                    guard portMatch != .no else { continue }
-                    if peerMatch == nil { peerMatch = r.matchesPeer(peer) }
-                    let match = m && (peerMatch! && portMatch)
-                    guard match != .no else { continue }
-                    if r.ref.isDeny {
-                        verdicts[i].denies.append((r, match))
-                    } else {
-                        var m = narrowed && match == .yes ? .maybe : match
-                        if let visibility, r.usesFQDNs {
-                            m = m && visibility
-                        } else if direction == .egress, r.usesFQDNs {
-                            let v = fqdnVisibility[r.ref] ?? dnsVisibility(of: r.fqdnPatterns, selecting: selecting)
-                            fqdnVisibility[r.ref] = v
-                            m = m && v
+            // Rules read in place, field by field (`rules[k].ports`): a rule is a large value, copied only into a verdict.
+            s.rules.withUnsafeBufferPointer { rules in
+                for k in rules.indices where rules[k].ref.direction == direction {
+                    var peerMatch: Tri?
+                    for i in ports.indices {
+                        // A named port is the destination's: the selected pod's on ingress, the peer's on egress.
+                        let portMatch = rules[k].ports.matches(ports[i], destination: direction == .ingress ? endpoint : peer)
+                        guard portMatch != .no else { continue }
+                        if peerMatch == nil { peerMatch = CompiledRule.matches(peers: rules[k].peers, anyPeer: rules[k].anyPeer, peer) }
+                        let match = m && (peerMatch! && portMatch)
+                        guard match != .no else { continue }
+                        if rules[k].ref.isDeny {
+                            verdicts[i].denies.append((rules[k], match))
+                        } else {
+                            var m = narrowed && match == .yes ? .maybe : match
+                            let usesFQDNs = CompiledRule.usesFQDNs(rules[k].peers)
+                            if let visibility, usesFQDNs {
+                                m = m && visibility
+                            } else if direction == .egress, usesFQDNs {
+                                let ref = rules[k].ref
+                                let v = fqdnVisibility[ref] ?? dnsVisibility(of: rules[k].fqdnPatterns, selecting: selecting)
+                                fqdnVisibility[ref] = v
+                                m = m && v
+                            }
+                            guard m != .no else { continue }
+                            verdicts[i].allows.append((rules[k], m))
                         }
-                        guard m != .no else { continue }
-                        verdicts[i].allows.append((r, m))
                     }
                 }
             }
