@@ -134,15 +134,17 @@ public struct SelectorMatchesNothingRule: Rule {
         let knownSorted = known.sorted()
         // How many objects name each namespace: a name several policies use is real, even if nothing here declares it.
         var uses: [String: Set<Int>] = [:]
-        for (i, o) in context.objects.enumerated() {
-            for selector in o.peerSelectors {
+        // Each object's peer selectors, gathered once for both passes.
+        let peerSelectors = context.objects.map(\.peerSelectors)
+        for (i, selectors) in peerSelectors.enumerated() {
+            for selector in selectors {
                 for r in selector.requirements where r.key == .namespaceName { for v in r.values { uses[v.value, default: []].insert(i) } }
             }
         }
         var out: [Finding] = []
         // Findings lie in the selector's own object: only reported objects need looking at.
-        for (i, o) in context.objects.enumerated() where context.reports(object: i) {
-            for selector in o.peerSelectors {
+        for (i, selectors) in peerSelectors.enumerated() where context.reports(object: i) {
+            for selector in selectors {
                 for r in selector.requirements where r.op == .in {
                     switch r.key {
                     case .namespaceLabel(let key) where Self.nameLikeKeys.contains(key) || key.hasSuffix("/name") || key.hasSuffix("/namespace"):

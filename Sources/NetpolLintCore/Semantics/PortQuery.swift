@@ -137,22 +137,31 @@ struct PortMatcher: Sendable {
         if icmpOnly { return q.proto == "ICMP" ? .yes : .no }
         guard let entries else { return .yes }
         let asked = q.range
-        var result = Tri.no
         let bit = Self.protocolBit(q.proto)
-        for e in entries where e.has(q.proto, bit: bit) {
-            if let name = e.name, let declared = destination?.containerPorts {
-                // Resolved on this pod: the number(s) its containers give the name for this protocol.
-                for c in declared where c.name == name && c.proto == q.proto && asked.contains(c.port) {
-                    if asked.lowerBound == asked.upperBound { return .yes }
-                    result = .maybe
+        // Entries read in place, field by field: no copy of each.
+        return entries.withUnsafeBufferPointer { entries in
+            var result = Tri.no
+            for i in entries.indices {
+                if let bit {
+                    guard entries[i].protocolBits & bit != 0 else { continue }
+                } else {
+                    guard entries[i].protocolBits & Self.otherProtocols != 0, entries[i].protocols.contains(q.proto) else { continue }
                 }
-                continue
+                if let name = entries[i].name, let declared = destination?.containerPorts {
+                    // Resolved on this pod: the number(s) its containers give the name for this protocol.
+                    for c in declared where c.name == name && c.proto == q.proto && asked.contains(c.port) {
+                        if asked.lowerBound == asked.upperBound { return .yes }
+                        result = .maybe
+                    }
+                    continue
+                }
+                let low = entries[i].low, high = entries[i].high
+                guard low <= asked.upperBound && high >= asked.lowerBound else { continue }
+                if !entries[i].unresolved && low <= asked.lowerBound && high >= asked.upperBound { return .yes }
+                result = .maybe
             }
-            guard e.low <= asked.upperBound && e.high >= asked.lowerBound else { continue }
-            if !e.unresolved && e.low <= asked.lowerBound && e.high >= asked.upperBound { return .yes }
-            result = .maybe
+            return result
         }
-        return result
     }
 
     /// Whether these ports hold `q` as "a similar layer 4 rule" would (Cilium merges rules per port and protocol):
