@@ -752,8 +752,12 @@ struct PathMapper {
         }
         if path.hasPrefix("/"), Self.isClean(String(path.dropFirst())) {
             // Absolute and already normal (discovery below an absolute root): strip prefixes, no re-normalising.
+            // On the UTF-8 bytes: counting and dropping `Character`s would cost a grapheme walk per path.
             func strip(_ base: String) -> String? {
-                base == "/" ? String(path.dropFirst()) : (path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : nil)
+                let b = base == "/" ? 0 : base.utf8.count
+                guard b == 0 || (path.utf8.count > b + 1 && path.utf8.starts(with: base.utf8)
+                                 && path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: b)] == UInt8(ascii: "/")) else { return nil }
+                return String(path.utf8.dropFirst(b + 1))
             }
             if let uri = strip(repositoryRoot) {
                 return (strip(workingDirectory) ?? path, uri)
