@@ -32,6 +32,16 @@ enum AppTemplate {
         }
     }
 
+    /// What `workloads` reads of a release's pods (`pod:` or `defaultPodOptions:`): the decoder keeps only this of
+    /// the values, so a key read here must be listed here.
+    static let podValues = ModelDecoder.ValuesPart.keys(["labels": .all, "hostNetwork": .all])
+    /// What `workloads` and `containerPorts` read of `controllers:`: per controller `enabled`, its pod options and its
+    /// containers' `ports` (a release's env, probes and resources are most of its values and are never read).
+    static let controllerValues = ModelDecoder.ValuesPart.everyKey(.keys([
+        "enabled": .all, "pod": podValues,
+        "containers": .everyKey(.keys(["ports": .all])), "initContainers": .everyKey(.keys(["ports": .all])),
+    ]))
+
     static func workloads(_ release: HelmReleaseSpec, object: Int, name: String, namespace: String,
                           labelKey: String) -> [Inventory.Workload] {
         guard case .map(let values)? = release.values, case .map(let controllers)? = values["controllers"] else { return [] }

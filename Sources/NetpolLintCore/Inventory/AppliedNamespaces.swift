@@ -90,15 +90,7 @@ struct AppliedNamespaces {
         // one's folder and the kustomization folders at or above it are worked out once for all paths.
         let manifests = fileIndex.filter { Self.isManifest($0.key) }.sorted { $0.key < $1.key }
         let manifestURIs = manifests.map(\.key)
-        var folderNumber: [String: Int] = [:]
-        var folderNames: [String] = []
-        let manifestFolder: [Int] = manifestURIs.map { uri in
-            let folder = FilePath.dirname(uri)
-            if let known = folderNumber[folder] { return known }
-            folderNames.append(folder)
-            folderNumber[folder] = folderNames.count - 1
-            return folderNames.count - 1
-        }
+        let manifestFolders = manifestURIs.map(FilePath.dirname)
         // Per folder: the kustomization folders at or above it, nearest first.
         var chains: [String: [Int]] = [:]
         func chain(_ folder: String) -> [Int] {
@@ -108,7 +100,6 @@ struct AppliedNamespaces {
             chains[folder] = c
             return c
         }
-        var folderChain = [[Int]?](repeating: nil, count: folderNames.count)
         struct Root: Hashable {
             var path: String
             var namespace: String?
@@ -124,15 +115,14 @@ struct AppliedNamespaces {
             let namespace = id(ofNamespace: root.namespace)
             // The topmost kustomization folder inside the path at or above a file's folder: its kustomization
             // includes the file. Consecutive files often share a folder.
-            var lastFolder = -1
+            var lastFolder: String?
             var lastTop = -1
             var visitedTops = Set<Int>()
             for i in Self.below(root.path, in: manifestURIs).indices {
-                let folder = manifestFolder[i]
+                let folder = manifestFolders[i]
                 if folder != lastFolder {
                     lastFolder = folder
-                    if folderChain[folder] == nil { folderChain[folder] = chain(folderNames[folder]) }
-                    lastTop = folderChain[folder]!.last { Self.inside(folders[$0], root.path) } ?? -1
+                    lastTop = chain(folder).last { Self.inside(folders[$0], root.path) } ?? -1
                 }
                 if lastTop >= 0 {
                     if visitedTops.insert(lastTop).inserted {

@@ -205,7 +205,9 @@ public struct HelmReleaseSpec: Sendable, Hashable {
     public var chartRef: ChartRef?
     public var releaseName: String?
     public var targetNamespace: String?
-    /// `spec.values` (nil when absent).
+    /// What app-template's pods are read from in `spec.values` (nil when absent): `controllers` and
+    /// `defaultPodOptions` cut to the keys `AppTemplate` reads (`AppTemplate.controllerValues`, `podValues`),
+    /// `global` and `service` whole.
     public var values: TemplateValue?
     /// `spec.valuesFrom` or `spec.postRenderers` is set: values or the rendered pods can change beyond what is written.
     public var hasExternalValues = false

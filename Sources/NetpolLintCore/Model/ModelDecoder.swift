@@ -292,15 +292,6 @@ public struct ModelDecoder {
         case everyKey(ValuesPart)
     }
 
-    /// What `AppTemplate` reads of a release's pods: `labels` and `hostNetwork` (of `pod:` or `defaultPodOptions:`).
-    static let podValues = ValuesPart.keys(["labels": .all, "hostNetwork": .all])
-    /// What `AppTemplate` reads of `controllers:`: per controller `enabled`, its pod options and its containers'
-    /// `ports` (a release's env, probes and resources are most of its values and are never read).
-    static let controllerValues = ValuesPart.everyKey(.keys([
-        "enabled": .all, "pod": podValues,
-        "containers": .everyKey(.keys(["ports": .all])), "initContainers": .everyKey(.keys(["ports": .all])),
-    ]))
-
     func templateValue(_ n: Int32, depth: Int, keeping part: ValuesPart = .all) -> TemplateValue {
         guard depth < 64 else { return .null }
         switch doc.kind(n) {
@@ -476,8 +467,8 @@ public struct ModelDecoder {
         out.hasExternalValues = doc.value(spec, forKey: "valuesFrom") != nil || doc.value(spec, forKey: "postRenderers") != nil
         if let values = doc.value(spec, forKey: "values"), doc.kind(values) == .mapping {
             var kept: [String: TemplateValue] = [:]
-            if let v = doc.value(values, forKey: "controllers") { kept["controllers"] = templateValue(v, depth: 0, keeping: Self.controllerValues) }
-            if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0, keeping: Self.podValues) }
+            if let v = doc.value(values, forKey: "controllers") { kept["controllers"] = templateValue(v, depth: 0, keeping: AppTemplate.controllerValues) }
+            if let v = doc.value(values, forKey: "defaultPodOptions") { kept["defaultPodOptions"] = templateValue(v, depth: 0, keeping: AppTemplate.podValues) }
             if let v = doc.value(values, forKey: "global") { kept["global"] = templateValue(v, depth: 0) }
             if let v = doc.value(values, forKey: "service") { kept["service"] = templateValue(v, depth: 0) }
             out.values = .map(kept)
