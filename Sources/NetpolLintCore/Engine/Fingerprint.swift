@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// The identity of a finding across runs and edits: what accepted-findings files and SARIF `partialFingerprints`
 /// key on.
 ///
@@ -9,15 +12,38 @@
 public enum Fingerprints {
     /// Fills `fingerprint` of every finding. `source(file)` gives a file's bytes (nil when it cannot be read any
     /// more: its line then counts as empty).
-    public static func assign(_ findings: inout [Finding], files: [SourceFile], objects: [ObjectSummary?],
-                              source: (Int) -> [UInt8]?) {
-        var lines: [Int: LineIndex] = [:]
+    /// With `jobs` above 1 the files are read on that many threads (they are read again: the run does not keep them).
+    public static func assign(_ findings: inout [Finding], files: [SourceFile], objects: [ObjectSummary?], jobs: Int = 1,
+                              source: @Sendable (Int) -> [UInt8]?) {
+        var wanted: [Int] = []
+        var slot = [Int](repeating: -1, count: files.count)
+        for f in findings where slot[Int(f.span.file)] < 0 {
+            slot[Int(f.span.file)] = wanted.count
+            wanted.append(Int(f.span.file))
+        }
+        let lines = Results(count: wanted.count)
+        let workers = min(max(1, jobs), wanted.count)
+        if workers <= 1 {
+            for (k, file) in wanted.enumerated() { lines.items[k] = LineIndex(source(file) ?? []) }
+        } else {
+            let next = Atomic<Int>(0)
+            let wanted = wanted
+            lines.items.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        if k >= wanted.count { break }
+                        out[k] = LineIndex(source(wanted[k]) ?? [])
+                    }
+                }
+            }
+        }
         var seen: [String: Int] = [:]
         for i in findings.indices {
             let f = findings[i]
             let file = Int(f.span.file)
-            if lines[file] == nil { lines[file] = LineIndex(source(file) ?? []) }
-            let (text, offset) = lines[file]!.key(line: Int(f.span.line), column: Int(f.span.column))
+            let (text, offset) = lines.items[slot[file]].key(line: Int(f.span.line), column: Int(f.span.column))
             let object = f.object.flatMap { objects[$0]?.fingerprintName } ?? ""
             let base = fingerprint([f.ruleID, files[file].uri, object, text, String(offset)])
             let n = seen[base, default: 0]
@@ -26,14 +52,26 @@ public enum Fingerprints {
         }
     }
 
+    final class Results: @unchecked Sendable {
+        var items: [LineIndex]
+        init(count: Int) { items = Array(repeating: LineIndex([]), count: count) }
+    }
+
     /// The lines of one file, found once.
-    struct LineIndex {
+    struct LineIndex: Sendable {
         let bytes: [UInt8]
         var starts: [Int] = [0]
 
         init(_ bytes: [UInt8]) {
             self.bytes = bytes
-            for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
+            let newline: [UInt8] = [UInt8(ascii: "\n")]
+            bytes.withUnsafeBytes { raw in
+                var from = 0
+                while let at = ByteSearch.find(newline, in: raw, from: from) {
+                    starts.append(at + 1)
+                    from = at + 1
+                }
+            }
         }
 
         /// The normalised text of `line` (1-based) and `column` counted from its first non-blank character.

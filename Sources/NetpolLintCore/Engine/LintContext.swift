@@ -80,16 +80,18 @@ public struct LintContext: Sendable {
                   configuration: configuration, configurationFile: configurationFile, memo: nil)
     }
 
-    /// `memo`: a `Workspace`'s, which keeps what an edit of a policy does not change.
+    /// `memo`: a `Workspace`'s, which keeps what an edit of a policy does not change. `applied`: the kustomize and
+    /// Flux namespaces, when the caller has them worked out on another thread.
     init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
-         fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32?, memo: AppliedNamespacesMemo?) {
+         fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32?, memo: AppliedNamespacesMemo?,
+         applied: Background<AppliedNamespaces>? = nil) {
         self.files = files
         self.objects = objects
         self.modelIssues = modelIssues
         self.fileIssues = fileIssues
         self.configuration = configuration
         self.configurationFile = configurationFile
-        self.inventory = Inventory(files: files, objects: objects, memo: memo)
+        self.inventory = Inventory(files: files, objects: objects, memo: memo, applied: applied)
     }
 
     /// The parameters configured for a rule (`rules: <id or name>: {...}`), validated by the engine.

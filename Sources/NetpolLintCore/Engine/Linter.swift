@@ -192,8 +192,9 @@ public struct Linter: Sendable {
         PhaseClock.mark("rules")
         let objects = context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
-        Fingerprints.assign(&findings, files: context.files, objects: objects) { file in
-            if file == stdinIndex { return request.stdin?.bytes }
+        let stdinBytes = request.stdin?.bytes
+        Fingerprints.assign(&findings, files: context.files, objects: objects, jobs: request.jobs) { [request] file in
+            if file == stdinIndex { return stdinBytes }
             let path = context.files[file].path
             return FileReader.read(path.hasPrefix("/") ? path : FilePath.join(request.workingDirectory, path),
                                    limit: request.maxFileSize).map(TextEncoding.normalized)
@@ -316,8 +317,9 @@ public struct Linter: Sendable {
         let outcomes: [FileOutcome]
         // Display paths and URIs, when the walk's thread works them out while the files are read.
         var mapped: [(display: String, uri: String)]?
-        if request.stdin == nil && request.jobs > 1 {
-            // The workers read, parse and decode each file as soon as the walk finds it.
+        if request.stdin == nil {
+            // The workers read, parse and decode each file as soon as the walk finds it; the walk (and the mapping
+            // of paths) runs on this thread meanwhile, so even one worker does not wait for the whole walk.
             let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
             var paths: [(display: String, uri: String)] = []
             (discovered, discoveryIssues, outcomes) = FileProcessor.processWhileWalking(
@@ -416,7 +418,35 @@ public struct Linter: Sendable {
                 stats.contextObjects += outcome.objects.count
             }
         }
-        for i in order ?? Array(outcomes.indices) {
+        // Discovery problems are attached to pseudo-files so they print with a path.
+        var discoveryFileIssues: [FileIssue] = []
+        for issue in discoveryIssues {
+            let index = Int32(files.count)
+            let (display, uri) = mapper.map(issue.path)
+            files.append(SourceFile(path: display, uri: uri,
+                                    directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
+            discoveryFileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
+        }
+        var configurationFile: Int32?
+        if let config = request.configuration.file {
+            configurationFile = Int32(files.count)
+            let (display, uri) = mapper.map(config)
+            let bytes = FileReader.read(config, limit: 1 << 20) ?? []
+            let directives = bytes.withUnsafeBytes { Directives.scan($0) }
+            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: configurationIsTarget))
+        }
+        let order = order ?? Array(outcomes.indices)
+        // The namespaces kustomize and Flux apply need only the files and the kustomize / Flux objects: with more
+        // than one job they are worked out on another thread while the objects are gathered and the inventory does
+        // what does not depend on them.
+        var applied: Background<AppliedNamespaces>?
+        if request.jobs > 1 {
+            let structure = order.flatMap { outcomes[$0].objects.filter(\.kind.isKustomizeStructure) }
+            applied = Background { [files] in
+                memo?.value(files: files, objects: structure) ?? AppliedNamespaces(files: files, objects: structure)
+            }
+        }
+        for i in order {
             let outcome = outcomes[i]
             let base = objects.count
             objects.append(contentsOf: outcome.objects)
@@ -426,26 +456,12 @@ public struct Linter: Sendable {
             stats.documents += outcome.documents
             if outcome.parsed { stats.filesParsed += 1 }
         }
-        // Discovery problems are attached to pseudo-files so they print with a path.
-        for issue in discoveryIssues {
-            let index = Int32(files.count)
-            let (display, uri) = mapper.map(issue.path)
-            files.append(SourceFile(path: display, uri: uri,
-                                    directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
-            fileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
-        }
+        fileIssues.append(contentsOf: discoveryFileIssues)
         stats.objects = objects.count
-        var configurationFile: Int32?
-        if let config = request.configuration.file {
-            configurationFile = Int32(files.count)
-            let (display, uri) = mapper.map(config)
-            let bytes = FileReader.read(config, limit: 1 << 20) ?? []
-            let directives = bytes.withUnsafeBytes { Directives.scan($0) }
-            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: configurationIsTarget))
-        }
 
         return LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
-                           configuration: request.configuration, configurationFile: configurationFile, memo: memo)
+                           configuration: request.configuration, configurationFile: configurationFile, memo: memo,
+                           applied: applied)
     }
 
 }

@@ -12,14 +12,15 @@
 /// A file reached through several kustomizations (a component or base shared by namespaces) may be applied in
 /// several namespaces: all are kept. Remote resources and `${var}` values are left out, never guessed.
 struct AppliedNamespaces {
-    /// Per file (repository-relative URI) that a kustomization includes: the namespaces its objects are applied in,
-    /// nil for a chain of kustomizations that sets none (the object keeps its own `metadata`).
-    private(set) var namespaces: [String: Set<String?>] = [:]
+    /// Per file (by its index in the run) that a kustomization includes: the namespaces its objects are applied in,
+    /// nil for a chain of kustomizations that sets none (the object keeps its own `metadata`); empty for the files
+    /// no kustomization includes.
+    private(set) var namespaces: [Set<String?>] = []
 
     init(files: [SourceFile], objects: [KubeObject]) {
         var kustomizations: [String: KustomizationSpec] = [:]
         var fluxRoots: [(path: String, namespace: String?)] = []
-        for o in objects.indices where objects[o].kind == .kustomization || objects[o].kind == .fluxKustomization {
+        for o in objects.indices where objects[o].kind.isKustomizeStructure {
             let uri = files[Int(objects[o].span.file)].uri
             switch objects[o].body {
             case .kustomization(let k) where Self.kustomizationNames.contains(FilePath.basename(uri)):
@@ -31,12 +32,17 @@ struct AppliedNamespaces {
             default: continue
             }
         }
+        namespaces = Array(repeating: [], count: files.count)
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
         // Files, kustomization folders and namespaces are numbered once, so that following the includes (a
         // kustomization is visited once per namespace it is applied in) compares numbers, not paths.
         var fileIndex: [String: Int] = [:]
         fileIndex.reserveCapacity(files.count)
-        for (i, f) in files.enumerated() where fileIndex[f.uri] == nil { fileIndex[f.uri] = i }
+        // A URI met twice (overlapping roots) is one file to kustomize: the later index shares the first's namespaces.
+        var repeated: [(later: Int, first: Int)] = []
+        for (i, f) in files.enumerated() {
+            if let first = fileIndex[f.uri] { repeated.append((i, first)) } else { fileIndex[f.uri] = i }
+        }
         let folders = Array(kustomizations.keys)
         var folderID: [String: Int] = [:]
         for (i, f) in folders.enumerated() { folderID[f] = i }
@@ -139,14 +145,15 @@ struct AppliedNamespaces {
             visit(folder, outer: -1, depth: 0)
         }
         for (file, set) in applied.enumerated() where !set.isEmpty {
-            namespaces[files[file].uri] = Set(set.map { namespaceNames[$0] })
+            namespaces[file] = Set(set.map { namespaceNames[$0] })
         }
+        for (later, first) in repeated { namespaces[later] = namespaces[first] }
     }
 
     /// The namespaces of a file's objects: `own` (their metadata) where a chain sets none; empty when no
     /// kustomization includes the file.
-    func namespaces(ofFile uri: String, own: String?) -> Set<String?> {
-        guard let applied = namespaces[uri] else { return [] }
+    func namespaces(ofFile file: Int32, own: String?) -> Set<String?> {
+        let applied = namespaces[Int(file)]
         return applied.contains(nil) ? Set(applied.map { $0 ?? own }) : applied
     }
 
@@ -198,7 +205,7 @@ final class AppliedNamespacesMemo: Sendable {
 
         init(files: [SourceFile], objects: [KubeObject]) {
             uris = files.map(\.uri)
-            structure = objects.filter { $0.kind == .kustomization || $0.kind == .fluxKustomization }
+            structure = objects.filter(\.kind.isKustomizeStructure)
             structureFiles = structure.map(\.span.file)
         }
     }

@@ -98,24 +98,13 @@ public struct Inventory: Sendable {
         self.init(files: files, objects: objects, memo: nil)
     }
 
-    init(files: [SourceFile], objects: [KubeObject], memo: AppliedNamespacesMemo?) {
-        let applied = memo?.value(files: files, objects: objects) ?? AppliedNamespaces(files: files, objects: objects)
-        for (i, o) in objects.enumerated() where o.kind == .namespace {
-            // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is
-            // common); one shared by several kustomizations becomes several namespaces.
-            let own = o.meta.name?.value
-            let renamed = applied.namespaces(ofFile: files[Int(o.span.file)].uri, own: own)
-            let names = renamed.isEmpty ? own.map { [$0] } ?? [] : renamed.compactMap { $0 }.sorted()
-            for name in names where namespaces[name] == nil {
-                let (labels, complete) = Self.effectiveLabels(o.meta.labels, name: name)
-                namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels, labelsComplete: complete)
-            }
-        }
-        renderResourceSets(files: files, objects: objects)
+    /// `applied`: the kustomize and Flux namespaces when the caller has them worked out on another thread (see
+    /// `Linter.assemble`); what does not need them is done meanwhile.
+    init(files: [SourceFile], objects: [KubeObject], memo: AppliedNamespacesMemo?, applied background: Background<AppliedNamespaces>? = nil) {
         // Folder → namespace set by a kustomize Kustomization there.
         var kustomizeNamespace: [String: String] = [:]
         var fluxTargets: [(path: String, namespace: String)] = []
-        for o in objects where o.kind == .kustomization || o.kind == .fluxKustomization {
+        for o in objects where o.kind.isKustomizeStructure {
             if case .kustomization(let k) = o.body, let ns = k.namespace?.value, !ns.hasSubstitution {
                 kustomizeNamespace[FilePath.dirname(files[Int(o.span.file)].uri)] = ns
             }
@@ -125,9 +114,9 @@ public struct Inventory: Sendable {
             }
         }
         // Resolved per folder, once: many objects share a folder.
-        var memo: [String: String?] = [:]
+        var memoByFolder: [String: String?] = [:]
         func kustomizeLookup(_ folder: String) -> String? {
-            if let cached = memo[folder] { return cached }
+            if let cached = memoByFolder[folder] { return cached }
             let result: String?
             if let ns = kustomizeNamespace[folder] {
                 result = ns
@@ -136,7 +125,7 @@ public struct Inventory: Sendable {
             } else {
                 result = kustomizeLookup(FilePath.dirname(folder))
             }
-            memo[folder] = .some(result)
+            memoByFolder[folder] = .some(result)
             return result
         }
         // The deepest Flux path containing the folder: walk the folder's ancestors through a path index.
@@ -151,20 +140,46 @@ public struct Inventory: Sendable {
                 f = FilePath.dirname(f)
             }
         }
+        // The namespace each namespaced object names or falls into before any kustomization that includes its file
+        // has its say: metadata.namespace; else the nearest kustomization `namespace:` of the folder or an ancestor,
+        // or a Flux targetNamespace whose path holds the folder. Objects of one file share the folder's answer.
+        var owns = [String?](repeating: nil, count: objects.count)
+        var lastFile: Int32 = -1
+        var lastFolderAnswer: String?
+        for (i, o) in objects.enumerated() where o.kind.isNamespaced {
+            if let written = o.meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace) {
+                owns[i] = written
+                continue
+            }
+            if o.span.file != lastFile {
+                lastFile = o.span.file
+                let folder = FilePath.dirname(files[Int(o.span.file)].uri)
+                lastFolderAnswer = kustomizeLookup(folder) ?? fluxLookup(folder)
+            }
+            owns[i] = lastFolderAnswer
+        }
+
+        let applied = background?.value ?? memo?.value(files: files, objects: objects) ?? AppliedNamespaces(files: files, objects: objects)
+        for (i, o) in objects.enumerated() where o.kind == .namespace {
+            // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is
+            // common); one shared by several kustomizations becomes several namespaces.
+            let own = o.meta.name?.value
+            let renamed = applied.namespaces(ofFile: o.span.file, own: own)
+            let names = renamed.isEmpty ? own.map { [$0] } ?? [] : renamed.compactMap { $0 }.sorted()
+            for name in names where namespaces[name] == nil {
+                let (labels, complete) = Self.effectiveLabels(o.meta.labels, name: name)
+                namespaces[name] = Namespace(name: name, object: i, labels: o.meta.labels, effectiveLabels: labels, labelsComplete: complete)
+            }
+        }
+        renderResourceSets(files: files, objects: objects)
         var multiple: [Int: [String]] = [:]
         objectNamespaces = objects.enumerated().map { i, o in
             guard o.kind.isNamespaced else { return nil }
             // The namespace the object is applied in: the kustomization's or Flux's when one includes the file
             // (it overrides metadata.namespace); else metadata.namespace; else the nearest kustomization `namespace:`
             // of the folder or an ancestor, or a Flux targetNamespace whose path holds the folder.
-            let uri = files[Int(o.span.file)].uri
-            let written = o.meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace)
-            var own = written
-            if own == nil {
-                let folder = FilePath.dirname(uri)
-                own = kustomizeLookup(folder) ?? fluxLookup(folder)
-            }
-            let set = applied.namespaces(ofFile: uri, own: own)
+            let own = owns[i]
+            let set = applied.namespaces(ofFile: o.span.file, own: own)
             if set.count > 1 {
                 multiple[i] = set.compactMap { $0 }.sorted()
                 return nil

@@ -42,6 +42,9 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
         self == .ciliumNetworkPolicy || self == .ciliumClusterwideNetworkPolicy || self == .networkPolicy
     }
 
+    /// A kustomize `Kustomization` or a Flux `Kustomization`: the objects that decide where files are applied
+    /// (`AppliedNamespaces`).
+    public var isKustomizeStructure: Bool { self == .kustomization || self == .fluxKustomization }
     public var isNamespaced: Bool { self != .ciliumClusterwideNetworkPolicy && self != .namespace && self != .ciliumCIDRGroup }
 }
 

@@ -32,7 +32,7 @@ enum CiliumSchema {
 }
 
 extension ModelDecoder {
-    mutating func decodeCilium(_ top: [String: (key: Int32, value: Int32)], clusterwide: Bool, object: Int32) -> CiliumPolicy {
+    mutating func decodeCilium(_ top: Fields, clusterwide: Bool, object: Int32) -> CiliumPolicy {
         var rules: [CiliumRule] = []
         if let spec = top["spec"] {
             if let r = decodeCiliumRule(spec.value, key: spec.key, clusterwide: clusterwide) { rules.append(r) }

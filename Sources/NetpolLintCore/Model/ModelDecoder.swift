@@ -74,19 +74,30 @@ public struct ModelDecoder {
     }
 
     /// The mapping's entries by key text; unknown keys become NP101 with a did-you-mean.
-    mutating func fields(_ n: Int32, _ what: String, known: [String], checkUnknown: Bool = true)
-        -> [String: (key: Int32, value: Int32)]
-    {
-        if doc.kind(n) != .mapping {
-            if !doc.isNull(n) { invalid("\(what) must be a mapping", span(n)) }
-            return [:]
+    /// A mapping's keys with their key and value nodes, in order; a key written twice answers with its first.
+    /// Mappings are small: a scan beats hashing every key.
+    struct Fields {
+        var entries: [(name: String, key: Int32, value: Int32)] = []
+
+        var isEmpty: Bool { entries.isEmpty }
+
+        subscript(_ name: String) -> (key: Int32, value: Int32)? {
+            for e in entries where e.name == name { return (e.key, e.value) }
+            return nil
         }
-        var out: [String: (key: Int32, value: Int32)] = [:]
+    }
+
+    mutating func fields(_ n: Int32, _ what: @autoclosure () -> String, known: [String], checkUnknown: Bool = true) -> Fields {
+        if doc.kind(n) != .mapping {
+            if !doc.isNull(n) { invalid("\(what()) must be a mapping", span(n)) }
+            return Fields()
+        }
+        var out = Fields()
         for (k, v) in doc.entries(n) {
             let key = doc.string(k)
-            if out[key] == nil { out[key] = (k, v) }
+            out.entries.append((key, k, v))
             if checkUnknown, !known.contains(key) {
-                var message = "unknown field '\(key)' in \(what)"
+                var message = "unknown field '\(key)' in \(what())"
                 var fix: Fix?
                 if let s = Suggest.closest(key, in: known) {
                     message += "; did you mean '\(s)'?"

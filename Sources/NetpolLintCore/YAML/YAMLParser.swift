@@ -43,17 +43,22 @@ public struct YAMLStreamResult: Sendable {
 /// Budgets (`YAMLLimits`), each ending the parse with an error at the offending node: nesting depth, the nodes and
 /// the scalar bytes that aliases stand for (per file), the length of a tag and the number of distinct tags.
 public struct YAMLParser {
+    /// An open collection. The counts of the innermost one are kept in `openExpanded` / `openBytes` (updated for
+    /// every child, without touching the array); a frame keeps its parent's while it is open.
     private struct Frame {
         var node: Int32
         var workStart: Int
-        var expanded: Int
-        var bytes: Int
+        var parentExpanded: Int
+        var parentBytes: Int
         var anchor: String?
     }
 
     public var limits: YAMLLimits
     private var work: [Int32] = []
     private var frames: [Frame] = []
+    /// The nodes and scalar bytes the innermost open collection stands for so far (itself included).
+    private var openExpanded = 0
+    private var openBytes = 0
     /// The document being composed; its arrays keep their capacity from one document to the next.
     private var doc = YAMLDocument()
     /// The current document's tags by text (interned: one lookup per tagged node, whatever the number of tags).
@@ -172,8 +177,10 @@ public struct YAMLParser {
                                        tag: tag.index,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: 0, endColumn: 0, start: 0, count: 0))
-                frames.append(Frame(node: index, workStart: work.count, expanded: 1, bytes: 0,
+                frames.append(Frame(node: index, workStart: work.count, parentExpanded: openExpanded, parentBytes: openBytes,
                                     anchor: anchor.map { String(cString: $0) }))
+                openExpanded = 1
+                openBytes = 0
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = frames.removeLast()
                 let childStart = UInt32(truncatingIfNeeded: doc.children.count)
@@ -187,8 +194,11 @@ public struct YAMLParser {
                 doc.nodes[i].endLine = last.line
                 doc.nodes[i].endColumn = last.column
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
-                if let a = frame.anchor { anchors[a] = (frame.node, frame.expanded, frame.bytes) }
-                attach(frame.node, expanded: frame.expanded, bytes: frame.bytes)
+                let expanded = openExpanded, bytes = openBytes
+                openExpanded = frame.parentExpanded
+                openBytes = frame.parentBytes
+                if let a = frame.anchor { anchors[a] = (frame.node, expanded, bytes) }
+                attach(frame.node, expanded: expanded, bytes: bytes)
             default:
                 break
             }
@@ -196,13 +206,14 @@ public struct YAMLParser {
     }
 
     /// Adds a completed node to the open collection, or makes it the document root.
+    @inline(__always)
     private mutating func attach(_ node: Int32, expanded: Int, bytes: Int) {
         if frames.isEmpty {
             doc.root = node
         } else {
             work.append(node)
-            frames[frames.count - 1].expanded &+= expanded
-            frames[frames.count - 1].bytes &+= bytes
+            openExpanded &+= expanded
+            openBytes &+= bytes
         }
     }
 
@@ -312,9 +323,16 @@ public struct YAMLParser {
     /// Where a node ends, 1-based, one past its last character. libyaml ends a block scalar, mapping or sequence at
     /// the start of the line after it (column 0), which may lie past the file's last line; the end of its last
     /// non-blank character is reported instead, so that every span lies inside its file.
+    @inline(__always)
     static func end(_ start: yaml_mark_t, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: UInt32, column: UInt32) {
+        // Nearly every node ends inside its last line: no need to look at the bytes.
+        guard end.column == 0, end.line > start.line else { return (UInt32(end.line) + 1, UInt32(end.column) + 1) }
+        return lastCharacterEnd(start, end, in: input)
+    }
+
+    private static func lastCharacterEnd(_ start: yaml_mark_t, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: UInt32, column: UInt32) {
         let asIs = (UInt32(end.line) + 1, UInt32(end.column) + 1)
-        guard end.column == 0, end.line > start.line, end.index > 0, end.index <= input.count else { return asIs }
+        guard end.index > 0, end.index <= input.count else { return asIs }
         var i = Int(end.index) - 1
         var line = Int(end.line)
         while i >= 0, input[i] == 0x0A || input[i] == 0x0D || input[i] == 0x20 || input[i] == 0x09 {
