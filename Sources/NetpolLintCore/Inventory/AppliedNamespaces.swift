@@ -91,12 +91,6 @@ struct AppliedNamespaces {
                 }
             }
         }
-        // The generated kustomization of a Flux path without one: every manifest below the path, a folder with a
-        // kustomization as a whole. Manifests are sorted once, so each path reads only its own range of them; each
-        // one's folder and the kustomization folders at or above it are worked out once for all paths.
-        let manifests = fileIndex.filter { Self.isManifest($0.key) }.sorted { $0.key < $1.key }
-        let manifestURIs = manifests.map(\.key)
-        let manifestFolders = manifestURIs.map(FilePath.dirname)
         // Per folder: the kustomization folders at or above it, nearest first.
         var chains: [String: [Int]] = [:]
         func chain(_ folder: String) -> [Int] {
@@ -110,6 +104,9 @@ struct AppliedNamespaces {
             var path: String
             var namespace: String?
         }
+        // Flux paths with a kustomization are built from it; the others get a generated one (below).
+        var generated: [(path: String, outer: Int, namespace: Int)] = []
+        var generatedAt: [String: [Int]] = [:]
         var seenRoots = Set<Root>()
         for root in fluxRoots where seenRoots.insert(Root(path: root.path, namespace: root.namespace)).inserted {
             let outer = root.namespace.map { id(ofNamespace: $0) } ?? -1
@@ -118,25 +115,50 @@ struct AppliedNamespaces {
                 visit(folder, outer: outer, depth: 0)
                 continue
             }
-            let namespace = id(ofNamespace: root.namespace)
-            // The topmost kustomization folder inside the path at or above a file's folder: its kustomization
-            // includes the file. Consecutive files often share a folder.
+            generatedAt[root.path, default: []].append(generated.count)
+            generated.append((root.path, outer, id(ofNamespace: root.namespace)))
+        }
+        // The generated kustomization of a Flux path without one includes every manifest below the path, a folder
+        // with a kustomization as a whole: the topmost kustomization folder inside the path at or above the
+        // manifest's folder includes the manifest. Worked out once per folder (manifests of a folder are mostly
+        // consecutive): the generated paths at or above it (".": all), each with that kustomization (-1: none).
+        if !generated.isEmpty {
+            var isRepeat = [Bool](repeating: false, count: files.count)
+            for r in repeated { isRepeat[r.later] = true }
+            var visitedTops = [Set<Int>](repeating: [], count: generated.count)
+            var byFolder: [String: [(root: Int, top: Int)]] = [:]
+            func matches(_ folder: String) -> [(root: Int, top: Int)] {
+                if let known = byFolder[folder] { return known }
+                var roots: [Int] = []
+                var f = folder
+                while f != "." && f != "/" && !f.isEmpty {
+                    roots += generatedAt[f] ?? []
+                    f = FilePath.dirname(f)
+                }
+                roots += generatedAt["."] ?? []
+                let found = roots.map { r in
+                    (root: r, top: chain(folder).last { Self.inside(folders[$0], generated[r].path) } ?? -1)
+                }
+                byFolder[folder] = found
+                return found
+            }
             var lastFolder: String?
-            var lastTop = -1
-            var visitedTops = Set<Int>()
-            for i in Self.below(root.path, in: manifestURIs).indices {
-                let folder = manifestFolders[i]
+            var lastMatches: [(root: Int, top: Int)] = []
+            for (i, f) in files.enumerated() where !isRepeat[i] && Self.isManifest(f.uri) {
+                let folder = FilePath.dirname(f.uri)
                 if folder != lastFolder {
                     lastFolder = folder
-                    lastTop = chain(folder).last { Self.inside(folders[$0], root.path) } ?? -1
+                    lastMatches = matches(folder)
                 }
-                if lastTop >= 0 {
-                    if visitedTops.insert(lastTop).inserted {
-                        referenced[lastTop] = true
-                        visit(lastTop, outer: outer, depth: 0)
+                for (root, top) in lastMatches {
+                    if top >= 0 {
+                        if visitedTops[root].insert(top).inserted {
+                            referenced[top] = true
+                            visit(top, outer: generated[root].outer, depth: 0)
+                        }
+                    } else {
+                        applied[i].insert(generated[root].namespace)
                     }
-                } else {
-                    applied[manifests[i].value].insert(namespace)
                 }
             }
         }
@@ -158,20 +180,6 @@ struct AppliedNamespaces {
     }
 
     static let kustomizationNames: Set<String> = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-
-    /// The sorted paths below `folder` ("." is all): one contiguous range, since `/` sorts just before `0`.
-    static func below(_ folder: String, in sorted: [String]) -> ArraySlice<String> {
-        guard folder != "." else { return sorted[...] }
-        func lowerBound(_ key: String) -> Int {
-            var lo = 0, hi = sorted.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if sorted[mid] < key { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
-        return sorted[lowerBound(folder + "/")..<lowerBound(folder + "0")]
-    }
 
     static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
 

@@ -145,7 +145,9 @@ public struct Inventory: Sendable {
         // or a Flux targetNamespace whose path holds the folder. Objects of one file share the folder's answer.
         var owns = [String?](repeating: nil, count: objects.count)
         var lastFile: Int32 = -1
+        var lastFolder: String?
         var lastFolderAnswer: String?
+        var folderAnswers: [String: String?] = [:]
         for (i, o) in objects.enumerated() where o.kind.isNamespaced {
             if let written = o.meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace) {
                 owns[i] = written
@@ -154,7 +156,15 @@ public struct Inventory: Sendable {
             if o.span.file != lastFile {
                 lastFile = o.span.file
                 let folder = FilePath.dirname(files[Int(o.span.file)].uri)
-                lastFolderAnswer = kustomizeLookup(folder) ?? fluxLookup(folder)
+                if folder != lastFolder {
+                    lastFolder = folder
+                    if let known = folderAnswers[folder] {
+                        lastFolderAnswer = known
+                    } else {
+                        lastFolderAnswer = kustomizeLookup(folder) ?? fluxLookup(folder)
+                        folderAnswers[folder] = .some(lastFolderAnswer)
+                    }
+                }
             }
             owns[i] = lastFolderAnswer
         }
