@@ -441,8 +441,11 @@ public struct Linter: Sendable {
         // what does not depend on them.
         var applied: Background<AppliedNamespaces>?
         if request.jobs > 1 {
-            let structure = order.flatMap { outcomes[$0].objects.filter(\.kind.isKustomizeStructure) }
-            applied = Background { [files] in
+            var structure: [KubeObject] = []
+            for i in order where outcomes[i].hasKustomizeStructure {
+                for o in outcomes[i].objects where o.kind.isKustomizeStructure { structure.append(o) }
+            }
+            applied = Background { [files, structure] in
                 memo?.value(files: files, objects: structure) ?? AppliedNamespaces(files: files, objects: structure)
             }
         }
@@ -521,6 +524,9 @@ struct FileOutcome: Sendable {
     var bytes = 0
     var documents = 0
     var parsed = false
+
+    /// Whether the file holds a kustomize or Flux Kustomization (read without copying the objects).
+    var hasKustomizeStructure: Bool { objects.indices.contains { objects[$0].kind.isKustomizeStructure } }
 }
 
 enum FileProcessor {

@@ -126,17 +126,21 @@ struct AppliedNamespaces {
             var isRepeat = [Bool](repeating: false, count: files.count)
             for r in repeated { isRepeat[r.later] = true }
             var visitedTops = [Set<Int>](repeating: [], count: generated.count)
+            // The generated paths at or above a folder, nearest first ("." last: it holds every folder).
+            let everywhere = generatedAt["."] ?? []
+            var above: [String: [Int]] = [:]
+            func rootsAbove(_ folder: String) -> [Int] {
+                if folder == "." || folder == "/" || folder.isEmpty { return everywhere }
+                if let known = above[folder] { return known }
+                let found = (generatedAt[folder] ?? []) + rootsAbove(FilePath.dirname(folder))
+                above[folder] = found
+                return found
+            }
             var byFolder: [String: [(root: Int, top: Int)]] = [:]
             func matches(_ folder: String) -> [(root: Int, top: Int)] {
                 if let known = byFolder[folder] { return known }
-                var roots: [Int] = []
-                var f = folder
-                while f != "." && f != "/" && !f.isEmpty {
-                    roots += generatedAt[f] ?? []
-                    f = FilePath.dirname(f)
-                }
-                roots += generatedAt["."] ?? []
-                let found = roots.map { r in
+                let roots = rootsAbove(folder)
+                let found = roots.isEmpty ? [] : roots.map { r in
                     (root: r, top: chain(folder).last { Self.inside(folders[$0], generated[r].path) } ?? -1)
                 }
                 byFolder[folder] = found
@@ -183,7 +187,9 @@ struct AppliedNamespaces {
 
     static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
 
-    static func isManifest(_ uri: String) -> Bool { uri.hasSuffix(".yaml") || uri.hasSuffix(".yml") || uri.hasSuffix(".json") }
+    static func isManifest(_ uri: String) -> Bool {
+        uri.utf8.hasASCIISuffix(".yaml") || uri.utf8.hasASCIISuffix(".yml") || uri.utf8.hasASCIISuffix(".json")
+    }
 
     /// A namespace value that can be used: no `${var}`, not empty.
     static func namespace(_ text: String) -> String? { text.isEmpty || text.hasSubstitution ? nil : text }
