@@ -77,7 +77,8 @@ public struct NamingRule: Rule {
         let patterns = (configured ?? Self.defaultPatterns).compactMap { k, v in (try? Regex(v)).map { (k, v, $0) } }
             .sorted { $0.0 < $1.0 }
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             guard let name = o.meta.name, !name.value.hasSubstitution else { continue }
             let segments = Set(context.folder(of: i).split(separator: "/").map(String.init))
             for (folder, text, regex) in patterns where segments.contains(folder) && !regex.matches(name.value) {

@@ -58,7 +58,7 @@ public struct PlatformNamespaceWithoutPolicyRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         let convention = Convention.of(context)
         var covered = Set<String>()
-        for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
+        for i in context.objects.indices where context.objects[i].kind == .ciliumNetworkPolicy {
             covered.formUnion(context.namespaces(of: i))
         }
         var out: [Finding] = []

@@ -91,7 +91,8 @@ public struct CustomRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
         for spec in context.configuration.customRules {
-            for (i, o) in context.objects.enumerated() where o.kind == spec.kind {
+            for i in context.objects.indices where context.objects[i].kind == spec.kind {
+                let o = context.objects[i]
                 for field in o.fields ?? [] where field.path == spec.path {
                     let matched = spec.pattern.matches(field.value)
                     guard matched == (spec.when == .matches) else { continue }

@@ -79,7 +79,8 @@ public struct EgressAnyPeerRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             for r in o.ruleSections.joined() where r.direction == .egress && !r.isDeny && !r.hasPeer && r.hasPortList {
                 guard !Self.onlyDNS(r.ports) else { continue }
                 let peer = o.kind == .networkPolicy ? "no 'to'" : "no peer"

@@ -80,7 +80,8 @@ public struct SplitRuleRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             for items in o.ruleSections {
                 for (a, b) in zip(items, items.dropFirst()) where a.hasPeer && !a.hasPortList && !a.hasICMP && !b.hasPeer && b.hasPortList {
                     out.append(Finding("\(o.displayName): this \(a.direction.rawValue) rule has ports but no peer, right after a rule with peers but no ports — one rule written as two, which opens every port to those peers and these ports to everyone",

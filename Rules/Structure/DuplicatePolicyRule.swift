@@ -107,7 +107,8 @@ public struct DuplicatePolicyRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         var first: [Identity: Int] = [:]
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() where o.kind.isPolicy {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             guard let name = o.meta.name else { continue }
             let folder = context.folder(of: i)
             let id = Identity(kind: o.kind, namespace: o.kind.isNamespaced ? (o.meta.namespace?.value ?? "") : "",

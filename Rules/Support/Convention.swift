@@ -45,7 +45,7 @@ public struct Convention: Sendable {
         var platform = Set(preset?.platformNamespaces ?? [])
         platform.formUnion(config.platformNamespaces)
         // "A namespace whose policy file sits under a platform/ folder is platform too" (the homelab-profiles layout, docs/conventions/homelab-profiles.md).
-        for (i, o) in context.objects.enumerated() where o.kind == .ciliumNetworkPolicy {
+        for i in context.objects.indices where context.objects[i].kind == .ciliumNetworkPolicy {
             let folder = context.folder(of: i)
             if folder.split(separator: "/").contains("platform") { platform.formUnion(context.namespaces(of: i)) }
         }

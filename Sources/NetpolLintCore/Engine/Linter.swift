@@ -190,7 +190,10 @@ public struct Linter: Sendable {
         let (context, stats, stdinIndex) = load(request)
         var findings = check(context, enabled: enabled, jobs: request.jobs)
         PhaseClock.mark("rules")
-        let objects = context.objects.map { ObjectSummary(kind: $0.kind.kubernetesKind, shortKind: $0.kind.shortName, namespace: $0.meta.namespace?.value, name: $0.name) }
+        let objects = context.objects.indices.map { i in
+            ObjectSummary(kind: context.objects[i].kind.kubernetesKind, shortKind: context.objects[i].kind.shortName,
+                          namespace: context.objects[i].meta.namespace?.value, name: context.objects[i].name)
+        }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
         let stdinBytes = request.stdin?.bytes
         Fingerprints.assign(&findings, files: context.files, objects: objects, jobs: request.jobs) { [request] file in
@@ -300,8 +303,8 @@ public struct Linter: Sendable {
                                              span: Span(file: Int32(i), line: Int32(e.line), column: Int32(e.column)), object: nil))
             }
         }
-        for (o, object) in context.objects.enumerated() where context.files[Int(object.span.file)].isTarget {
-            for (a, rule) in AnnotationSuppression.entries(object) where runs(rule.map { [$0] } ?? [])
+        for o in context.objects.indices where context.files[Int(context.objects[o].span.file)].isTarget {
+            for (a, rule) in AnnotationSuppression.entries(context.objects[o]) where runs(rule.map { [$0] } ?? [])
                 && !usedAnnotations.contains(SuppressionKey(object: o, key: a.key.value)) {
                 out.append(UnusedSuppression(source: .annotation(key: a.key.value, value: a.value.value), span: a.key.span, object: o))
             }

@@ -34,9 +34,9 @@ extension Inventory {
     /// first read.
     static func charts(objects: [KubeObject], files: [SourceFile], namespaces: (Int) -> [String]) -> [Chart] {
         var repositories: [String: [(object: Int, spec: OCIRepositorySpec)]] = [:]
-        for (i, o) in objects.enumerated() {
-            guard case .ociRepository(let r) = o.body else { continue }
-            for ns in namespaces(i) { repositories[ns + "/" + o.name, default: []].append((i, r)) }
+        for i in objects.indices {
+            guard case .ociRepository(let r) = objects[i].body else { continue }
+            for ns in namespaces(i) { repositories[ns + "/" + objects[i].name, default: []].append((i, r)) }
         }
         func folders(_ i: Int) -> ArraySlice<Substring.UTF8View> {
             Substring(files[Int(objects[i].span.file)].uri).utf8.split(separator: UInt8(ascii: "/")).dropLast()
@@ -55,8 +55,8 @@ extension Inventory {
             return best
         }
         var out: [Chart] = []
-        for (i, o) in objects.enumerated() {
-            switch o.body {
+        for i in objects.indices {
+            switch objects[i].body {
             case .helmRelease(let release):
                 let own = namespaces(i)
                 for ns in own.isEmpty ? [nil] : own.map(Optional.some) {

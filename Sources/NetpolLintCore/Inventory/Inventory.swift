@@ -104,7 +104,9 @@ public struct Inventory: Sendable {
         // Folder → namespace set by a kustomize Kustomization there.
         var kustomizeNamespace: [String: String] = [:]
         var fluxTargets: [(path: String, namespace: String)] = []
-        for o in objects where o.kind.isKustomizeStructure {
+        // Loops over every object look at a field through the index: copying a whole object retains all it holds.
+        for i in objects.indices where objects[i].kind.isKustomizeStructure {
+            let o = objects[i]
             if case .kustomization(let k) = o.body, let ns = k.namespace?.value, !ns.hasSubstitution {
                 kustomizeNamespace[FilePath.dirname(files[Int(o.span.file)].uri)] = ns
             }
@@ -148,14 +150,15 @@ public struct Inventory: Sendable {
         var lastFolder: String?
         var lastFolderAnswer: String?
         var folderAnswers: [String: String?] = [:]
-        for (i, o) in objects.enumerated() where o.kind.isNamespaced {
-            if let written = o.meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace) {
+        for i in objects.indices where objects[i].kind.isNamespaced {
+            if let written = objects[i].meta.namespace.map(\.value).flatMap(AppliedNamespaces.namespace) {
                 owns[i] = written
                 continue
             }
-            if o.span.file != lastFile {
-                lastFile = o.span.file
-                let folder = FilePath.dirname(files[Int(o.span.file)].uri)
+            let file = objects[i].span.file
+            if file != lastFile {
+                lastFile = file
+                let folder = FilePath.dirname(files[Int(file)].uri)
                 if folder != lastFolder {
                     lastFolder = folder
                     if let known = folderAnswers[folder] {
@@ -170,7 +173,8 @@ public struct Inventory: Sendable {
         }
 
         let applied = background?.value ?? memo?.value(files: files, objects: objects) ?? AppliedNamespaces(files: files, objects: objects)
-        for (i, o) in objects.enumerated() where o.kind == .namespace {
+        for i in objects.indices where objects[i].kind == .namespace {
+            let o = objects[i]
             // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is
             // common); one shared by several kustomizations becomes several namespaces.
             let own = o.meta.name?.value
@@ -183,13 +187,13 @@ public struct Inventory: Sendable {
         }
         renderResourceSets(files: files, objects: objects)
         var multiple: [Int: [String]] = [:]
-        objectNamespaces = objects.enumerated().map { i, o in
-            guard o.kind.isNamespaced else { return nil }
+        objectNamespaces = objects.indices.map { i in
+            guard objects[i].kind.isNamespaced else { return nil }
             // The namespace the object is applied in: the kustomization's or Flux's when one includes the file
             // (it overrides metadata.namespace); else metadata.namespace; else the nearest kustomization `namespace:`
             // of the folder or an ancestor, or a Flux targetNamespace whose path holds the folder.
             let own = owns[i]
-            let set = applied.namespaces(ofFile: o.span.file, own: own)
+            let set = applied.namespaces(ofFile: objects[i].span.file, own: own)
             if set.count > 1 {
                 multiple[i] = set.compactMap { $0 }.sorted()
                 return nil
@@ -197,16 +201,18 @@ public struct Inventory: Sendable {
             return set.first ?? own
         }
         sharedNamespaces = multiple
-        for (i, o) in objects.enumerated() where o.kind.isNamespaced && objectNamespaces[i] == nil && multiple[i] == nil {
-            unresolvedFolders[i] = FilePath.dirname(files[Int(o.span.file)].uri)
+        for i in objects.indices where objects[i].kind.isNamespaced && objectNamespaces[i] == nil && multiple[i] == nil {
+            unresolvedFolders[i] = FilePath.dirname(files[Int(objects[i].span.file)].uri)
         }
-        for (i, o) in objects.enumerated() where o.kind.isPolicy && o.kind.isNamespaced && objectNamespaces[i] == nil {
+        for i in objects.indices where objects[i].kind.isPolicy && objects[i].kind.isNamespaced && objectNamespaces[i] == nil {
             if multiple[i] != nil { continue }
+            let o = objects[i]
             notes.append(Note(message: "the namespace of \(o.displayName) cannot be resolved (no metadata.namespace, no kustomization namespace, no Flux targetNamespace): it is left out of the semantic checks and of trace",
                               span: o.anchor, object: i))
         }
-        for (i, o) in objects.enumerated() {
-            guard case .workload(let template?) = o.body else { continue }
+        for i in objects.indices {
+            guard case .workload(let template?) = objects[i].body else { continue }
+            let o = objects[i]
             var labels: [String: String] = [:]
             var complete = true
             for l in template.labels {
@@ -223,14 +229,14 @@ public struct Inventory: Sendable {
                 workloads.append(w)
             }
         }
-        for (i, o) in objects.enumerated() {
-            guard case .service(let spec) = o.body, let selector = spec.selector, !selector.isEmpty, spec.type != "ExternalName",
+        for i in objects.indices {
+            guard case .service(let spec) = objects[i].body, let selector = spec.selector, !selector.isEmpty, spec.type != "ExternalName",
                   !selector.contains(where: { $0.key.value.hasSubstitution || $0.value.value.hasSubstitution }) else { continue }
             var labels: [String: String] = [:]
             for l in selector { labels[l.key.value] = l.value.value }
             for ns in namespaces(of: i) {
                 serviceIndex[ns, default: []].append(services.count)
-                services.append(Service(object: i, name: o.name, namespace: ns, selector: labels, ports: spec.ports, headless: spec.headless))
+                services.append(Service(object: i, name: objects[i].name, namespace: ns, selector: labels, ports: spec.ports, headless: spec.headless))
             }
         }
         let resolved = objects.indices.map { namespaces(of: $0) }
@@ -313,8 +319,9 @@ public struct Inventory: Sendable {
     /// Namespaces among the results added (a Namespace written in the repository wins). What cannot be rendered
     /// becomes a note naming the construct.
     mutating func renderResourceSets(files: [SourceFile], objects: [KubeObject]) {
-        for (i, o) in objects.enumerated() {
-            guard case .resourceSet(let spec) = o.body else { continue }
+        for i in objects.indices {
+            guard case .resourceSet(let spec) = objects[i].body else { continue }
+            let o = objects[i]
             if !spec.resources.isEmpty { renderResources(spec, object: o, index: i) }
             guard let text = spec.template, let inputs = renderInputs(spec, o, i, at: text.span) else { continue }
             func position(_ line: Int, _ column: Int) -> Span {

@@ -87,7 +87,8 @@ public struct Semantics: Sendable {
         var clusterwide: [Int] = []
         var unresolved: [Int] = []
         let groups = CIDRGroups(objects: objects)
-        for (i, o) in objects.enumerated() where o.kind.isPolicy {
+        for i in objects.indices where objects[i].kind.isPolicy {
+            let o = objects[i]
             if !o.agentRejections(version: ciliumVersion).isEmpty {
                 rejected.append(i)
                 continue
