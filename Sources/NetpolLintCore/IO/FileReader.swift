@@ -71,9 +71,10 @@ public enum FileReader {
             initialized = got
         }
         if let failure { return .failed(failure) }
-        if out.count < size { return .bytes(out) }
-        // The file may have grown since fstat, or be a /proc file whose size says 0: read on, within the limit.
-        // For a regular file this is one read(2) that returns 0.
+        // A file is taken at the size fstat gave (one still being written is read as it was then): asking for more
+        // would cost every file one more read(2) that returns 0. Only a file whose size says 0 (a /proc file, or an
+        // empty one) is read on to its end, within the limit.
+        if size > 0 { return .bytes(out) }
         let more: String? = withUnsafeTemporaryAllocation(byteCount: 65536, alignment: 1) { chunk in
             while true {
                 let n = Glibc.read(fd, chunk.baseAddress!, chunk.count)
