@@ -412,45 +412,48 @@ public struct Linter: Sendable {
         var modelIssues: [(issue: ModelIssue, object: Int)] = []
         var fileIssues: [FileIssue] = []
         let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
-        for (i, (path, outcome)) in zip(paths, outcomes).enumerated() {
-            let (display, uri) = mapPath?(i, path) ?? mapper.map(path)
-            let target = isTarget(i)
-            files.append(SourceFile(path: display, uri: uri, directives: outcome.directives, isTarget: target))
-            if !target {
-                stats.contextFiles += 1
-                stats.contextObjects += outcome.objects.count
-            }
-        }
-        // Discovery problems are attached to pseudo-files so they print with a path.
-        var discoveryFileIssues: [FileIssue] = []
-        for issue in discoveryIssues {
-            let index = Int32(files.count)
-            let (display, uri) = mapper.map(issue.path)
-            files.append(SourceFile(path: display, uri: uri,
-                                    directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
-            discoveryFileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: index, line: 1, column: 1)))
-        }
-        var configurationFile: Int32?
-        if let config = request.configuration.file {
-            configurationFile = Int32(files.count)
-            let (display, uri) = mapper.map(config)
-            let bytes = FileReader.read(config, limit: 1 << 20) ?? []
-            let directives = bytes.withUnsafeBytes { Directives.scan($0) }
-            files.append(SourceFile(path: display, uri: uri, directives: directives, isTarget: configurationIsTarget))
-        }
+        // Every file's display path and URI first: the walked files, then pseudo-files for the walk's problems (so
+        // that they print with a path), then the configuration file.
+        var mapped = paths.indices.map { mapPath?($0, paths[$0]) ?? mapper.map(paths[$0]) }
+        mapped += discoveryIssues.map { mapper.map($0.path) }
+        if let config = request.configuration.file { mapped.append(mapper.map(config)) }
         let order = order ?? Array(outcomes.indices)
-        // The namespaces kustomize and Flux apply need only the files and the kustomize / Flux objects: with more
-        // than one job they are worked out on another thread while the objects are gathered and the inventory does
-        // what does not depend on them.
+        // The namespaces kustomize and Flux apply need only the URIs and the kustomize / Flux objects: with more
+        // than one job they are worked out on another thread while the rest is gathered and the inventory does what
+        // does not depend on them.
         var applied: Background<AppliedNamespaces>?
         if request.jobs > 1 {
             var structure: [KubeObject] = []
             for i in order where outcomes[i].hasKustomizeStructure {
                 for o in outcomes[i].objects where o.kind.isKustomizeStructure { structure.append(o) }
             }
-            applied = Background { [files, structure] in
-                memo?.value(files: files, objects: structure) ?? AppliedNamespaces(files: files, objects: structure)
+            let uris = mapped.map(\.uri)
+            applied = Background { [structure] in
+                memo?.value(uris: uris, objects: structure) ?? AppliedNamespaces(uris: uris, objects: structure)
             }
+        }
+        for (i, outcome) in outcomes.enumerated() {
+            let target = isTarget(i)
+            files.append(SourceFile(path: mapped[i].display, uri: mapped[i].uri, directives: outcome.directives, isTarget: target))
+            if !target {
+                stats.contextFiles += 1
+                stats.contextObjects += outcome.objects.count
+            }
+        }
+        var discoveryFileIssues: [FileIssue] = []
+        for issue in discoveryIssues {
+            let index = files.count
+            files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri,
+                                    directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
+            discoveryFileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: Int32(index), line: 1, column: 1)))
+        }
+        var configurationFile: Int32?
+        if let config = request.configuration.file {
+            let index = files.count
+            configurationFile = Int32(index)
+            let bytes = FileReader.read(config, limit: 1 << 20) ?? []
+            let directives = bytes.withUnsafeBytes { Directives.scan($0) }
+            files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri, directives: directives, isTarget: configurationIsTarget))
         }
         for i in order {
             let outcome = outcomes[i]

@@ -17,11 +17,12 @@ struct AppliedNamespaces {
     /// no kustomization includes.
     private(set) var namespaces: [Set<String?>] = []
 
-    init(files: [SourceFile], objects: [KubeObject]) {
+    /// `uris`: every file's repository-relative URI, by index (the objects' `span.file`).
+    init(uris: [String], objects: [KubeObject]) {
         var kustomizations: [String: KustomizationSpec] = [:]
         var fluxRoots: [(path: String, namespace: String?)] = []
         for o in objects.indices where objects[o].kind.isKustomizeStructure {
-            let uri = files[Int(objects[o].span.file)].uri
+            let uri = uris[Int(objects[o].span.file)]
             switch objects[o].body {
             case .kustomization(let k) where Self.kustomizationNames.contains(FilePath.basename(uri)):
                 kustomizations[FilePath.dirname(uri)] = k
@@ -32,16 +33,16 @@ struct AppliedNamespaces {
             default: continue
             }
         }
-        namespaces = Array(repeating: [], count: files.count)
+        namespaces = Array(repeating: [], count: uris.count)
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
         // Files, kustomization folders and namespaces are numbered once, so that following the includes (a
         // kustomization is visited once per namespace it is applied in) compares numbers, not paths.
         var fileIndex: [String: Int] = [:]
-        fileIndex.reserveCapacity(files.count)
+        fileIndex.reserveCapacity(uris.count)
         // A URI met twice (overlapping roots) is one file to kustomize: the later index shares the first's namespaces.
         var repeated: [(later: Int, first: Int)] = []
-        for (i, f) in files.enumerated() {
-            if let first = fileIndex[f.uri] { repeated.append((i, first)) } else { fileIndex[f.uri] = i }
+        for (i, uri) in uris.enumerated() {
+            if let first = fileIndex[uri] { repeated.append((i, first)) } else { fileIndex[uri] = i }
         }
         let folders = Array(kustomizations.keys)
         var folderID: [String: Int] = [:]
@@ -77,7 +78,7 @@ struct AppliedNamespaces {
             })
         }
         var visited = Set<Int>()
-        var applied = [Set<Int>](repeating: [], count: files.count)
+        var applied = [Set<Int>](repeating: [], count: uris.count)
         /// `outer`: the namespace (number) an including kustomization sets, -1 for none.
         func visit(_ folder: Int, outer: Int, depth: Int) {
             guard depth < 64, visited.insert(folder &* 0x1_0000_0000 &+ (outer &+ 1)).inserted else { return }
@@ -123,7 +124,7 @@ struct AppliedNamespaces {
         // manifest's folder includes the manifest. Worked out once per folder (manifests of a folder are mostly
         // consecutive): the generated paths at or above it (".": all), each with that kustomization (-1: none).
         if !generated.isEmpty {
-            var isRepeat = [Bool](repeating: false, count: files.count)
+            var isRepeat = [Bool](repeating: false, count: uris.count)
             for r in repeated { isRepeat[r.later] = true }
             var visitedTops = [Set<Int>](repeating: [], count: generated.count)
             // The generated paths at or above a folder, nearest first ("." last: it holds every folder).
@@ -148,8 +149,8 @@ struct AppliedNamespaces {
             }
             var lastFolder: String?
             var lastMatches: [(root: Int, top: Int)] = []
-            for (i, f) in files.enumerated() where !isRepeat[i] && Self.isManifest(f.uri) {
-                let folder = FilePath.dirname(f.uri)
+            for (i, uri) in uris.enumerated() where !isRepeat[i] && Self.isManifest(uri) {
+                let folder = FilePath.dirname(uri)
                 if folder != lastFolder {
                     lastFolder = folder
                     lastMatches = matches(folder)
@@ -217,8 +218,8 @@ final class AppliedNamespacesMemo: Sendable {
         var structure: [KubeObject]
         var structureFiles: [Int32]
 
-        init(files: [SourceFile], objects: [KubeObject]) {
-            uris = files.map(\.uri)
+        init(uris: [String], objects: [KubeObject]) {
+            self.uris = uris
             structure = objects.filter(\.kind.isKustomizeStructure)
             structureFiles = structure.map(\.span.file)
         }
@@ -228,10 +229,10 @@ final class AppliedNamespacesMemo: Sendable {
 
     init() {}
 
-    func value(files: [SourceFile], objects: [KubeObject]) -> AppliedNamespaces {
-        let inputs = Inputs(files: files, objects: objects)
+    func value(uris: [String], objects: [KubeObject]) -> AppliedNamespaces {
+        let inputs = Inputs(uris: uris, objects: objects)
         if let hit = last.withLock({ $0 }), hit.inputs == inputs { return hit.value }
-        let value = AppliedNamespaces(files: files, objects: objects)
+        let value = AppliedNamespaces(uris: uris, objects: objects)
         last.withLock { $0 = (inputs, value) }
         return value
     }

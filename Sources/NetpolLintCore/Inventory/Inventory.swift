@@ -172,7 +172,8 @@ public struct Inventory: Sendable {
             owns[i] = lastFolderAnswer
         }
 
-        let applied = background?.value ?? memo?.value(files: files, objects: objects) ?? AppliedNamespaces(files: files, objects: objects)
+        let applied = background?.value ?? memo?.value(uris: files.map(\.uri), objects: objects)
+            ?? AppliedNamespaces(uris: files.map(\.uri), objects: objects)
         for i in objects.indices where objects[i].kind == .namespace {
             let o = objects[i]
             // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is
