@@ -100,6 +100,8 @@ public struct YAMLParser {
         frames.removeAll(keepingCapacity: true)
         doc.reset()
         var event = yaml_event_t()
+        // Where the last collection closed (libyaml's end index) and the last non-blank character before it.
+        var closing: (index: Int, last: (line: Int, column: Int)?) = (-1, nil)
 
         func fail(_ message: String, _ mark: yaml_mark_t) -> YAMLStreamResult {
             YAMLStreamResult(documents: count,
@@ -190,7 +192,13 @@ public struct YAMLParser {
                 let i = Int(frame.node)
                 doc.nodes[i].start = childStart
                 doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
-                let last = Self.end(yaml_mark_t(index: 0, line: Int(doc.nodes[i].line) - 1, column: 0), end, in: input)
+                // As `end(_:_:in:)` would say, with the last non-blank character found once per closing point.
+                let startLine = Int(doc.nodes[i].line) - 1
+                var last = (line: UInt32(end.line) + 1, column: UInt32(end.column) + 1)
+                if end.column == 0, end.line > startLine {
+                    if closing.index != end.index { closing = (end.index, Self.lastNonBlank(before: end, in: input)) }
+                    if let found = closing.last, found.line >= startLine { last = (UInt32(found.line) + 1, UInt32(found.column)) }
+                }
                 doc.nodes[i].endLine = last.line
                 doc.nodes[i].endColumn = last.column
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
@@ -331,20 +339,28 @@ public struct YAMLParser {
     }
 
     private static func lastCharacterEnd(_ start: yaml_mark_t, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: UInt32, column: UInt32) {
-        let asIs = (UInt32(end.line) + 1, UInt32(end.column) + 1)
-        guard end.index > 0, end.index <= input.count else { return asIs }
+        guard let last = lastNonBlank(before: end, in: input), last.line >= Int(start.line) else {
+            return (UInt32(end.line) + 1, UInt32(end.column) + 1)
+        }
+        return (UInt32(last.line) + 1, UInt32(last.column))
+    }
+
+    /// The 0-based line and the 1-based column just past the last non-blank character before `end`; nil when there
+    /// is none. It depends on `end` alone: collections that close together (nested ones, at a dedent) share it.
+    static func lastNonBlank(before end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int)? {
+        guard end.index > 0, end.index <= input.count else { return nil }
         var i = Int(end.index) - 1
         var line = Int(end.line)
         while i >= 0, input[i] == 0x0A || input[i] == 0x0D || input[i] == 0x20 || input[i] == 0x09 {
             if input[i] == 0x0A { line -= 1 }
             i -= 1
         }
-        guard i >= 0, line >= Int(start.line) else { return asIs }
+        guard i >= 0 else { return nil }
         var lineStart = i
         while lineStart > 0, input[lineStart - 1] != 0x0A { lineStart -= 1 }
         var column = 1
         for k in lineStart...i where input[k] & 0xC0 != 0x80 { column += 1 }
-        return (UInt32(line) + 1, UInt32(column))
+        return (line, column)
     }
 
     public static func position(ofOffset offset: Int, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
