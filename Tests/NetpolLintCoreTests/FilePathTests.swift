@@ -44,6 +44,26 @@ import Testing
         #expect(FilePath.relative("/work/mainly", to: "/work/main") == "../mainly")
     }
 
+    /// The walk's mapper (each folder mapped once, names appended) against mapping every path whole, for paths
+    /// below relative, absolute and `..` roots, with working directories and repository roots inside, equal to and
+    /// outside them, taken in an order where folders repeat and interleave.
+    @Test func folderMapperAgreesWithMappingEachPath() {
+        let roots = ["", "./", "../", "../repo/", "a/../", "/", "/work/", "/work/repo/", "/elsewhere/", "./a/./"]
+        let rest = ["x.yaml", "a/x.yaml", "a/y.yaml", "a/b/x.yaml", "x.yaml", "a/x.yaml", "b/x.yml", "a/b/c/d.yaml", "é/x.yaml"]
+        for (wd, repo) in [("/work/repo", "/work/repo"), ("/work/repo/a", "/work/repo"), ("/work", "/work/repo"),
+                           ("/elsewhere", "/work/repo"), ("/", "/")] {
+            let plain = PathMapper(workingDirectory: wd, repositoryRoot: repo)
+            var folders = FolderPathMapper(plain)
+            for root in roots {
+                for r in rest {
+                    let path = root + r
+                    let expected = plain.map(path), got = folders.map(path)
+                    #expect(got.display == expected.display && got.uri == expected.uri, "\(path) from \(wd) in \(repo): \(got) vs \(expected)")
+                }
+            }
+        }
+    }
+
     static func referenceRelative(_ path: String, _ base: String) -> String {
         let p = reference(path).split(separator: "/"), b = reference(base).split(separator: "/")
         var i = 0

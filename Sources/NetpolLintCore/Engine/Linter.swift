@@ -323,7 +323,7 @@ public struct Linter: Sendable {
         if request.stdin == nil {
             // The workers read, parse and decode each file as soon as the walk finds it; the walk (and the mapping
             // of paths) runs on this thread meanwhile, so even one worker does not wait for the whole walk.
-            let mapper = PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot)
+            var mapper = FolderPathMapper(PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot))
             var paths: [(display: String, uri: String)] = []
             (discovered, discoveryIssues, outcomes) = FileProcessor.processWhileWalking(
                 jobs: request.jobs, maxFileSize: request.maxFileSize, limits: request.limits, capture: capture
@@ -794,6 +794,31 @@ struct PathMapper {
         let abs = path.hasPrefix("/") ? FilePath.normalize(path) : FilePath.normalize(workingDirectory + "/" + path)
         let display = FilePath.isInside(abs, workingDirectory) ? FilePath.relative(abs, to: workingDirectory) : abs
         return (display, FilePath.relative(abs, to: repositoryRoot))
+    }
+}
+
+/// A `PathMapper` for the walk's files, which come folder after folder: each folder is mapped once and its files'
+/// names are appended (mapping a path below a relative root such as `../repo` normalises it whole). The folder is
+/// mapped as a file in it would be (a probe name, then dropped): a folder is not displayed as its files are when it
+/// is the working directory itself.
+struct FolderPathMapper {
+    let mapper: PathMapper
+    private var folder: Substring?
+    private var prefix = (display: "", uri: "")
+
+    init(_ mapper: PathMapper) { self.mapper = mapper }
+
+    mutating func map(_ path: String) -> (display: String, uri: String) {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return mapper.map(path) }
+        let name = path[path.utf8.index(after: slash)...]
+        guard !name.isEmpty, name != ".", name != ".." else { return mapper.map(path) }
+        let dir = path[..<slash]
+        if dir != folder {
+            folder = dir
+            let probe = mapper.map(String(dir) + "/p")
+            prefix = (String(probe.display.dropLast()), String(probe.uri.dropLast()))
+        }
+        return (prefix.display + name, prefix.uri + name)
     }
 }
 
