@@ -318,15 +318,17 @@ public struct Linter: Sendable {
         let capture = Set(request.configuration.customRules.map(\.kind))
         let discovered: [DiscoveredFile], discoveryIssues: [DiscoveryIssue], stdinIndex: Int?
         let outcomes: [FileOutcome]
-        // Display paths and URIs, when the walk's thread works them out while the files are read.
+        // Display paths and URIs, when the walk's thread works them out while the files are read, and their index.
         var mapped: [(display: String, uri: String)]?
+        var uriIndex: URIIndex?
         if request.stdin == nil {
             // The workers read, parse and decode each file as soon as the walk finds it; the walk (and the mapping
             // of paths) runs on this thread meanwhile, so even one worker does not wait for the whole walk.
             var mapper = FolderPathMapper(PathMapper(workingDirectory: request.workingDirectory, repositoryRoot: request.repositoryRoot))
             var paths: [(display: String, uri: String)] = []
             (discovered, discoveryIssues, outcomes) = FileProcessor.processWhileWalking(
-                jobs: request.jobs, maxFileSize: request.maxFileSize, limits: request.limits, capture: capture
+                jobs: request.jobs, maxFileSize: request.maxFileSize, limits: request.limits, capture: capture,
+                afterWalk: { uriIndex = URIIndex(uris: paths.map(\.uri)) }
             ) { found in
                 discover(request) { file in
                     found(file)
@@ -354,7 +356,8 @@ public struct Linter: Sendable {
                                request: request, statistics: &stats,
                                isTarget: { i in stdinIndex.map { $0 == i } ?? isTarget(discovered[i].path) },
                                discoveryIssueIsTarget: { stdinIndex == nil && isTarget($0) },
-                               configurationIsTarget: targets == nil, mapPath: mapped.map { m in { i, _ in m[i] } })
+                               configurationIsTarget: targets == nil, mapPath: mapped.map { m in { i, _ in m[i] } },
+                               uriIndex: uriIndex)
         PhaseClock.mark("assemble+inventory")
         return (context, stats, stdinIndex)
     }
@@ -406,7 +409,7 @@ public struct Linter: Sendable {
                   request: LintRequest, statistics stats: inout LintStatistics, isTarget: (Int) -> Bool,
                   discoveryIssueIsTarget: (String) -> Bool, configurationIsTarget: Bool,
                   mapPath: ((Int, String) -> (display: String, uri: String))? = nil,
-                  memo: AppliedNamespacesMemo? = nil) -> LintContext {
+                  memo: AppliedNamespacesMemo? = nil, uriIndex: URIIndex? = nil) -> LintContext {
         var files: [SourceFile] = []
         var objects: [KubeObject] = []
         var modelIssues: [(issue: ModelIssue, object: Int)] = []
@@ -421,17 +424,16 @@ public struct Linter: Sendable {
         // The namespaces kustomize and Flux apply need only the URIs and the kustomize / Flux objects: with more
         // than one job they are worked out on another thread while the rest is gathered and the inventory does what
         // does not depend on them.
-        var applied: Background<AppliedNamespaces>?
-        if request.jobs > 1 {
-            var structure: [KubeObject] = []
-            for i in order where outcomes[i].hasKustomizeStructure {
-                for o in outcomes[i].objects where o.kind.isKustomizeStructure { structure.append(o) }
-            }
-            let uris = mapped.map(\.uri)
-            applied = Background { [structure] in
-                memo?.value(uris: uris, objects: structure) ?? AppliedNamespaces(uris: uris, objects: structure)
-            }
+        var structure: [KubeObject] = []
+        for i in order where outcomes[i].hasKustomizeStructure {
+            for o in outcomes[i].objects where o.kind.isKustomizeStructure { structure.append(o) }
         }
+        let uris = mapped.map(\.uri)
+        let resolve: @Sendable () -> AppliedNamespaces = { [structure] in
+            memo?.value(uris: uris, objects: structure, index: uriIndex)
+                ?? AppliedNamespaces(uris: uris, objects: structure, index: uriIndex)
+        }
+        let applied = request.jobs > 1 ? Background(resolve) : Background(ready: resolve())
         for (i, outcome) in outcomes.enumerated() {
             let target = isTarget(i)
             files.append(SourceFile(path: mapped[i].display, uri: mapped[i].uri, directives: outcome.directives, isTarget: target))
@@ -570,8 +572,10 @@ enum FileProcessor {
     }
 
     /// Walks and processes at once: `walk` runs on the calling thread and hands over each file it finds; `jobs`
-    /// workers read, parse and decode them meanwhile. The outcomes are in the walk's order, as `processAll` gives them.
+    /// workers read, parse and decode them meanwhile; `afterWalk` then runs on the calling thread while they finish.
+    /// The outcomes are in the walk's order, as `processAll` gives them.
     static func processWhileWalking(jobs: Int, maxFileSize: Int, limits: YAMLLimits, capture: Set<ObjectKind>,
+                                    afterWalk: () -> Void = {},
                                     walk: ((DiscoveredFile) -> Void) -> [DiscoveryIssue])
         -> (files: [DiscoveredFile], issues: [DiscoveryIssue], outcomes: [FileOutcome]) {
         let feed = FileFeed()
@@ -594,6 +598,8 @@ enum FileProcessor {
         }
         let issues = walk { feed.append($0) }
         let files = feed.finish()
+        // The walk's thread is free while the workers finish: what only needs the walk is done now.
+        afterWalk()
         group.wait()
         var outcomes = [FileOutcome](repeating: FileOutcome(), count: files.count)
         for (i, outcome) in collected.withLock({ $0 }) { outcomes[i] = outcome }

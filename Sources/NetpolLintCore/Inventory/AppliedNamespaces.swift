@@ -17,8 +17,9 @@ struct AppliedNamespaces {
     /// no kustomization includes.
     private(set) var namespaces: [Set<String?>] = []
 
-    /// `uris`: every file's repository-relative URI, by index (the objects' `span.file`).
-    init(uris: [String], objects: [KubeObject]) {
+    /// `uris`: every file's repository-relative URI, by index (the objects' `span.file`). `index`: those of the
+    /// walked files (a prefix of `uris`) already indexed (`URIIndex`); built here when not given.
+    init(uris: [String], objects: [KubeObject], index given: URIIndex? = nil) {
         var kustomizations: [String: KustomizationSpec] = [:]
         var fluxRoots: [(path: String, namespace: String?)] = []
         for o in objects.indices where objects[o].kind.isKustomizeStructure {
@@ -35,15 +36,10 @@ struct AppliedNamespaces {
         }
         namespaces = Array(repeating: [], count: uris.count)
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
-        // Files, kustomization folders and namespaces are numbered once, so that following the includes (a
-        // kustomization is visited once per namespace it is applied in) compares numbers, not paths.
-        var fileIndex: [String: Int] = [:]
-        fileIndex.reserveCapacity(uris.count)
-        // A URI met twice (overlapping roots) is one file to kustomize: the later index shares the first's namespaces.
-        var repeated: [(later: Int, first: Int)] = []
-        for (i, uri) in uris.enumerated() {
-            if let first = fileIndex[uri] { repeated.append((i, first)) } else { fileIndex[uri] = i }
-        }
+        // Files, folders, kustomization folders and namespaces are numbered once, so that following the includes (a
+        // kustomization is visited once per namespace it is applied in) compares numbers, not paths. Files past the
+        // index (the walk's problems, the configuration file) hold no object: nothing is applied to them.
+        let index = given ?? URIIndex(uris: uris)
         let folders = Array(kustomizations.keys)
         var folderID: [String: Int] = [:]
         for (i, f) in folders.enumerated() { folderID[f] = i }
@@ -74,7 +70,7 @@ struct AppliedNamespaces {
                     referenced[sub] = true
                     return .kustomization(sub)
                 }
-                return fileIndex[path].map { .file($0) }
+                return index.files[path].map { .file($0) }
             })
         }
         var visited = Set<Int>()
@@ -92,12 +88,14 @@ struct AppliedNamespaces {
                 }
             }
         }
-        // Per folder: the kustomization folders at or above it, nearest first.
-        var chains: [String: [Int]] = [:]
-        func chain(_ folder: String) -> [Int] {
+        // Per folder (by its number in the index): the kustomization folders at or above it, nearest first.
+        var kustomizationIn = [Int](repeating: -1, count: index.folders.count)
+        for (k, folder) in folders.enumerated() { if let n = index.folderNumbers[folder] { kustomizationIn[Int(n)] = k } }
+        var chains = [[Int]?](repeating: nil, count: index.folders.count)
+        func chain(_ folder: Int) -> [Int] {
             if let known = chains[folder] { return known }
-            var c: [Int] = folderID[folder].map { [$0] } ?? []
-            if folder != "." && folder != "/" && !folder.isEmpty { c += chain(FilePath.dirname(folder)) }
+            var c: [Int] = kustomizationIn[folder] >= 0 ? [kustomizationIn[folder]] : []
+            if index.parents[folder] >= 0 { c += chain(Int(index.parents[folder])) }
             chains[folder] = c
             return c
         }
@@ -124,21 +122,24 @@ struct AppliedNamespaces {
         // manifest's folder includes the manifest. Worked out once per folder (manifests of a folder are mostly
         // consecutive): the generated paths at or above it (".": all), each with that kustomization (-1: none).
         if !generated.isEmpty {
-            var isRepeat = [Bool](repeating: false, count: uris.count)
-            for r in repeated { isRepeat[r.later] = true }
             var visitedTops = [Set<Int>](repeating: [], count: generated.count)
-            // The generated paths at or above a folder, nearest first ("." last: it holds every folder).
+            // The generated paths at or above a folder, nearest first ("." last: it holds every folder, those of
+            // absolute paths too). A path that is no folder of the index holds no manifest.
             let everywhere = generatedAt["."] ?? []
-            var above: [String: [Int]] = [:]
-            func rootsAbove(_ folder: String) -> [Int] {
-                if folder == "." || folder == "/" || folder.isEmpty { return everywhere }
+            var generatedIn = [[Int]](repeating: [], count: index.folders.count)
+            for (path, roots) in generatedAt where path != "." {
+                if let n = index.folderNumbers[path] { generatedIn[Int(n)] = roots }
+            }
+            var above = [[Int]?](repeating: nil, count: index.folders.count)
+            func rootsAbove(_ folder: Int) -> [Int] {
+                if index.parents[folder] < 0 { return everywhere }
                 if let known = above[folder] { return known }
-                let found = (generatedAt[folder] ?? []) + rootsAbove(FilePath.dirname(folder))
+                let found = generatedIn[folder] + rootsAbove(Int(index.parents[folder]))
                 above[folder] = found
                 return found
             }
-            var byFolder: [String: [(root: Int, top: Int)]] = [:]
-            func matches(_ folder: String) -> [(root: Int, top: Int)] {
+            var byFolder = [[(root: Int, top: Int)]?](repeating: nil, count: index.folders.count)
+            func matches(_ folder: Int) -> [(root: Int, top: Int)] {
                 if let known = byFolder[folder] { return known }
                 let roots = rootsAbove(folder)
                 let found = roots.isEmpty ? [] : roots.map { r in
@@ -147,13 +148,13 @@ struct AppliedNamespaces {
                 byFolder[folder] = found
                 return found
             }
-            var lastFolder: String?
+            var lastFolder: Int32 = -1
             var lastMatches: [(root: Int, top: Int)] = []
-            for (i, uri) in uris.enumerated() where !isRepeat[i] && Self.isManifest(uri) {
-                let folder = FilePath.dirname(uri)
+            for i in 0..<index.count where index.manifestFolder[i] >= 0 {
+                let folder = index.manifestFolder[i]
                 if folder != lastFolder {
                     lastFolder = folder
-                    lastMatches = matches(folder)
+                    lastMatches = matches(Int(folder))
                 }
                 for (root, top) in lastMatches {
                     if top >= 0 {
@@ -174,7 +175,7 @@ struct AppliedNamespaces {
         for (file, set) in applied.enumerated() where !set.isEmpty {
             namespaces[file] = Set(set.map { namespaceNames[$0] })
         }
-        for (later, first) in repeated { namespaces[later] = namespaces[first] }
+        for (later, first) in index.repeated { namespaces[later] = namespaces[first] }
     }
 
     /// The namespaces of a file's objects: `own` (their metadata) where a chain sets none; empty when no
@@ -210,6 +211,58 @@ struct AppliedNamespaces {
     }
 }
 
+/// The walked files' URIs indexed for `AppliedNamespaces`: the first file of each URI, and each manifest's folder
+/// and every folder's parent by number. Built on the walk's thread once the walk has ended, while the workers still
+/// parse (`Linter.load`), or by `AppliedNamespaces` itself.
+struct URIIndex: Sendable {
+    /// How many files (the first `count` URIs) are indexed.
+    let count: Int
+    /// URI → the first file that has it.
+    private(set) var files: [String: Int] = [:]
+    /// Later files whose URI an earlier one has (overlapping roots): one file to kustomize.
+    private(set) var repeated: [(later: Int, first: Int)] = []
+    /// Per file: its folder's number when it is a manifest met first, else -1.
+    private(set) var manifestFolder: [Int32] = []
+    /// Folder number → its URI, and its parent's number (-1 for ".", "/" and "", which have none).
+    private(set) var folders: [String] = []
+    private(set) var parents: [Int32] = []
+    private(set) var folderNumbers: [String: Int32] = [:]
+
+    init(uris: [String]) {
+        count = uris.count
+        files.reserveCapacity(uris.count)
+        manifestFolder = [Int32](repeating: -1, count: uris.count)
+        var last: (folder: String, number: Int32)?
+        for (i, uri) in uris.enumerated() {
+            if let first = files[uri] {
+                repeated.append((i, first))
+                continue
+            }
+            files[uri] = i
+            guard AppliedNamespaces.isManifest(uri) else { continue }
+            let folder = FilePath.dirname(uri)
+            if let last, last.folder == folder {
+                manifestFolder[i] = last.number
+            } else {
+                let n = number(folder)
+                last = (folder, n)
+                manifestFolder[i] = n
+            }
+        }
+    }
+
+    /// The folder's number, given with its ancestors' the first time.
+    private mutating func number(_ folder: String) -> Int32 {
+        if let known = folderNumbers[folder] { return known }
+        let parent: Int32 = folder == "." || folder == "/" || folder.isEmpty ? -1 : number(FilePath.dirname(folder))
+        let n = Int32(folders.count)
+        folders.append(folder)
+        parents.append(parent)
+        folderNumbers[folder] = n
+        return n
+    }
+}
+
 /// The last `AppliedNamespaces` of a `Workspace`, reused while its inputs — every file's URI and the kustomize / Flux
 /// objects, with the files they are in — are the same: an edit of a policy in an editor changes neither.
 final class AppliedNamespacesMemo: Sendable {
@@ -229,10 +282,10 @@ final class AppliedNamespacesMemo: Sendable {
 
     init() {}
 
-    func value(uris: [String], objects: [KubeObject]) -> AppliedNamespaces {
+    func value(uris: [String], objects: [KubeObject], index: URIIndex? = nil) -> AppliedNamespaces {
         let inputs = Inputs(uris: uris, objects: objects)
         if let hit = last.withLock({ $0 }), hit.inputs == inputs { return hit.value }
-        let value = AppliedNamespaces(uris: uris, objects: objects)
+        let value = AppliedNamespaces(uris: uris, objects: objects, index: index)
         last.withLock { $0 = (inputs, value) }
         return value
     }
