@@ -51,25 +51,25 @@ public struct Directives: Sendable, Hashable {
     public static func scan(_ bytes: UnsafeRawBufferPointer) -> Directives {
         var d = Directives()
         let marker = Array("netpol-lint:".utf8)
-        guard bytes.count >= marker.count else { return d }
+        guard bytes.count >= marker.count, let base = bytes.baseAddress else { return d }
+        // A directive is a comment: '#', spaces, then the marker. '#' is rare in YAML, so it is what is searched for
+        // (memchr); the marker is compared after it.
         var from = 0
-        while let i = ByteSearch.find(marker, in: bytes, from: from) {
+        while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "#")), bytes.count - from) {
+            let j = base.distance(to: UnsafeRawPointer(hit))
+            from = j + 1
+            var i = j + 1
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+            guard i + marker.count <= bytes.count, memcmp(base + i, marker, marker.count) == 0 else { continue }
             from = i + marker.count
-            var lineStart = i
-            while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
             let position = YAMLParser.position(ofOffset: i, in: bytes)
-            // Must be a comment: '#' then spaces before the marker.
-            var j = i - 1
-            while j >= lineStart, bytes[j] == 0x20 || bytes[j] == 0x09 { j -= 1 }
-            if j >= lineStart, bytes[j] == UInt8(ascii: "#") {
-                var k = i + marker.count
-                var text: [UInt8] = []
-                while k < bytes.count, bytes[k] != 0x0A, bytes[k] != 0x0D { text.append(bytes[k]); k += 1 }
-                // Columns count code points, as spans do.
-                let hashColumn = position.column - (i - j)  // '#' and spaces: one byte each
-                d.add(String(decoding: text, as: UTF8.self), line: position.line, column: hashColumn,
-                      textColumn: position.column + marker.count)
-            }
+            var k = i + marker.count
+            var text: [UInt8] = []
+            while k < bytes.count, bytes[k] != 0x0A, bytes[k] != 0x0D { text.append(bytes[k]); k += 1 }
+            // Columns count code points, as spans do.
+            let hashColumn = position.column - (i - j)  // '#' and spaces: one byte each
+            d.add(String(decoding: text, as: UTF8.self), line: position.line, column: hashColumn,
+                  textColumn: position.column + marker.count)
         }
         return d
     }
