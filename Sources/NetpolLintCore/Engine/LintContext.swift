@@ -73,6 +73,10 @@ public struct LintContext: Sendable {
     public let configurationFile: Int32?
     /// Derived values shared by rules (see `RunCache`).
     public let cache = RunCache()
+    /// What the context was built from (every file's outcome, the kustomize / Flux namespaces), kept with it when
+    /// the run's report keeps the model (`LintRequest.reportKeepsModel`): a process about to exit need not free them
+    /// first, and freeing them one object at a time costs more than holding them.
+    let retained: [any Sendable]
 
     public init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
                 fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32? = nil) {
@@ -84,7 +88,8 @@ public struct LintContext: Sendable {
     /// Flux namespaces, when the caller has them worked out on another thread.
     init(files: [SourceFile], objects: [KubeObject], modelIssues: [(issue: ModelIssue, object: Int)],
          fileIssues: [FileIssue], configuration: Configuration, configurationFile: Int32?, memo: AppliedNamespacesMemo?,
-         applied: Background<AppliedNamespaces>? = nil) {
+         applied: Background<AppliedNamespaces>? = nil, retaining: [any Sendable] = []) {
+        retained = retaining
         self.files = files
         self.objects = objects
         self.modelIssues = modelIssues

@@ -23,9 +23,9 @@ public struct LintRequest: Sendable {
     public var repositoryRoot: String
     /// Directory display paths are relative to.
     public var workingDirectory: String
-    /// The report keeps the repository's model alive (`LintReport.model`): for a process that exits right after
-    /// writing the report, which then need not free it first. Off by default, so that a caller holding several
-    /// reports (`diff`) does not hold several models.
+    /// The report keeps the repository's model alive (`LintReport.model`, with what it was built from): for a
+    /// process that exits right after writing the report, which then need not free it first. Off by default, so that
+    /// a caller holding several reports (`diff`) does not hold several models.
     public var reportKeepsModel = false
 
     public init(paths: [String], configuration: Configuration, repositoryRoot: String, workingDirectory: String) {
@@ -472,7 +472,7 @@ public struct Linter: Sendable {
 
         return LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
                            configuration: request.configuration, configurationFile: configurationFile, memo: memo,
-                           applied: applied)
+                           applied: applied, retaining: request.reportKeepsModel ? [outcomes, applied] : [])
     }
 
 }

@@ -12,10 +12,12 @@
 /// A file reached through several kustomizations (a component or base shared by namespaces) may be applied in
 /// several namespaces: all are kept. Remote resources and `${var}` values are left out, never guessed.
 struct AppliedNamespaces {
-    /// Per file (by its index in the run) that a kustomization includes: the namespaces its objects are applied in,
-    /// nil for a chain of kustomizations that sets none (the object keeps its own `metadata`); empty for the files
-    /// no kustomization includes.
-    private(set) var namespaces: [Set<String?>] = []
+    /// Per file (by its index in the run) that a kustomization includes: which of `sets` holds the namespaces its
+    /// objects are applied in; -1 for the files no kustomization includes. Few distinct sets serve many files.
+    private var setOfFile: [Int32] = []
+    /// The namespaces a file's objects are applied in; nil for a chain of kustomizations that sets none (the object
+    /// keeps its own `metadata`).
+    private var sets: [Set<String?>] = []
 
     /// `uris`: every file's repository-relative URI, by index (the objects' `span.file`). `index`: those of the
     /// walked files (a prefix of `uris`) already indexed (`URIIndex`); built here when not given.
@@ -34,7 +36,7 @@ struct AppliedNamespaces {
             default: continue
             }
         }
-        namespaces = Array(repeating: [], count: uris.count)
+        setOfFile = [Int32](repeating: -1, count: uris.count)
         guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
         // Files, folders, kustomization folders and namespaces are numbered once, so that following the includes (a
         // kustomization is visited once per namespace it is applied in) compares numbers, not paths. Files past the
@@ -172,16 +174,25 @@ struct AppliedNamespaces {
         for folder in folders.indices.sorted(by: { folders[$0] < folders[$1] }) where !referenced[folder] {
             visit(folder, outer: -1, depth: 0)
         }
+        var numbered: [Set<Int>: Int32] = [:]
         for (file, set) in applied.enumerated() where !set.isEmpty {
-            namespaces[file] = Set(set.map { namespaceNames[$0] })
+            if let known = numbered[set] {
+                setOfFile[file] = known
+                continue
+            }
+            numbered[set] = Int32(sets.count)
+            setOfFile[file] = Int32(sets.count)
+            sets.append(Set(set.map { namespaceNames[$0] }))
         }
-        for (later, first) in index.repeated { namespaces[later] = namespaces[first] }
+        for (later, first) in index.repeated { setOfFile[later] = setOfFile[first] }
     }
 
     /// The namespaces of a file's objects: `own` (their metadata) where a chain sets none; empty when no
     /// kustomization includes the file.
     func namespaces(ofFile file: Int32, own: String?) -> Set<String?> {
-        let applied = namespaces[Int(file)]
+        let k = setOfFile[Int(file)]
+        guard k >= 0 else { return [] }
+        let applied = sets[Int(k)]
         return applied.contains(nil) ? Set(applied.map { $0 ?? own }) : applied
     }
 
