@@ -434,12 +434,13 @@ public struct Linter: Sendable {
                 ?? AppliedNamespaces(uris: uris, objects: structure, index: uriIndex)
         }
         let applied = request.jobs > 1 ? Background(resolve) : Background(ready: resolve())
-        for (i, outcome) in outcomes.enumerated() {
+        // The outcomes are read in place (copying one retains everything it holds).
+        for i in outcomes.indices {
             let target = isTarget(i)
-            files.append(SourceFile(path: mapped[i].display, uri: mapped[i].uri, directives: outcome.directives, isTarget: target))
+            files.append(SourceFile(path: mapped[i].display, uri: mapped[i].uri, directives: outcomes[i].directives, isTarget: target))
             if !target {
                 stats.contextFiles += 1
-                stats.contextObjects += outcome.objects.count
+                stats.contextObjects += outcomes[i].objects.count
             }
         }
         var discoveryFileIssues: [FileIssue] = []
@@ -458,14 +459,13 @@ public struct Linter: Sendable {
             files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri, directives: directives, isTarget: configurationIsTarget))
         }
         for i in order {
-            let outcome = outcomes[i]
             let base = objects.count
-            objects.append(contentsOf: outcome.objects)
-            modelIssues.append(contentsOf: outcome.issues.map { ($0, base + $0.objectInFile) })
-            fileIssues.append(contentsOf: outcome.fileIssues)
-            stats.bytes += outcome.bytes
-            stats.documents += outcome.documents
-            if outcome.parsed { stats.filesParsed += 1 }
+            objects.append(contentsOf: outcomes[i].objects)
+            if !outcomes[i].issues.isEmpty { modelIssues.append(contentsOf: outcomes[i].issues.map { ($0, base + $0.objectInFile) }) }
+            fileIssues.append(contentsOf: outcomes[i].fileIssues)
+            stats.bytes += outcomes[i].bytes
+            stats.documents += outcomes[i].documents
+            if outcomes[i].parsed { stats.filesParsed += 1 }
         }
         fileIssues.append(contentsOf: discoveryFileIssues)
         stats.objects = objects.count
@@ -580,7 +580,8 @@ enum FileProcessor {
         -> (files: [DiscoveredFile], issues: [DiscoveryIssue], outcomes: [FileOutcome]) {
         let feed = FileFeed()
         let next = Atomic<Int>(0)
-        let collected = Locked<[(Int, FileOutcome)]>([])
+        // Each worker's outcomes, with the index of their file, handed over whole.
+        let collected = Locked<[[(Int, FileOutcome)]]>([])
         let group = DispatchGroup()
         // The number of files is not known yet (`processAll` bounds the workers by it): a huge --jobs is bounded here.
         for _ in 0..<min(max(1, jobs), 64) {
@@ -593,7 +594,7 @@ enum FileProcessor {
                     mine.append((i, processFile(path, file: Int32(i), maxFileSize: maxFileSize, filterContext: false,
                                                 parser: &parser, capture: capture)))
                 }
-                collected.withLock { $0.append(contentsOf: mine) }
+                collected.withLock { $0.append(mine) }
             }
         }
         let issues = walk { feed.append($0) }
@@ -602,7 +603,15 @@ enum FileProcessor {
         afterWalk()
         group.wait()
         var outcomes = [FileOutcome](repeating: FileOutcome(), count: files.count)
-        for (i, outcome) in collected.withLock({ $0 }) { outcomes[i] = outcome }
+        // Taken out of the lock, then moved into place (no copy of an outcome, which would retain all it holds).
+        var all = collected.withLock { c in
+            var taken: [[(Int, FileOutcome)]] = []
+            swap(&taken, &c)
+            return taken
+        }
+        for w in all.indices {
+            for k in all[w].indices { swap(&outcomes[all[w][k].0], &all[w][k].1) }
+        }
         return (files, issues, outcomes)
     }
 
