@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// The identity of a finding across runs and edits: what accepted-findings files and SARIF `partialFingerprints`
 /// key on.
 ///
@@ -21,40 +18,18 @@ public enum Fingerprints {
             slot[Int(f.span.file)] = wanted.count
             wanted.append(Int(f.span.file))
         }
-        let lines = Results(count: wanted.count)
-        let workers = min(max(1, jobs), wanted.count)
-        if workers <= 1 {
-            for (k, file) in wanted.enumerated() { lines.items[k] = LineIndex(source(file) ?? []) }
-        } else {
-            let next = Atomic<Int>(0)
-            let wanted = wanted
-            lines.items.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let out = buffer
-                DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    while true {
-                        let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        if k >= wanted.count { break }
-                        out[k] = LineIndex(source(wanted[k]) ?? [])
-                    }
-                }
-            }
-        }
+        let lines = Parallel.map(wanted.count, jobs: jobs) { [wanted] in LineIndex(source(wanted[$0]) ?? []) }
         var seen: [String: Int] = [:]
         for i in findings.indices {
             let f = findings[i]
             let file = Int(f.span.file)
-            let (text, offset) = lines.items[slot[file]].key(line: Int(f.span.line), column: Int(f.span.column))
+            let (text, offset) = lines[slot[file]].key(line: Int(f.span.line), column: Int(f.span.column))
             let object = f.object.flatMap { objects[$0]?.fingerprintName } ?? ""
             let base = fingerprint([f.ruleID, files[file].uri, object, text, String(offset)])
             let n = seen[base, default: 0]
             seen[base] = n + 1
             findings[i].fingerprint = n == 0 ? base : fingerprint([base, String(n)])
         }
-    }
-
-    final class Results: @unchecked Sendable {
-        var items: [LineIndex]
-        init(count: Int) { items = Array(repeating: LineIndex([]), count: count) }
     }
 
     /// The lines of one file, found once.

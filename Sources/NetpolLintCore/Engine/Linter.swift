@@ -538,37 +538,17 @@ struct FileOutcome: Sendable {
 }
 
 enum FileProcessor {
-    final class Results: @unchecked Sendable {
-        var items: [FileOutcome]
-        init(count: Int) { items = Array(repeating: FileOutcome(), count: count) }
-    }
 
     /// `filterContext`: skip parsing files that cannot matter to others (`ContextFilter`); by default, when linting
     /// standard input.
     static func processAll(_ paths: [String], stdin: [UInt8]?, stdinIndex: Int?, jobs: Int, maxFileSize: Int,
                            limits: YAMLLimits, capture: Set<ObjectKind>, filterContext: Bool? = nil) -> [FileOutcome] {
         let filter = filterContext ?? (stdinIndex != nil)
-        let results = Results(count: paths.count)
-        let next = Atomic<Int>(0)
-        let workers = min(jobs, max(1, paths.count))
-        results.items.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                var parser = YAMLParser(limits: limits)
-                while true {
-                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if i >= paths.count { break }
-                    let file = Int32(i)
-                    if i == stdinIndex, let stdin {
-                        out[i] = process(stdin, file: file, parser: &parser, capture: capture)
-                        continue
-                    }
-                    out[i] = processFile(paths[i], file: file, maxFileSize: maxFileSize, filterContext: filter,
-                                         parser: &parser, capture: capture)
-                }
-            }
+        return Parallel.map(paths.count, jobs: jobs, state: { YAMLParser(limits: limits) }) { parser, i in
+            if i == stdinIndex, let stdin { return process(stdin, file: Int32(i), parser: &parser, capture: capture) }
+            return processFile(paths[i], file: Int32(i), maxFileSize: maxFileSize, filterContext: filter,
+                               parser: &parser, capture: capture)
         }
-        return results.items
     }
 
     /// Walks and processes at once: `walk` runs on the calling thread and hands over each file it finds; `jobs`
