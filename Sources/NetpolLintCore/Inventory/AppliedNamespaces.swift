@@ -200,9 +200,7 @@ struct AppliedNamespaces {
 
     static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
 
-    static func isManifest(_ uri: String) -> Bool {
-        uri.utf8.hasASCIISuffix(".yaml") || uri.utf8.hasASCIISuffix(".yml") || uri.utf8.hasASCIISuffix(".json")
-    }
+    static func isManifest(_ uri: String) -> Bool { Discovery.isYAMLName(uri) || uri.hasSuffix(".json") }
 
     /// A namespace value that can be used: no `${var}`, not empty.
     static func namespace(_ text: String) -> String? { text.isEmpty || text.hasSubstitution ? nil : text }

@@ -147,7 +147,6 @@ public struct Inventory: Sendable {
         // or a Flux targetNamespace whose path holds the folder. Objects of one file share the folder's answer.
         var owns = [String?](repeating: nil, count: objects.count)
         var lastFile: Int32 = -1
-        var lastFolder: String?
         var lastFolderAnswer: String?
         var folderAnswers: [String: String?] = [:]
         for i in objects.indices where objects[i].kind.isNamespaced {
@@ -159,21 +158,20 @@ public struct Inventory: Sendable {
             if file != lastFile {
                 lastFile = file
                 let folder = FilePath.dirname(files[Int(file)].uri)
-                if folder != lastFolder {
-                    lastFolder = folder
-                    if let known = folderAnswers[folder] {
-                        lastFolderAnswer = known
-                    } else {
-                        lastFolderAnswer = kustomizeLookup(folder) ?? fluxLookup(folder)
-                        folderAnswers[folder] = .some(lastFolderAnswer)
-                    }
+                if let known = folderAnswers[folder] {
+                    lastFolderAnswer = known
+                } else {
+                    lastFolderAnswer = kustomizeLookup(folder) ?? fluxLookup(folder)
+                    folderAnswers[folder] = .some(lastFolderAnswer)
                 }
             }
             owns[i] = lastFolderAnswer
         }
 
-        let applied = background?.value ?? memo?.value(uris: files.map(\.uri), objects: objects)
-            ?? AppliedNamespaces(uris: files.map(\.uri), objects: objects)
+        let applied = background?.value ?? {
+            let uris = files.map(\.uri)
+            return memo?.value(uris: uris, objects: objects) ?? AppliedNamespaces(uris: uris, objects: objects)
+        }()
         for i in objects.indices where objects[i].kind == .namespace {
             let o = objects[i]
             // Kustomize renames a Namespace to the namespace its kustomization sets (`metadata: {name: _}` is

@@ -73,7 +73,6 @@ public struct ModelDecoder {
         return Fix("Replace '\(doc.string(n))' with '\(text)'", replacing: span(n), with: written)
     }
 
-    /// The mapping's entries by key text; unknown keys become NP101 with a did-you-mean.
     /// A mapping's keys with their key and value nodes, in order; a key written twice answers with its first.
     /// Mappings are small: a scan beats hashing every key.
     struct Fields {
@@ -87,6 +86,7 @@ public struct ModelDecoder {
         }
     }
 
+    /// The mapping's entries by key text; unknown keys become NP101 with a did-you-mean.
     mutating func fields(_ n: Int32, _ what: @autoclosure () -> String, known: [String], checkUnknown: Bool = true) -> Fields {
         if doc.kind(n) != .mapping {
             if !doc.isNull(n) { invalid("\(what()) must be a mapping", span(n)) }

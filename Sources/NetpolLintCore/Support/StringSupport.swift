@@ -109,13 +109,3 @@ extension StringProtocol {
         return false
     }
 }
-
-extension String.UTF8View {
-    /// Whether the text ends with `suffix` (ASCII), comparing bytes.
-    func hasASCIISuffix(_ suffix: StaticString) -> Bool {
-        let n = suffix.utf8CodeUnitCount
-        guard count >= n else { return false }
-        let tail = UnsafeBufferPointer(start: suffix.utf8Start, count: n)
-        return self[index(endIndex, offsetBy: -n)...].elementsEqual(tail)
-    }
-}

@@ -100,7 +100,8 @@ public struct YAMLParser {
         frames.removeAll(keepingCapacity: true)
         doc.reset()
         var event = yaml_event_t()
-        // Where the last collection closed (libyaml's end index) and the last non-blank character before it.
+        // Where the last node closed past its last line (libyaml's end index) and the last non-blank character before
+        // it: nested collections closing at one dedent share it.
         var closing: (index: Int, last: (line: Int, column: Int)?) = (-1, nil)
 
         func fail(_ message: String, _ mark: yaml_mark_t) -> YAMLStreamResult {
@@ -143,7 +144,7 @@ public struct YAMLParser {
                     doc.bytes.append(contentsOf: UnsafeBufferPointer(start: v, count: s.length))
                 }
                 let index = Int32(truncatingIfNeeded: doc.nodes.count)
-                let last = Self.end(start, end, in: input)
+                let last = Self.end(startLine: start.line, end, in: input, closing: &closing)
                 doc.nodes.append(.init(kind: .scalar, style: style, tag: tag.index,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: last.line, endColumn: last.column,
@@ -192,13 +193,7 @@ public struct YAMLParser {
                 let i = Int(frame.node)
                 doc.nodes[i].start = childStart
                 doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
-                // As `end(_:_:in:)` would say, with the last non-blank character found once per closing point.
-                let startLine = Int(doc.nodes[i].line) - 1
-                var last = (line: UInt32(end.line) + 1, column: UInt32(end.column) + 1)
-                if end.column == 0, end.line > startLine {
-                    if closing.index != end.index { closing = (end.index, Self.lastNonBlank(before: end, in: input)) }
-                    if let found = closing.last, found.line >= startLine { last = (UInt32(found.line) + 1, UInt32(found.column)) }
-                }
+                let last = Self.end(startLine: Int(doc.nodes[i].line) - 1, end, in: input, closing: &closing)
                 doc.nodes[i].endLine = last.line
                 doc.nodes[i].endColumn = last.column
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
@@ -327,22 +322,19 @@ public struct YAMLParser {
                          column: Int(parser.problem_mark.column) + 1)
     }
 
-    /// 1-based line and code-point column of a byte offset.
-    /// Where a node ends, 1-based, one past its last character. libyaml ends a block scalar, mapping or sequence at
-    /// the start of the line after it (column 0), which may lie past the file's last line; the end of its last
-    /// non-blank character is reported instead, so that every span lies inside its file.
+    /// Where a node that starts on (0-based) `startLine` ends, 1-based, one past its last character. libyaml ends a
+    /// block scalar, mapping or sequence at the start of the line after it (column 0), which may lie past the file's
+    /// last line; the end of its last non-blank character is reported instead, so that every span lies inside its
+    /// file. `closing` keeps that character for the next node that ends at the same place.
     @inline(__always)
-    static func end(_ start: yaml_mark_t, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: UInt32, column: UInt32) {
+    static func end(startLine: Int, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer,
+                    closing: inout (index: Int, last: (line: Int, column: Int)?)) -> (line: UInt32, column: UInt32) {
+        let asIs = (line: UInt32(end.line) + 1, column: UInt32(end.column) + 1)
         // Nearly every node ends inside its last line: no need to look at the bytes.
-        guard end.column == 0, end.line > start.line else { return (UInt32(end.line) + 1, UInt32(end.column) + 1) }
-        return lastCharacterEnd(start, end, in: input)
-    }
-
-    private static func lastCharacterEnd(_ start: yaml_mark_t, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: UInt32, column: UInt32) {
-        guard let last = lastNonBlank(before: end, in: input), last.line >= Int(start.line) else {
-            return (UInt32(end.line) + 1, UInt32(end.column) + 1)
-        }
-        return (UInt32(last.line) + 1, UInt32(last.column))
+        guard end.column == 0, end.line > startLine else { return asIs }
+        if closing.index != end.index { closing = (end.index, lastNonBlank(before: end, in: input)) }
+        guard let found = closing.last, found.line >= startLine else { return asIs }
+        return (UInt32(found.line) + 1, UInt32(found.column))
     }
 
     /// The 0-based line and the 1-based column just past the last non-blank character before `end`; nil when there
@@ -363,6 +355,7 @@ public struct YAMLParser {
         return (line, column)
     }
 
+    /// 1-based line and code-point column of a byte offset.
     public static func position(ofOffset offset: Int, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
         var line = 1, column = 1
         let end = min(offset, input.count)
