@@ -47,6 +47,23 @@ import Testing
         }
     }
 
+    /// The walk holds the folders it is in open (files are opened by name in them) up to a depth; deeper folders are
+    /// opened and read by path: every file of a very deep tree is read, with one worker or several.
+    @Test func filesDeeperThanTheOpenFoldersAreRead() throws {
+        let depths = [0, 1, Discovery.openFolders - 1, Discovery.openFolders, Discovery.openFolders + 1, 90]
+        let files = depths.map { depth in
+            (path: String(repeating: "d/", count: depth) + "p\(depth).yaml",
+             content: "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p\(depth), namespace: ns}\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDR: [10.0.0.0/24]\n")
+        }
+        let dir = TestSupport.writeTree(files)
+        let one = try findings(dir, jobs: 1)
+        // Each file read and decoded has its hard-coded CIDR found; one that could not be opened would have an NP100.
+        let read = Set(one.filter { $0.contains(" NP204 ") }.map { String($0.split(separator: ":")[0].split(separator: "/").last!) })
+        #expect(read == Set(depths.map { "p\($0).yaml" }), "files whose policy was read: \(read.sorted())")
+        #expect(!one.contains { $0.contains(" NP100 ") }, "\(one.filter { $0.contains(" NP100 ") })")
+        #expect(try findings(dir, jobs: 2) == one, "--jobs 2 differs from --jobs 1")
+    }
+
     /// With more than one worker the walk hands files to the readers as it finds them: overlapping roots (a folder and
     /// a file or folder inside it) are still read once each, in the same order as with one worker.
     @Test func overlappingRootsWhileWalking() throws {

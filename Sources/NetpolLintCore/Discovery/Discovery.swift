@@ -10,6 +10,14 @@ public struct DiscoveredFile: Sendable, Hashable {
     public var path: String
 }
 
+/// Where a file the walk has just found can be opened: by its name in the folder the walk holds open (`openat`), which
+/// spares the kernel resolving the whole path again. Valid only while the walk's `found` runs; a file named explicitly
+/// is opened by its path (`folder` is `AT_FDCWD`).
+public struct OpenAt {
+    public var folder: Int32
+    public var name: String
+}
+
 /// Something the walk refused or could not read, reported by the engine under `rule`.
 public struct DiscoveryIssue: Sendable, Hashable {
     public var path: String
@@ -34,13 +42,13 @@ public struct Discovery {
 
     public func walk(_ roots: [String]) -> (files: [DiscoveredFile], issues: [DiscoveryIssue]) {
         var files: [DiscoveredFile] = []
-        let issues = walk(roots) { files.append($0) }
+        let issues = walk(roots) { file, _ in files.append(file) }
         return (files, issues)
     }
 
-    /// The walk, handing each file to `found` as soon as it is found (in the order `walk(_:)` returns them), so that
-    /// reading can start before the walk ends; returns what it refused.
-    public func walk(_ roots: [String], found: (DiscoveredFile) -> Void) -> [DiscoveryIssue] {
+    /// The walk, handing each file to `found` as soon as it is found (in the order `walk(_:)` returns them), with where
+    /// to open it during the call, so that reading can start before the walk ends; returns what it refused.
+    public func walk(_ roots: [String], found: (DiscoveredFile, OpenAt) -> Void) -> [DiscoveryIssue] {
         var issues: [DiscoveryIssue] = []
         // Overlapping roots (`check . apps`) must not read a file twice: with several roots, each file is handed over
         // once, at its first occurrence.
@@ -48,9 +56,9 @@ public struct Discovery {
         let cwd = roots.count > 1 ? FilePath.currentDirectory() : ""
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? FilePath.normalize(p) : FilePath.normalize(FilePath.join(cwd, p)) }
         var seen = Set<String>()
-        func hand(_ file: DiscoveredFile) {
+        func hand(_ file: DiscoveredFile, _ at: OpenAt) {
             if roots.count > 1 && !unique.insert(absolute(file.path)).inserted { return }
-            found(file)
+            found(file, at)
         }
         for root in roots {
             var st = stat()
@@ -60,10 +68,12 @@ public struct Discovery {
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 let rootReal = FilePath.realPath(root) ?? root
-                walkDirectory(root, rootReal: rootReal, found: hand, issues: &issues)
+                walkDirectory(root, at: OpenAt(folder: AT_FDCWD, name: root), rootReal: rootReal, depth: 0, found: hand,
+                              issues: &issues)
             } else if seen.insert(FilePath.normalize(root)).inserted {
                 // An explicitly named file is linted whatever its extension.
-                hand(DiscoveredFile(path: FilePath.normalize(root)))
+                let path = FilePath.normalize(root)
+                hand(DiscoveredFile(path: path), OpenAt(folder: AT_FDCWD, name: path))
             }
         }
         if roots.count > 1 {
@@ -75,10 +85,19 @@ public struct Discovery {
         return issues
     }
 
-    private func walkDirectory(_ dir: String, rootReal: String, found: (DiscoveredFile) -> Void,
+    /// How many folders, one inside the other, the walk holds open at most; deeper ones are closed once listed and
+    /// their files opened by path, so that a very deep tree cannot use up the process's descriptors.
+    public static let openFolders = 64
+
+    /// Walks folder `dir`, opened `at` (by name in its parent folder, when the walk holds that open).
+    private func walkDirectory(_ dir: String, at: OpenAt, rootReal: String, depth: Int, found: (DiscoveredFile, OpenAt) -> Void,
                                issues: inout [DiscoveryIssue]) {
-        guard let handle = opendir(dir) else {
-            issues.append(DiscoveryIssue(path: dir, rule: "NP100", message: "cannot open directory: \(Self.errnoText())"))
+        var fd: Int32
+        repeat { fd = openat(at.folder, at.name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        guard fd >= 0, let handle = fdopendir(fd) else {
+            let problem = Self.errnoText()
+            if fd >= 0 { close(fd) }
+            issues.append(DiscoveryIssue(path: dir, rule: "NP100", message: "cannot open directory: \(problem)"))
             return
         }
         var entries: [(name: String, type: UInt8)] = []
@@ -89,7 +108,12 @@ public struct Discovery {
             if name == "." || name == ".." { continue }
             entries.append((name, entry.pointee.d_type))
         }
-        closedir(handle)
+        // The folder stays open while its entries are handled (its files are opened by name in it): one descriptor per
+        // level of the folders being walked, up to `openFolders`.
+        let keepOpen = depth < Self.openFolders
+        let folder = keepOpen ? dirfd(handle) : AT_FDCWD
+        if !keepOpen { closedir(handle) }
+        defer { if keepOpen { closedir(handle) } }
         entries.sort { $0.name < $1.name }
         for (name, dtype) in entries {
             let path = FilePath.join(dir, name)
@@ -123,9 +147,10 @@ public struct Discovery {
             }
             if type == S_IFDIR {
                 if Self.skippedDirectories.contains(name) || name.hasPrefix(".build") { continue }
-                walkDirectory(path, rootReal: rootReal, found: found, issues: &issues)
+                walkDirectory(path, at: OpenAt(folder: folder, name: keepOpen ? name : path), rootReal: rootReal,
+                              depth: depth + 1, found: found, issues: &issues)
             } else if type == S_IFREG, Self.isYAMLName(name) {
-                found(DiscoveredFile(path: path))
+                found(DiscoveredFile(path: path), OpenAt(folder: folder, name: keepOpen ? name : path))
             } else if Self.isYAMLName(name) {
                 // A FIFO, socket or device named like a manifest: reading it could block forever, skipping it
                 // silently would hide it.

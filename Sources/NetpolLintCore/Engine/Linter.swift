@@ -330,8 +330,8 @@ public struct Linter: Sendable {
                 jobs: request.jobs, maxFileSize: request.maxFileSize, limits: request.limits, capture: capture,
                 afterWalk: { uriIndex = URIIndex(uris: paths.map(\.uri)) }
             ) { found in
-                discover(request) { file in
-                    found(file)
+                discover(request) { file, at in
+                    found(file, at)
                     paths.append(mapper.map(file.path))
                 }
             }
@@ -366,7 +366,7 @@ public struct Linter: Sendable {
     /// what the walk refused. The first stage of `load` (and of `Workspace`).
     func discover(_ request: LintRequest) -> (files: [DiscoveredFile], issues: [DiscoveryIssue], stdinIndex: Int?) {
         var discovered: [DiscoveredFile] = []
-        let discoveryIssues = discover(request) { discovered.append($0) }
+        let discoveryIssues = discover(request) { file, _ in discovered.append(file) }
         var stdinIndex: Int?
         if let stdin = request.stdin {
             let target = FilePath.normalize(stdin.filename)
@@ -388,14 +388,14 @@ public struct Linter: Sendable {
 
     /// The walk of a request, each file handed to `found` as it is found (the configuration file left out: it is read
     /// as configuration, not linted as a manifest); returns what the walk refused.
-    func discover(_ request: LintRequest, found: (DiscoveredFile) -> Void) -> [DiscoveryIssue] {
+    func discover(_ request: LintRequest, found: (DiscoveredFile, OpenAt) -> Void) -> [DiscoveryIssue] {
         let discovery = Discovery(excludes: request.configuration.exclude,
                                   excludeBase: request.configuration.file.map { FilePath.dirname(FilePath.absolute($0)) }
                                     ?? request.workingDirectory)
         let config = request.configuration.file.map(FilePath.absolute)
-        return discovery.walk(request.paths) { file in
+        return discovery.walk(request.paths) { file, at in
             if let config, Configuration.isConfigurationFile(file.path), FilePath.absolute(file.path) == config { return }
-            found(file)
+            found(file, at)
         }
     }
 
@@ -481,26 +481,63 @@ public struct Linter: Sendable {
 /// the walk has found that many files, or returns nil once it has ended with fewer.
 final class FileFeed: @unchecked Sendable {
     private var files: [DiscoveredFile] = []
+    /// Files the walk's thread read ahead (`readAhead`), each until its worker takes it.
+    private var readAhead: [FileReader.Checked?] = []
+    /// What is read ahead and not taken yet, bounded by `window`.
+    private var held = (bytes: 0, files: 0)
+    /// What is read ahead and not taken yet, now.
+    var holding: (bytes: Int, files: Int) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return held
+    }
     private var finished = false
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Signalled when a file is appended or the walk ends (the workers wait on it).
+    private let more = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Signalled when a worker takes a file that was read ahead (the walk waits on it).
+    private let room = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Whether the walk waits for room: it is woken once half the window is free (not at every file taken).
+    private var walkWaits = false
+    /// How far reading may run ahead of the workers: by default some milliseconds of parsing, enough to keep them busy.
+    let window: (bytes: Int, files: Int)
 
-    init() {
+    init(window: (bytes: Int, files: Int) = (8 << 20, 2048)) {
+        self.window = window
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        pthread_cond_init(more, nil)
+        pthread_cond_init(room, nil)
     }
 
     deinit {
-        pthread_cond_destroy(condition)
+        pthread_cond_destroy(room)
+        pthread_cond_destroy(more)
         pthread_mutex_destroy(mutex)
-        condition.deallocate()
+        room.deallocate()
+        more.deallocate()
         mutex.deallocate()
     }
 
-    func append(_ file: DiscoveredFile) {
+    /// Hands a file to the workers, with what reading it gave when it was read ahead.
+    func append(_ file: DiscoveredFile, read: FileReader.Checked? = nil) {
         pthread_mutex_lock(mutex)
         files.append(file)
-        pthread_cond_signal(condition)
+        readAhead.append(read)
+        if let read {
+            held.bytes += read.size
+            held.files += 1
+        }
+        pthread_cond_signal(more)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// When what is read ahead and not yet taken fills the window, waits until half of it is free again.
+    func waitForRoom() {
+        pthread_mutex_lock(mutex)
+        if held.bytes >= window.bytes || held.files >= window.files {
+            walkWaits = true
+            while walkWaits { pthread_cond_wait(room, mutex) }
+        }
         pthread_mutex_unlock(mutex)
     }
 
@@ -508,17 +545,30 @@ final class FileFeed: @unchecked Sendable {
     func finish() -> [DiscoveredFile] {
         pthread_mutex_lock(mutex)
         finished = true
-        pthread_cond_broadcast(condition)
+        pthread_cond_broadcast(more)
         let all = files
         pthread_mutex_unlock(mutex)
         return all
     }
 
-    func path(at index: Int) -> String? {
+    /// File `index` (waiting until the walk finds it) and what reading it gave if it was read ahead, which is handed
+    /// over (taken out of the feed); nil once the walk has ended with fewer files.
+    func take(_ index: Int) -> (path: String, read: FileReader.Checked?)? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while index >= files.count && !finished { pthread_cond_wait(condition, mutex) }
-        return index < files.count ? files[index].path : nil
+        while index >= files.count && !finished { pthread_cond_wait(more, mutex) }
+        guard index < files.count else { return nil }
+        var read: FileReader.Checked?
+        swap(&read, &readAhead[index])
+        if let read {
+            held.bytes -= read.size
+            held.files -= 1
+            if walkWaits, held.bytes < window.bytes / 2, held.files < window.files / 2 {
+                walkWaits = false
+                pthread_cond_signal(room)
+            }
+        }
+        return (files[index].path, read)
     }
 }
 
@@ -553,12 +603,16 @@ enum FileProcessor {
 
     /// Walks and processes at once: `walk` runs on the calling thread and hands over each file it finds; `jobs`
     /// workers read, parse and decode them meanwhile; `afterWalk` then runs on the calling thread while they finish.
-    /// The outcomes are in the walk's order, as `processAll` gives them.
+    /// With one worker, the walk's thread (which would otherwise wait for it) also reads the files it finds, opened by
+    /// name in the folder it holds open, a bounded window ahead of the worker (`FileFeed.window`): the worker only
+    /// parses. With more, each worker reads its own files (measured: reading on the walk's thread, which then shares
+    /// the cores with the workers, was slower). The outcomes are in the walk's order, as `processAll` gives them.
     static func processWhileWalking(jobs: Int, maxFileSize: Int, limits: YAMLLimits, capture: Set<ObjectKind>,
                                     afterWalk: () -> Void = {},
-                                    walk: ((DiscoveredFile) -> Void) -> [DiscoveryIssue])
+                                    walk: ((DiscoveredFile, OpenAt) -> Void) -> [DiscoveryIssue])
         -> (files: [DiscoveredFile], issues: [DiscoveryIssue], outcomes: [FileOutcome]) {
         let feed = FileFeed()
+        let readAhead = jobs <= 1
         let next = Atomic<Int>(0)
         // Each worker's outcomes, with the index of their file, handed over whole.
         let collected = Locked<[[(Int, FileOutcome)]]>([])
@@ -570,14 +624,21 @@ enum FileProcessor {
                 var mine: [(Int, FileOutcome)] = []
                 while true {
                     let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard let path = feed.path(at: i) else { break }
-                    mine.append((i, processFile(path, file: Int32(i), maxFileSize: maxFileSize, filterContext: false,
-                                                parser: &parser, capture: capture)))
+                    guard let (path, read) = feed.take(i) else { break }
+                    mine.append((i, processFile(path, read: read, file: Int32(i), maxFileSize: maxFileSize,
+                                                filterContext: false, parser: &parser, capture: capture)))
                 }
                 collected.withLock { $0.append(mine) }
             }
         }
-        let issues = walk { feed.append($0) }
+        let issues = walk { file, at in
+            if readAhead {
+                feed.waitForRoom()
+                feed.append(file, read: FileReader.read(checking: file.path, at: at, limit: maxFileSize))
+            } else {
+                feed.append(file)
+            }
+        }
         let files = feed.finish()
         // The walk's thread is free while the workers finish: what only needs the walk is done now.
         afterWalk()
@@ -595,11 +656,11 @@ enum FileProcessor {
         return (files, issues, outcomes)
     }
 
-    /// One file read from disk and processed. With `filterContext` (the file is context only) it is parsed only
-    /// when it can matter to the others.
-    static func processFile(_ path: String, file: Int32, maxFileSize: Int, filterContext: Bool, parser: inout YAMLParser,
-                            capture: Set<ObjectKind>) -> FileOutcome {
-        switch FileReader.read(checking: path, limit: maxFileSize) {
+    /// One file read from disk (unless it was `read` already) and processed. With `filterContext` (the file is context
+    /// only) it is parsed only when it can matter to the others.
+    static func processFile(_ path: String, read: FileReader.Checked? = nil, file: Int32, maxFileSize: Int,
+                            filterContext: Bool, parser: inout YAMLParser, capture: Set<ObjectKind>) -> FileOutcome {
+        switch read ?? FileReader.read(checking: path, limit: maxFileSize) {
         case .bytes(let bytes):
             // In --stdin mode the other files are context only: parse just those that can matter.
             if filterContext, !ContextFilter.mayMatter(bytes) {

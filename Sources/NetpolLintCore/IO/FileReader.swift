@@ -34,13 +34,21 @@ public enum FileReader {
         /// forever or never end.
         case notRegular(String)
         case failed(String)
+
+        /// The bytes it holds in memory.
+        var size: Int {
+            if case .bytes(let b) = self { return b.count }
+            return 0
+        }
     }
 
     /// Opens without blocking (`O_NONBLOCK`: opening a FIFO that has no writer returns at once) and reads only a
-    /// regular file, refusing it when its size is over `limit` before reading a byte.
-    static func read(checking path: String, limit: Int) -> Checked {
+    /// regular file, refusing it when its size is over `limit` before reading a byte. The file is opened `at` its name
+    /// in a folder the walk holds open, when given, else by `path`.
+    static func read(checking path: String, at: OpenAt? = nil, limit: Int) -> Checked {
         var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) } while fd < 0 && errno == EINTR
+        let folder = at?.folder ?? AT_FDCWD, name = at?.name ?? path
+        repeat { fd = openat(folder, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) } while fd < 0 && errno == EINTR
         guard fd >= 0 else { return .failed(String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()

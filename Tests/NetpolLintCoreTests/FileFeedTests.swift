@@ -1,0 +1,49 @@
+import Dispatch
+@testable import NetpolLintCore
+import Testing
+
+/// The hand-over from the walk to the workers (`FileFeed`): files come out in the walk's order, each with what reading
+/// it gave when the walk's thread read it ahead, and what is read ahead and not taken stays within the window.
+@Suite struct FileFeedTests {
+    @Test func readAheadStaysInsideItsWindowAndKeepsOrder() {
+        let window = (bytes: 10, files: 3)
+        let feed = FileFeed(window: window)
+        let count = 300
+        let overruns = Locked<[String]>([])
+        let walk = DispatchGroup()
+        DispatchQueue.global().async(group: walk) {
+            for i in 0..<count {
+                let bytes = [UInt8](repeating: UInt8(i % 251), count: i % 7)
+                if i % 5 == 4 {
+                    // Not every file is read ahead (with more workers none is): those pass through as paths.
+                    feed.append(DiscoveredFile(path: "f\(i)"))
+                    continue
+                }
+                feed.waitForRoom()
+                feed.append(DiscoveredFile(path: "f\(i)"), read: .bytes(bytes))
+                // The walk reads a file only when the window has room: it overruns by that one file at most.
+                let held = feed.holding
+                if held.files > window.files || held.bytes >= window.bytes + bytes.count {
+                    overruns.withLock { $0.append("after f\(i): \(held)") }
+                }
+            }
+            _ = feed.finish()
+        }
+        var taken = 0
+        while let (path, read) = feed.take(taken) {
+            #expect(path == "f\(taken)")
+            if taken % 5 == 4 {
+                #expect(read == nil, "\(path) was not read ahead")
+            } else if case .bytes(let b) = read {
+                #expect(b == [UInt8](repeating: UInt8(taken % 251), count: taken % 7), "\(path)'s bytes")
+            } else {
+                Issue.record("\(path): expected its bytes, got \(String(describing: read))")
+            }
+            taken += 1
+        }
+        walk.wait()
+        #expect(taken == count)
+        #expect(overruns.withLock { $0 }.isEmpty, "\(overruns.withLock { $0 })")
+        #expect(feed.holding.bytes == 0 && feed.holding.files == 0)
+    }
+}
