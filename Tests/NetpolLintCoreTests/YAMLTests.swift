@@ -27,6 +27,27 @@ import Testing
         #expect(d[Array(d.items(seq))[1]].column == 8)
     }
 
+    /// A block scalar or collection ends at its last non-blank character, found in the bytes although libyaml's marks
+    /// count characters: text before it in other scripts, a byte order mark or CR LF line ends do not move it.
+    @Test(arguments: [("", "\n"), ("# résumé ééééé €€€€ 😀😀\n", "\n"), ("\u{FEFF}", "\n"), ("# ü\r\n", "\r\n"),
+                      ("\u{FEFF}# 日本語\r\n", "\r\n")])
+    func blockEndsAreFoundInBytes(prefix: String, eol: String) {
+        let body = ["a: 1", "? |", "  xyz", ": 1", "m:", "  k: [1,", "    2]", "  s: |", "    é text", "", "last: x"]
+        let r = parse(prefix + body.joined(separator: eol) + eol)
+        #expect(r.error == nil)
+        let d = r.documents[0]
+        let first = prefix.contains("#") ? 1 : 0
+        let pairs = Array(d.pairs(d.root))
+        // The block scalar key `? |` ends after "xyz" (line 3, column 6), not at the start of the next line.
+        let key = d[pairs[1].key]
+        #expect((key.endLine, key.endColumn) == (UInt32(3 + first), 6), "key ends at \(key.endLine):\(key.endColumn)")
+        let m = d[pairs[2].value]
+        let s = d[d.value(pairs[2].value, forKey: "s")!]
+        // "    é text" is 10 code points: the end is column 11, on line 9 (the blank line after it is not counted).
+        #expect((s.endLine, s.endColumn) == (UInt32(9 + first), 11), "block scalar ends at \(s.endLine):\(s.endColumn)")
+        #expect((m.endLine, m.endColumn) == (UInt32(9 + first), 11), "mapping ends at \(m.endLine):\(m.endColumn)")
+    }
+
     @Test func multipleDocumentsAndErrorKeepsEarlierOnes() {
         let r = parse("a: 1\n---\nb: 2\n---\nc: [\n")
         #expect(r.documents.count == 2)

@@ -54,7 +54,10 @@ public struct YAMLParser {
     }
 
     public var limits: YAMLLimits
+    /// The children of the open collections, innermost last: `work[0..<workCount]` (entries past it are stale, kept so
+    /// that pushing a child is a store, not an append).
     private var work: [Int32] = []
+    private var workCount = 0
     private var frames: [Frame] = []
     /// The nodes and scalar bytes the innermost open collection stands for so far (itself included).
     private var openExpanded = 0
@@ -96,10 +99,11 @@ public struct YAMLParser {
         // their share.
         var aliasExpansion = 0
         var aliasBytes = 0
-        work.removeAll(keepingCapacity: true)
+        workCount = 0
         frames.removeAll(keepingCapacity: true)
         doc.reset()
         var event = yaml_event_t()
+        var offsets = MarkOffsets(input)
         // Where the last node closed past its last line (libyaml's end index) and the last non-blank character before
         // it: nested collections closing at one dedent share it.
         var closing: (index: Int, last: (line: Int, column: Int)?) = (-1, nil)
@@ -137,15 +141,19 @@ public struct YAMLParser {
                 case YAML_FOLDED_SCALAR_STYLE: style = .folded
                 default: style = .plain
                 }
-                let tag = internTag(s.tag)
-                if let problem = tag.problem { return fail(problem, start) }
+                var tag: UInt16 = 0
+                if let t = s.tag {
+                    let interned = internTag(t)
+                    if let problem = interned.problem { return fail(problem, start) }
+                    tag = interned.index
+                }
                 let byteStart = UInt32(truncatingIfNeeded: doc.bytes.count)
                 if s.length > 0, let v = s.value {
                     doc.bytes.append(contentsOf: UnsafeBufferPointer(start: v, count: s.length))
                 }
                 let index = Int32(truncatingIfNeeded: doc.nodes.count)
-                let last = Self.end(startLine: start.line, end, in: input, closing: &closing)
-                doc.nodes.append(.init(kind: .scalar, style: style, tag: tag.index,
+                let last = Self.end(startLine: start.line, end, in: input, offsets: &offsets, closing: &closing)
+                doc.nodes.append(.init(kind: .scalar, style: style, tag: tag,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: last.line, endColumn: last.column,
                                        start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
@@ -172,28 +180,34 @@ public struct YAMLParser {
                 let isMap = event.type == YAML_MAPPING_START_EVENT
                 let flow = isMap ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
                     : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
-                let tag = internTag(isMap ? event.data.mapping_start.tag : event.data.sequence_start.tag)
-                if let problem = tag.problem { return fail(problem, start) }
+                var tag: UInt16 = 0
+                if let t = isMap ? event.data.mapping_start.tag : event.data.sequence_start.tag {
+                    let interned = internTag(t)
+                    if let problem = interned.problem { return fail(problem, start) }
+                    tag = interned.index
+                }
                 let anchor = isMap ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
                 let index = Int32(truncatingIfNeeded: doc.nodes.count)
                 doc.nodes.append(.init(kind: isMap ? .mapping : .sequence, style: flow ? .flow : .block,
-                                       tag: tag.index,
+                                       tag: tag,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: 0, endColumn: 0, start: 0, count: 0))
-                frames.append(Frame(node: index, workStart: work.count, parentExpanded: openExpanded, parentBytes: openBytes,
+                frames.append(Frame(node: index, workStart: workCount, parentExpanded: openExpanded, parentBytes: openBytes,
                                     anchor: anchor.map { String(cString: $0) }))
                 openExpanded = 1
                 openBytes = 0
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = frames.removeLast()
                 let childStart = UInt32(truncatingIfNeeded: doc.children.count)
-                let n = work.count - frame.workStart
-                doc.children.append(contentsOf: work[frame.workStart...])
-                work.removeLast(n)
+                let n = workCount - frame.workStart
+                work.withUnsafeBufferPointer { w in
+                    doc.children.append(contentsOf: UnsafeBufferPointer(rebasing: w[frame.workStart..<workCount]))
+                }
+                workCount = frame.workStart
                 let i = Int(frame.node)
                 doc.nodes[i].start = childStart
                 doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
-                let last = Self.end(startLine: Int(doc.nodes[i].line) - 1, end, in: input, closing: &closing)
+                let last = Self.end(startLine: Int(doc.nodes[i].line) - 1, end, in: input, offsets: &offsets, closing: &closing)
                 doc.nodes[i].endLine = last.line
                 doc.nodes[i].endColumn = last.column
                 if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc) }
@@ -214,15 +228,15 @@ public struct YAMLParser {
         if frames.isEmpty {
             doc.root = node
         } else {
-            work.append(node)
+            if workCount < work.count { work[workCount] = node } else { work.append(node) }
+            workCount += 1
             openExpanded &+= expanded
             openBytes &+= bytes
         }
     }
 
-    /// The tag's index in the current document (0: no tag), or why it is refused.
-    private mutating func internTag(_ tag: UnsafeMutablePointer<yaml_char_t>?) -> (index: UInt16, problem: String?) {
-        guard let tag else { return (0, nil) }
+    /// The tag's index in the current document (1 and up), or why it is refused.
+    private mutating func internTag(_ tag: UnsafeMutablePointer<yaml_char_t>) -> (index: UInt16, problem: String?) {
         let length = tag.withMemoryRebound(to: CChar.self, capacity: limits.maxTagLength + 1) { strnlen($0, limits.maxTagLength + 1) }
         if length > limits.maxTagLength {
             return (0, "a tag longer than \(limits.maxTagLength) bytes (a long %TAG prefix?); refusing to parse further")
@@ -244,27 +258,34 @@ public struct YAMLParser {
         let start = Int(n.start), count = Int(n.count)
         if count <= 16 {
             // Small mappings (nearly all): compare bytes pairwise, no hashing or allocation.
-            doc.bytes.withUnsafeBufferPointer { buf in
-                for a in 1..<count {
-                    let ka = doc.children[start + 2 * a]
-                    let na = doc.nodes[Int(ka)]
-                    guard na.kind == .scalar else { continue }
-                    for b in 0..<a {
-                        let kb = doc.children[start + 2 * b]
-                        if kb == ka {
-                            // The same node twice (an aliased key): equal without comparing its bytes.
-                            doc.duplicateKeys.append((ka, kb))
-                            break
-                        }
-                        let nb = doc.nodes[Int(kb)]
-                        guard nb.kind == .scalar, nb.count == na.count else { continue }
-                        if memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0 {
-                            doc.duplicateKeys.append((ka, kb))
-                            break
+            var found: [(Int32, Int32)] = []
+            doc.nodes.withUnsafeBufferPointer { nodes in
+                doc.children.withUnsafeBufferPointer { children in
+                    doc.bytes.withUnsafeBufferPointer { buf in
+                        for a in 1..<count {
+                            let ka = children[start + 2 * a]
+                            let na = nodes[Int(ka)]
+                            guard na.kind == .scalar else { continue }
+                            for b in 0..<a {
+                                let kb = children[start + 2 * b]
+                                if kb == ka {
+                                    // The same node twice (an aliased key): equal without comparing its bytes.
+                                    found.append((ka, kb))
+                                    break
+                                }
+                                let nb = nodes[Int(kb)]
+                                guard nb.kind == .scalar, nb.count == na.count else { continue }
+                                if na.count == 0 || (buf[Int(na.start)] == buf[Int(nb.start)]
+                                    && memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0) {
+                                    found.append((ka, kb))
+                                    break
+                                }
+                            }
                         }
                     }
                 }
             }
+            for (duplicate, first) in found { doc.duplicateKeys.append((duplicate, first)) }
             return
         }
         var seen: [Int: [Int32]] = [:]
@@ -327,32 +348,59 @@ public struct YAMLParser {
     /// last line; the end of its last non-blank character is reported instead, so that every span lies inside its
     /// file. `closing` keeps that character for the next node that ends at the same place.
     @inline(__always)
-    static func end(startLine: Int, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer,
+    static func end(startLine: Int, _ end: yaml_mark_t, in input: UnsafeRawBufferPointer, offsets: inout MarkOffsets,
                     closing: inout (index: Int, last: (line: Int, column: Int)?)) -> (line: UInt32, column: UInt32) {
         let asIs = (line: UInt32(end.line) + 1, column: UInt32(end.column) + 1)
         // Nearly every node ends inside its last line: no need to look at the bytes.
         guard end.column == 0, end.line > startLine else { return asIs }
-        if closing.index != end.index { closing = (end.index, lastNonBlank(before: end, in: input)) }
+        if closing.index != end.index {
+            let byte = offsets.byteOffset(ofCharacter: Int(end.index), in: input)
+            closing = (end.index, lastNonBlank(before: byte, onLine: Int(end.line), in: input, textStart: offsets.textStart))
+        }
         guard let found = closing.last, found.line >= startLine else { return asIs }
         return (UInt32(found.line) + 1, UInt32(found.column))
     }
 
-    /// The 0-based line and the 1-based column just past the last non-blank character before `end`; nil when there
-    /// is none. It depends on `end` alone: collections that close together (nested ones, at a dedent) share it.
-    static func lastNonBlank(before end: yaml_mark_t, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int)? {
-        guard end.index > 0, end.index <= input.count else { return nil }
-        var i = Int(end.index) - 1
-        var line = Int(end.line)
-        while i >= 0, input[i] == 0x0A || input[i] == 0x0D || input[i] == 0x20 || input[i] == 0x09 {
-            if input[i] == 0x0A { line -= 1 }
+    /// The 0-based line and the 1-based column just past the last non-blank character before byte `end`, which lies
+    /// on (0-based) line `line`; nil when there is none. It depends on `end` alone: collections that close together
+    /// (nested ones, at a dedent) share it. Lines break as libyaml breaks them (LF, CR LF, a lone CR, NEL, LS, PS);
+    /// columns count code points from `textStart` (past a byte order mark) on the first line.
+    static func lastNonBlank(before end: Int, onLine line: Int, in input: UnsafeRawBufferPointer,
+                             textStart: Int) -> (line: Int, column: Int)? {
+        guard end > textStart, end <= input.count else { return nil }
+        var i = end - 1
+        var line = line
+        while i >= textStart {
+            let b = input[i]
+            if b == 0x0A {
+                line -= 1
+            } else if b == 0x0D {
+                // CR LF is one break, counted at its LF.
+                if i + 1 == input.count || input[i + 1] != 0x0A { line -= 1 }
+            } else if b != 0x20 && b != 0x09 {
+                break
+            }
             i -= 1
         }
-        guard i >= 0 else { return nil }
-        var lineStart = i
-        while lineStart > 0, input[lineStart - 1] != 0x0A { lineStart -= 1 }
-        var column = 1
-        for k in lineStart...i where input[k] & 0xC0 != 0x80 { column += 1 }
-        return (line, column)
+        guard i >= textStart else { return nil }
+        // Back to the start of the line, counting the bytes that continue a character on the way.
+        var k = i
+        var continuing = 0
+        while k > textStart {
+            let b = input[k - 1]
+            if b < 0x80 {
+                if b == 0x0A || b == 0x0D { break }
+            } else {
+                // NEL (C2 85), LS (E2 80 A8) and PS (E2 80 A9) end a line too.
+                if b == 0x85, k - 2 >= textStart, input[k - 2] == 0xC2 { break }
+                if b == 0xA8 || b == 0xA9, k - 3 >= textStart, input[k - 2] == 0x80, input[k - 3] == 0xE2 { break }
+                if b & 0xC0 == 0x80 { continuing += 1 }
+            }
+            k -= 1
+        }
+        if input[i] & 0xC0 == 0x80 { continuing += 1 }
+        // One past the last character: the code points from the line's start to i, plus one.
+        return (line, i - k + 1 - continuing + 1)
     }
 
     /// 1-based line and code-point column of a byte offset.
@@ -366,5 +414,43 @@ public struct YAMLParser {
             i += 1
         }
         return (line, column)
+    }
+}
+
+/// Byte offsets of libyaml's marks, which count characters (code points, a CR LF as two, a UTF-8 byte order mark at
+/// the start not at all), not bytes. Marks are asked for in the order of the stream, so each is found by walking on
+/// from the last one, 32 ASCII bytes at a time: the whole file is walked at most once.
+struct MarkOffsets {
+    /// Where the text starts: past a UTF-8 byte order mark.
+    let textStart: Int
+    private var character = 0
+    private var byte: Int
+
+    init(_ input: UnsafeRawBufferPointer) {
+        textStart = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
+        byte = textStart
+    }
+
+    mutating func byteOffset(ofCharacter target: Int, in input: UnsafeRawBufferPointer) -> Int {
+        if target < character { (character, byte) = (0, textStart) }
+        guard let base = input.baseAddress else { return 0 }
+        let count = input.count
+        while character < target && byte < count {
+            if target - character >= 32, byte + 32 <= count {
+                let word = (base.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
+                    | base.loadUnaligned(fromByteOffset: byte + 8, as: UInt64.self)
+                    | base.loadUnaligned(fromByteOffset: byte + 16, as: UInt64.self)
+                    | base.loadUnaligned(fromByteOffset: byte + 24, as: UInt64.self))
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    character += 32
+                    byte += 32
+                    continue
+                }
+            }
+            let b = base.load(fromByteOffset: byte, as: UInt8.self)
+            byte += b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+            character += 1
+        }
+        return min(byte, count)
     }
 }
