@@ -872,9 +872,11 @@ struct FolderPathMapper {
         if dir != folder {
             folder = dir
             let probe = mapper.map(String(dir) + "/p")
-            prefix = (String(probe.display.dropLast()), String(probe.uri.dropLast()))
+            // The probe's one ASCII byte dropped (`dropLast()` on the String would count every character).
+            prefix = (String(Substring(probe.display.utf8.dropLast())), String(Substring(probe.uri.utf8.dropLast())))
         }
-        return (prefix.display + name, prefix.uri + name)
+        let file = String(name)
+        return (prefix.display + file, prefix.uri + file)
     }
 }
 

@@ -235,31 +235,21 @@ public struct HelmChartSpec: Sendable, Hashable {
     public var chart: ChartVersion?
 }
 
-/// One decoded Kubernetes object.
-///
-/// Its API version, metadata, body and fields are held in one box shared by its copies (copy on write): copying an
-/// object, which every loop over the objects does, retains one reference instead of each of its strings and arrays; a
-/// change to a copy copies the box first when it is shared.
+/// One decoded Kubernetes object. Its API version, metadata, body and fields are one `CopyOnWrite` box: copying an
+/// object, which every loop over the objects does, retains one reference instead of each of its strings and arrays.
 public struct KubeObject: Sendable, Hashable {
     public var kind: ObjectKind
     /// The object's mapping (a `List` item or a document root).
     public var span: Span
     /// Span of the `kind:` value, a good anchor for object-level findings.
     public var kindSpan: Span
-    private var box: Box
+    private var boxed: CopyOnWrite<Boxed>
 
-    private final class Box: @unchecked Sendable {
+    private struct Boxed: Sendable, Hashable {
         var apiVersion: String
         var meta: ObjectMeta
         var body: ObjectBody
         var fields: [FieldValue]?
-
-        init(apiVersion: String, meta: ObjectMeta, body: ObjectBody, fields: [FieldValue]?) {
-            self.apiVersion = apiVersion
-            self.meta = meta
-            self.body = body
-            self.fields = fields
-        }
     }
 
     public init(kind: ObjectKind, apiVersion: String, meta: ObjectMeta, span: Span, kindSpan: Span, body: ObjectBody,
@@ -267,50 +257,28 @@ public struct KubeObject: Sendable, Hashable {
         self.kind = kind
         self.span = span
         self.kindSpan = kindSpan
-        box = Box(apiVersion: apiVersion, meta: meta, body: body, fields: fields)
-    }
-
-    /// Makes the box this object's own before it changes.
-    private mutating func unshare() {
-        if !isKnownUniquelyReferenced(&box) {
-            box = Box(apiVersion: box.apiVersion, meta: box.meta, body: box.body, fields: box.fields)
-        }
+        boxed = CopyOnWrite(Boxed(apiVersion: apiVersion, meta: meta, body: body, fields: fields))
     }
 
     public var apiVersion: String {
-        _read { yield box.apiVersion }
-        _modify { unshare(); yield &box.apiVersion }
+        _read { yield boxed.value.apiVersion }
+        _modify { yield &boxed.value.apiVersion }
     }
 
     public var meta: ObjectMeta {
-        _read { yield box.meta }
-        _modify { unshare(); yield &box.meta }
+        _read { yield boxed.value.meta }
+        _modify { yield &boxed.value.meta }
     }
 
     public var body: ObjectBody {
-        _read { yield box.body }
-        _modify { unshare(); yield &box.body }
+        _read { yield boxed.value.body }
+        _modify { yield &boxed.value.body }
     }
 
     /// Every scalar of the object by dotted path, captured only for kinds that custom rules read (NP499).
     public var fields: [FieldValue]? {
-        _read { yield box.fields }
-        _modify { unshare(); yield &box.fields }
-    }
-
-    public static func == (a: KubeObject, b: KubeObject) -> Bool {
-        a.kind == b.kind && a.span == b.span && a.kindSpan == b.kindSpan
-            && (a.box === b.box || (a.apiVersion == b.apiVersion && a.meta == b.meta && a.body == b.body && a.fields == b.fields))
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(kind)
-        hasher.combine(span)
-        hasher.combine(kindSpan)
-        hasher.combine(apiVersion)
-        hasher.combine(meta)
-        hasher.combine(body)
-        hasher.combine(fields)
+        _read { yield boxed.value.fields }
+        _modify { yield &boxed.value.fields }
     }
 
     public var name: String { meta.name?.value ?? "<unnamed>" }

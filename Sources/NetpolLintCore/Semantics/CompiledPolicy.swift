@@ -117,25 +117,65 @@ public struct RuleRef: Sendable, Hashable {
     public var path: String
 }
 
-/// One allow or deny rule item, compiled.
+/// One allow or deny rule item, compiled. Its fields past `ref` and `anyPeer` are one `CopyOnWrite` box: a verdict
+/// takes a copy of every rule that matches, which then retains one reference.
 public struct CompiledRule: Sendable {
     public var ref: RuleRef
-    /// Empty with `anyPeer` false: matches no one (`{}` in Cilium, `fromEndpoints: []`).
-    public var peers: [Peer]
     /// No L3 peer: every peer, world included (Cilium L4-only rule; Kubernetes rule without `from`/`to`).
     public var anyPeer: Bool
-    var ports: PortMatcher
+    private var boxed: CopyOnWrite<Boxed>
+
+    private struct Boxed: Sendable {
+        var peers: [Peer]
+        var ports: PortMatcher
+        var dnsVisibility: [DNSPattern]?
+        var dnsPorts: [PortQuery] = []
+        var l4OnlyPorts: PortMatcher?
+        var missingCIDRGroups: [String] = []
+    }
+
+    init(ref: RuleRef, peers: [Peer], anyPeer: Bool, ports: PortMatcher) {
+        self.ref = ref
+        self.anyPeer = anyPeer
+        boxed = CopyOnWrite(Boxed(peers: peers, ports: ports, dnsVisibility: nil, l4OnlyPorts: nil))
+    }
+
+    /// Empty with `anyPeer` false: matches no one (`{}` in Cilium, `fromEndpoints: []`).
+    public var peers: [Peer] {
+        _read { yield boxed.value.peers }
+        _modify { yield &boxed.value.peers }
+    }
+
+    var ports: PortMatcher {
+        _read { yield boxed.value.ports }
+        _modify { yield &boxed.value.ports }
+    }
+
     /// The names a port-53 egress rule with `rules: dns` lets Cilium's DNS proxy see (nil: no DNS visibility).
-    public var dnsVisibility: [DNSPattern]? = nil
+    public var dnsVisibility: [DNSPattern]? {
+        _read { yield boxed.value.dnsVisibility }
+        _modify { yield &boxed.value.dnsVisibility }
+    }
+
     /// The port-53 queries (one per protocol) of the `toPorts` entries that carry those DNS rules.
-    public var dnsPorts: [PortQuery] = []
+    public var dnsPorts: [PortQuery] {
+        _read { yield boxed.value.dnsPorts }
+        _modify { yield &boxed.value.dnsPorts }
+    }
+
     /// The ports this allow admits without L7 rules — an L4-only (or L3-only) allow, which cancels the L7 rules of a
     /// similar rule on the same port and peer (docs/semantics.md). nil for a deny, an ICMP-only rule, or a rule whose
     /// every port entry carries L7 rules. A Kubernetes NetworkPolicy rule never carries L7 rules.
-    var l4OnlyPorts: PortMatcher? = nil
+    var l4OnlyPorts: PortMatcher? {
+        _read { yield boxed.value.l4OnlyPorts }
+        _modify { yield &boxed.value.l4OnlyPorts }
+    }
 
     /// `cidrGroupRef`s to CiliumCIDRGroups the repository does not define: their addresses are unknown.
-    public var missingCIDRGroups: [String] = []
+    public var missingCIDRGroups: [String] {
+        _read { yield boxed.value.missingCIDRGroups }
+        _modify { yield &boxed.value.missingCIDRGroups }
+    }
 
     /// An allow with some ports free of L7 rules (see `l4OnlyPorts`).
     public var hasL4OnlyPorts: Bool { l4OnlyPorts != nil }

@@ -16,20 +16,55 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var kind: Kind
     public var namespace: String?
-    public var namespaceLabels: [String: String]
     /// The namespace's labels are all known (a declared Namespace, or a `trace` argument).
     public var namespaceLabelsComplete: Bool
-    public var podLabels: [String: String]
-    /// Labels known to be there whose value is not known (a selector's `Exists`).
-    public var podLabelsPresent: Set<String> = []
     public var podLabelsComplete: Bool
-    public var serviceAccount: String?
+    /// The labels, ports and name, in one `CopyOnWrite` box: endpoints are copied into every verdict and flow.
+    private var boxed: CopyOnWrite<Boxed>
+
+    private struct Boxed: Sendable, Hashable {
+        var namespaceLabels: [String: String]
+        var podLabels: [String: String]
+        var podLabelsPresent: Set<String> = []
+        var serviceAccount: String?
+        var containerPorts: [ContainerPort]?
+        var label: String?
+    }
+
+    public var namespaceLabels: [String: String] {
+        _read { yield boxed.value.namespaceLabels }
+        _modify { yield &boxed.value.namespaceLabels }
+    }
+
+    public var podLabels: [String: String] {
+        _read { yield boxed.value.podLabels }
+        _modify { yield &boxed.value.podLabels }
+    }
+
+    /// Labels known to be there whose value is not known (a selector's `Exists`).
+    public var podLabelsPresent: Set<String> {
+        _read { yield boxed.value.podLabelsPresent }
+        _modify { yield &boxed.value.podLabelsPresent }
+    }
+
+    public var serviceAccount: String? {
+        _read { yield boxed.value.serviceAccount }
+        _modify { yield &boxed.value.serviceAccount }
+    }
+
     /// The ports its containers declare, which named ports in policies resolve through; nil when not known (a pod
     /// the repository does not declare, or whose ports come from values it does not show).
-    public var containerPorts: [ContainerPort]? = nil
+    public var containerPorts: [ContainerPort]? {
+        _read { yield boxed.value.containerPorts }
+        _modify { yield &boxed.value.containerPorts }
+    }
+
     /// A name given by whoever made the endpoint (a `trace` argument); most endpoints have none and are named from
     /// their namespace and labels when shown — not when made, which is often.
-    private var label: String?
+    private var label: String? {
+        _read { yield boxed.value.label }
+        _modify { yield &boxed.value.label }
+    }
 
     /// How people name it: `database/app=postgres`, `world`, `10.0.0.1/32`.
     public var name: String {
@@ -44,12 +79,10 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         self.namespace = namespace
         var nsLabels = namespaceLabels
         if let namespace { nsLabels["kubernetes.io/metadata.name"] = namespace }
-        self.namespaceLabels = nsLabels
         self.namespaceLabelsComplete = namespaceLabelsComplete
-        self.podLabels = podLabels
         self.podLabelsComplete = podLabelsComplete
-        self.serviceAccount = serviceAccount
-        self.label = name
+        boxed = CopyOnWrite(Boxed(namespaceLabels: nsLabels, podLabels: podLabels, serviceAccount: serviceAccount,
+                                  containerPorts: nil, label: name))
     }
 
     public static func entity(_ name: String) -> Endpoint {

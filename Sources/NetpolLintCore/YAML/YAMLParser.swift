@@ -257,8 +257,9 @@ public struct YAMLParser {
         guard n.count > 1 else { return }
         let start = Int(n.start), count = Int(n.count)
         if count <= 16 {
-            // Small mappings (nearly all): compare bytes pairwise, no hashing or allocation.
-            var found: [(Int32, Int32)] = []
+            // Small mappings (nearly all): compare bytes pairwise, no hashing or allocation (nor an array, unless a
+            // duplicate is found).
+            var found: [(Int32, Int32)]?
             doc.nodes.withUnsafeBufferPointer { nodes in
                 doc.children.withUnsafeBufferPointer { children in
                     doc.bytes.withUnsafeBufferPointer { buf in
@@ -270,14 +271,14 @@ public struct YAMLParser {
                                 let kb = children[start + 2 * b]
                                 if kb == ka {
                                     // The same node twice (an aliased key): equal without comparing its bytes.
-                                    found.append((ka, kb))
+                                    found = (found ?? []) + [(ka, kb)]
                                     break
                                 }
                                 let nb = nodes[Int(kb)]
                                 guard nb.kind == .scalar, nb.count == na.count else { continue }
                                 if na.count == 0 || (buf[Int(na.start)] == buf[Int(nb.start)]
                                     && memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0) {
-                                    found.append((ka, kb))
+                                    found = (found ?? []) + [(ka, kb)]
                                     break
                                 }
                             }
@@ -285,7 +286,7 @@ public struct YAMLParser {
                     }
                 }
             }
-            for (duplicate, first) in found { doc.duplicateKeys.append((duplicate, first)) }
+            for (duplicate, first) in found ?? [] { doc.duplicateKeys.append((duplicate, first)) }
             return
         }
         var seen: [Int: [Int32]] = [:]
