@@ -27,6 +27,7 @@ public struct MissingCounterpartRule: Rule {
             """,
         remediation: "Add the counterpart rule at the other end (shown as the related location), or remove the allow if the flow is not wanted.",
         references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
+        runsLong: true,
         triggeringExamples: [
             Example(files: [
                 ("namespaces.yaml", """

@@ -97,6 +97,9 @@ public struct RuleDescription: Sendable {
     public var parameters: [RuleParameter]
     /// GitHub `security-severity` (0.1–10.0) for rules that are security findings.
     public var securitySeverity: Double?
+    /// The rule takes long on a large repository (it follows every flow through the semantics engine): when rules run
+    /// in parallel it is started first, so that the others share the remaining threads meanwhile.
+    public var runsLong: Bool
     public var triggeringExamples: [Example]
     public var nonTriggeringExamples: [Example]
 
@@ -104,7 +107,7 @@ public struct RuleDescription: Sendable {
                 isEnabledByDefault: Bool = true, presets: [String] = [], appliesTo: [ObjectKind] = [],
                 summary: String, rationale: String, remediation: String, references: [String] = [],
                 since: String = "0.1.0", parameters: [RuleParameter] = [], securitySeverity: Double? = nil,
-                triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
+                runsLong: Bool = false, triggeringExamples: [Example], nonTriggeringExamples: [Example]) {
         self.id = id
         self.name = name
         self.category = category
@@ -119,6 +122,7 @@ public struct RuleDescription: Sendable {
         self.since = since
         self.parameters = parameters
         self.securitySeverity = securitySeverity
+        self.runsLong = runsLong
         self.triggeringExamples = triggeringExamples
         self.nonTriggeringExamples = nonTriggeringExamples
     }
