@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 swift="${SWIFT:-swift}"
 kinds=("$@")
 [ ${#kinds[@]} -eq 0 ] && kinds=(address thread)
-tsan_filter="${TSAN_FILTER-ParallelReaderTests|RobustnessTests|HostileInputTests|CLITests|NamedFilesTests|UsageTests}"
+tsan_filter="${TSAN_FILTER-ParallelReaderTests|FileFeedTests|RobustnessTests|HostileInputTests|CLITests|NamedFilesTests|UsageTests}"
 
 for kind in "${kinds[@]}"; do
   case "$kind" in

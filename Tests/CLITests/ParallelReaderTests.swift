@@ -20,7 +20,14 @@ import Testing
             case 4: files.append(("alias/\(name).yaml", "base: &b {app: x\(i)}\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: \(name), namespace: ns1}\nspec:\n  endpointSelector: {matchLabels: *b}\n  ingress: [{fromEndpoints: [{matchLabels: *b}]}]\n"))
             case 5: files.append(("charts/\(name).yaml", "metadata:\n  name: x\n{{- if .Values.on }}\nspec: {}\n{{- end }}\n"))
             case 6: files.append(("many/\(name).yaml", String(repeating: "---\nkind: ConfigMap\n", count: 50) + "---\nkind: ciliumnetworkpolicy\napiVersion: cilium.io/v2\n"))
-            default: files.append(("empty/\(name).yaml", i % 16 == 7 ? "" : "# nothing\n"))
+            default:
+                if i % 16 == 15 {
+                    // Documents the model reads among others that only get notes, with a duplicate key in between: with
+                    // one worker the first are decoded on the walk's thread and put back in order.
+                    files.append(("mixed/\(name).yaml", "apiVersion: networking.k8s.io/v1\nkind: CiliumNetworkPolicy\nmetadata: {name: m\(i), namespace: ns1}\nspec: {endpointSelector: {}}\n---\nkind: networkpolicy\napiVersion: networking.k8s.io/v1\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: mixed\(i)\n  name: again\n---\n- {apiVersion: v1, kind: Service}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: n\(i), namespace: ns2}\nspec:\n  endpointSelector: {}\n  egres: []\n  egress: [{toCIDR: [10.1.\(i).0/24]}]\n"))
+                } else {
+                    files.append(("empty/\(name).yaml", i % 16 == 7 ? "" : "# nothing\n"))
+                }
             }
         }
         return TestSupport.writeTree(files)

@@ -46,4 +46,43 @@ import Testing
         #expect(overruns.withLock { $0 }.isEmpty, "\(overruns.withLock { $0 })")
         #expect(feed.holding.bytes == 0 && feed.holding.files == 0)
     }
+
+    /// With one worker, the worker hands each parsed file back to the walk's thread, which serves them while it waits
+    /// for room to read ahead and once the walk is over: every file is served once, none is lost or left waiting.
+    @Test func parsedFilesHandedBackAreEachServedOnce() {
+        let feed = FileFeed(window: (bytes: 64, files: 4))
+        let count = 500
+        feed.expectWorkers(1)
+        let worker = DispatchGroup()
+        DispatchQueue.global().async(group: worker) {
+            var i = 0
+            while let (_, read) = feed.take(i) {
+                var outcome = FileOutcome(bytes: read?.size ?? -1)
+                outcome.documents = i
+                feed.handBack(i, outcome)
+                i += 1
+            }
+            feed.workerDone()
+        }
+        var served: [Int] = []
+        var whileReading = 0
+        for i in 0..<count {
+            feed.waitForRoom { index, outcome in
+                #expect(outcome.documents == index && outcome.bytes == index % 9)
+                served.append(index)
+                whileReading += 1
+            }
+            feed.append(DiscoveredFile(path: "f\(i)"), read: .bytes([UInt8](repeating: 1, count: i % 9)))
+        }
+        _ = feed.finish()
+        feed.serveUntilWorkersAreDone { index, outcome in
+            #expect(outcome.documents == index && outcome.bytes == index % 9)
+            served.append(index)
+        }
+        worker.wait()
+        #expect(served.sorted() == Array(0..<count), "\(served.count) served")
+        // The window is small: the walk waited, and served files meanwhile.
+        #expect(whileReading > 0)
+    }
 }
+

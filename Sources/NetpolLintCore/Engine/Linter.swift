@@ -497,8 +497,15 @@ final class FileFeed: @unchecked Sendable {
     private let more = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Signalled when a worker takes a file that was read ahead (the walk waits on it).
     private let room = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Whether the walk waits for room: it is woken once half the window is free (not at every file taken).
+    /// Whether the walk waits for room: it is woken once half the window is free (not at every file taken), or when
+    /// parsed files are handed back to it.
     private var walkWaits = false
+    /// Files parsed by the worker and handed back to the walk's thread to decode (`handBack`), in batches.
+    private var parsed: [(Int, FileOutcome)] = []
+    /// Workers still running (`workerDone`).
+    private var workersLeft = 0
+    /// How many parsed files wake the walk's thread: one at a time would cost a wake-up per file.
+    static let batch = 16
     /// How far reading may run ahead of the workers: by default some milliseconds of parsing, enough to keep them busy.
     let window: (bytes: Int, files: Int)
 
@@ -531,10 +538,68 @@ final class FileFeed: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// When what is read ahead and not yet taken fills the window, waits until half of it is free again.
-    func waitForRoom() {
+    /// When what is read ahead and not yet taken fills the window, waits until half of it is free again; meanwhile
+    /// `serve`s the files the worker hands back.
+    func waitForRoom(serving serve: (Int, inout FileOutcome) -> Void = { _, _ in }) {
         pthread_mutex_lock(mutex)
-        if held.bytes >= window.bytes || held.files >= window.files {
+        while held.bytes >= window.bytes || held.files >= window.files {
+            if !parsed.isEmpty {
+                serveParsed(serve)
+                continue
+            }
+            walkWaits = true
+            while walkWaits { pthread_cond_wait(room, mutex) }
+        }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Serves what is handed back, outside the lock (held on entry and on return).
+    private func serveParsed(_ serve: (Int, inout FileOutcome) -> Void) {
+        var batch: [(Int, FileOutcome)] = []
+        swap(&batch, &parsed)
+        pthread_mutex_unlock(mutex)
+        for k in batch.indices { serve(batch[k].0, &batch[k].1) }
+        pthread_mutex_lock(mutex)
+    }
+
+    /// The number of workers that will hand files back (before they start).
+    func expectWorkers(_ count: Int) {
+        pthread_mutex_lock(mutex)
+        workersLeft = count
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// A worker hands a parsed file back to the walk's thread.
+    func handBack(_ index: Int, _ outcome: consuming FileOutcome) {
+        pthread_mutex_lock(mutex)
+        parsed.append((index, outcome))
+        if walkWaits, parsed.count >= Self.batch {
+            walkWaits = false
+            pthread_cond_signal(room)
+        }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// A worker is done: it hands nothing back any more.
+    func workerDone() {
+        pthread_mutex_lock(mutex)
+        workersLeft -= 1
+        if walkWaits {
+            walkWaits = false
+            pthread_cond_signal(room)
+        }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// `serve`s every file handed back until the workers are done.
+    func serveUntilWorkersAreDone(_ serve: (Int, inout FileOutcome) -> Void) {
+        pthread_mutex_lock(mutex)
+        while true {
+            if !parsed.isEmpty {
+                serveParsed(serve)
+                continue
+            }
+            if workersLeft == 0 { break }
             walkWaits = true
             while walkWaits { pthread_cond_wait(room, mutex) }
         }
@@ -582,6 +647,24 @@ struct FileOutcome: Sendable {
     var bytes = 0
     var documents = 0
     var parsed = false
+    /// Documents whose objects are left for another thread to decode (`decodeDeferred`), each with where its issues go
+    /// among `fileIssues`: only documents of the kinds the model reads are deferred, the others yield no object.
+    var deferred: [(document: YAMLDocument, fileIssuesBefore: Int)] = []
+
+    /// Decodes the deferred documents, in order, and puts their objects and issues where decoding them in place would
+    /// have.
+    mutating func decodeDeferred(file: Int32, capture: Set<ObjectKind>) {
+        var inserted = 0
+        for d in deferred {
+            let base = objects.count
+            let decoded = ModelDecoder.decode(d.document, file: file, capture: capture)
+            objects.append(contentsOf: decoded.objects)
+            issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
+            fileIssues.insert(contentsOf: decoded.unrecognized, at: d.fileIssuesBefore + inserted)
+            inserted += decoded.unrecognized.count
+        }
+        deferred = []
+    }
 
     /// Whether the file holds a kustomize or Flux Kustomization (read without copying the objects).
     var hasKustomizeStructure: Bool { objects.indices.contains { objects[$0].kind.isKustomizeStructure } }
@@ -614,26 +697,39 @@ enum FileProcessor {
         let feed = FileFeed()
         let readAhead = jobs <= 1
         let next = Atomic<Int>(0)
+        let workers = min(max(1, jobs), 64)
+        feed.expectWorkers(workers)
         // Each worker's outcomes, with the index of their file, handed over whole.
         let collected = Locked<[[(Int, FileOutcome)]]>([])
         let group = DispatchGroup()
         // The number of files is not known yet (`processAll` bounds the workers by it): a huge --jobs is bounded here.
-        for _ in 0..<min(max(1, jobs), 64) {
+        for _ in 0..<workers {
             DispatchQueue.global().async(group: group) {
                 var parser = YAMLParser(limits: limits)
                 var mine: [(Int, FileOutcome)] = []
                 while true {
                     let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard let (path, read) = feed.take(i) else { break }
-                    mine.append((i, processFile(path, read: read, file: Int32(i), maxFileSize: maxFileSize,
-                                                filterContext: false, parser: &parser, capture: capture)))
+                    let outcome = processFile(path, read: read, file: Int32(i), maxFileSize: maxFileSize,
+                                              filterContext: false, parser: &parser, capture: capture,
+                                              deferDecoding: readAhead)
+                    if readAhead { feed.handBack(i, outcome) } else { mine.append((i, outcome)) }
                 }
                 collected.withLock { $0.append(mine) }
+                feed.workerDone()
             }
+        }
+        // With one worker the walk's thread decodes what the worker parsed (the objects of the kinds the model
+        // reads), while it waits for room to read ahead and once the walk is over.
+        var decoded: [(Int, FileOutcome)] = []
+        func decode(_ i: Int, _ outcome: inout FileOutcome) {
+            outcome.decodeDeferred(file: Int32(i), capture: capture)
+            decoded.append((i, outcome))
+            outcome = FileOutcome()
         }
         let issues = walk { file, at in
             if readAhead {
-                feed.waitForRoom()
+                feed.waitForRoom(serving: decode)
                 feed.append(file, read: FileReader.read(checking: file.path, at: at, limit: maxFileSize))
             } else {
                 feed.append(file)
@@ -642,8 +738,10 @@ enum FileProcessor {
         let files = feed.finish()
         // The walk's thread is free while the workers finish: what only needs the walk is done now.
         afterWalk()
+        feed.serveUntilWorkersAreDone(decode)
         group.wait()
         var outcomes = [FileOutcome](repeating: FileOutcome(), count: files.count)
+        for k in decoded.indices { swap(&outcomes[decoded[k].0], &decoded[k].1) }
         // Taken out of the lock, then moved into place (no copy of an outcome, which would retain all it holds).
         var all = collected.withLock { c in
             var taken: [[(Int, FileOutcome)]] = []
@@ -659,14 +757,15 @@ enum FileProcessor {
     /// One file read from disk (unless it was `read` already) and processed. With `filterContext` (the file is context
     /// only) it is parsed only when it can matter to the others.
     static func processFile(_ path: String, read: FileReader.Checked? = nil, file: Int32, maxFileSize: Int,
-                            filterContext: Bool, parser: inout YAMLParser, capture: Set<ObjectKind>) -> FileOutcome {
+                            filterContext: Bool, parser: inout YAMLParser, capture: Set<ObjectKind>,
+                            deferDecoding: Bool = false) -> FileOutcome {
         switch read ?? FileReader.read(checking: path, limit: maxFileSize) {
         case .bytes(let bytes):
             // In --stdin mode the other files are context only: parse just those that can matter.
             if filterContext, !ContextFilter.mayMatter(bytes) {
                 return FileOutcome(bytes: bytes.count)
             }
-            return process(bytes, file: file, parser: &parser, capture: capture)
+            return process(bytes, file: file, parser: &parser, capture: capture, deferDecoding: deferDecoding)
         case .tooLarge(let size):
             return tooLarge(size, limit: maxFileSize, file: file)
         case .failed(let reason):
@@ -687,12 +786,15 @@ enum FileProcessor {
         return o
     }
 
-    static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = []) -> FileOutcome {
+    /// `deferDecoding`: the documents of the kinds the model reads are left in `FileOutcome.deferred` for another
+    /// thread to decode (`FileOutcome.decodeDeferred`), kept as they are (compacted).
+    static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = [],
+                        deferDecoding: Bool = false) -> FileOutcome {
         // UTF-16 and UTF-32 (with a byte order mark, or told by their NUL bytes) are read as their UTF-8 text.
         if let transcoded = bytes.withUnsafeBytes({ TextEncoding.utf8(from: $0) }) {
             switch transcoded {
             case .success(let utf8):
-                var o = process(utf8, file: file, parser: &parser, capture: capture)
+                var o = process(utf8, file: file, parser: &parser, capture: capture, deferDecoding: deferDecoding)
                 o.bytes = bytes.count
                 return o
             case .failure(let problem):
@@ -732,6 +834,10 @@ enum FileProcessor {
                                                   span: Span(file: file, line: Int32(k.line), column: Int32(k.column),
                                                              endLine: Int32(k.endLine), endColumn: Int32(k.endColumn))))
                 }
+                if deferDecoding && ModelDecoder.readsObjects(doc) {
+                    o.deferred.append((doc.compacted(), o.fileIssues.count))
+                    return
+                }
                 let base = o.objects.count
                 let decoded = ModelDecoder.decode(doc, file: file, capture: capture)
                 o.objects.append(contentsOf: decoded.objects)
@@ -744,6 +850,7 @@ enum FileProcessor {
             if let action {
                 o.objects = []
                 o.issues = []
+                o.deferred = []
                 o.fileIssues = [FileIssue(rule: "NP105", message: "Helm/Go template ('{{' at line \(action.line) is a template action, not YAML data); skipped, lint the rendered output instead",
                                           span: Span(file: file, line: Int32(action.line), column: Int32(action.column)))]
                 return
@@ -752,6 +859,7 @@ enum FileProcessor {
                 if let at = HelmTemplate.lastAction(atOrBefore: (e.line, e.column), in: raw) {
                     o.objects = []
                     o.issues = []
+                    o.deferred = []
                     o.fileIssues = [FileIssue(rule: "NP105", message: "Helm/Go template ('{{' at line \(at.line); not valid YAML: \(e.message) at line \(e.line)); skipped, lint the rendered output instead",
                                               span: Span(file: file, line: Int32(at.line), column: Int32(at.column)))]
                     return

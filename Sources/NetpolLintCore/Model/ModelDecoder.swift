@@ -41,6 +41,15 @@ public struct ModelDecoder {
         return (d.objects, d.issues, d.unrecognized)
     }
 
+    /// Whether decoding the document reads an object: its root is a mapping whose scalar `kind` is one the model
+    /// reads (or a `List`). Decoding any other document yields no object and no `ModelIssue`, only notes about what it
+    /// is not (`unrecognized`).
+    public static func readsObjects(_ document: YAMLDocument) -> Bool {
+        guard document.root >= 0, document.kind(document.root) == .mapping,
+              let kindNode = document.value(document.root, forKey: "kind"), document.kind(kindNode) == .scalar else { return false }
+        return isInteresting(kindNode, in: document)
+    }
+
     // MARK: Positions and values
 
     func span(_ n: Int32) -> Span {
