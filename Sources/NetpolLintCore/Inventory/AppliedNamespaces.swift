@@ -205,18 +205,54 @@ struct AppliedNamespaces {
     /// A namespace value that can be used: no `${var}`, not empty.
     static func namespace(_ text: String) -> String? { text.isEmpty || text.hasSubstitution ? nil : text }
 
-    /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s.
+    /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s. Worked on the
+    /// UTF-8 bytes: thousands of entries are resolved per run.
     static func local(_ entry: String, from folder: String) -> String? {
-        if Substring(entry).range(of: "://") != nil || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasSubstitution { return nil }
-        return resolve(entry, from: folder)
+        var entry = entry
+        let remote = entry.withUTF8 { b -> Bool in
+            if starts(b, with: "github.com/") || starts(b, with: "git@") { return true }
+            var i = 0
+            while i + 1 < b.count {
+                // `://` (a URL) or `${` (a substitution) anywhere.
+                if b[i] == UInt8(ascii: "$") && b[i + 1] == UInt8(ascii: "{") { return true }
+                if b[i] == UInt8(ascii: ":") && i + 2 < b.count && b[i + 1] == UInt8(ascii: "/") && b[i + 2] == UInt8(ascii: "/") {
+                    return true
+                }
+                i += 1
+            }
+            return false
+        }
+        return remote ? nil : resolve(entry, from: folder)
+    }
+
+    private static func starts(_ b: UnsafeBufferPointer<UInt8>, with prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard b.count >= n else { return false }
+        for k in 0..<n where b[k] != prefix.utf8Start[k] { return false }
+        return true
     }
 
     static func resolve(_ path: String, from folder: String) -> String {
-        // `./x.yaml` is `x.yaml`: without the leading `./` most entries join into a path that is already normal.
-        var path = Substring(path)
-        while path.utf8.count > 2, path.utf8.starts(with: "./".utf8) { path = path.dropFirst(2) }
-        let joined = FilePath.normalize(folder == "." || folder.isEmpty ? String(path) : folder + "/" + path)
-        return joined.isEmpty ? "." : joined
+        var path = path, folder = folder
+        let joined = path.withUTF8 { p in
+            folder.withUTF8 { f -> String in
+                // `./x.yaml` is `x.yaml`: without the leading `./` most entries join into a path that is already normal.
+                var start = 0
+                while p.count - start > 2, p[start] == UInt8(ascii: "."), p[start + 1] == UInt8(ascii: "/") { start += 2 }
+                let rest = UnsafeBufferPointer(rebasing: p[start...])
+                let prefix = f.count == 0 || (f.count == 1 && f[0] == UInt8(ascii: ".")) ? 0 : f.count + 1
+                return String(unsafeUninitializedCapacity: prefix + rest.count) { out in
+                    if prefix > 0 {
+                        _ = out.initialize(fromContentsOf: f)
+                        out[f.count] = UInt8(ascii: "/")
+                    }
+                    _ = UnsafeMutableBufferPointer(rebasing: out[prefix...]).initialize(fromContentsOf: rest)
+                    return prefix + rest.count
+                }
+            }
+        }
+        let normal = FilePath.normalize(joined)
+        return normal.isEmpty ? "." : normal
     }
 }
 
