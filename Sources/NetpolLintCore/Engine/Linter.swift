@@ -477,8 +477,10 @@ public struct Linter: Sendable {
 
 }
 
-/// The files a walk has found so far, for workers that start reading before it ends: `path(at:)` waits until
-/// the walk has found that many files, or returns nil once it has ended with fewer.
+/// The files a walk has found so far, for workers that start reading before it ends: `take(_:)` waits until the walk
+/// has found that many files, or returns nil once it has ended with fewer. With one worker it also carries the files
+/// the walk's thread read ahead (`append(_:read:)`, within `window`) and, the other way, the parsed files the worker
+/// hands back for that thread to decode (`handBack`).
 final class FileFeed: @unchecked Sendable {
     private var files: [DiscoveredFile] = []
     /// Files the walk's thread read ahead (`readAhead`), each until its worker takes it.
