@@ -658,14 +658,20 @@ struct FileOutcome: Sendable {
     mutating func decodeDeferred(file: Int32, capture: Set<ObjectKind>) {
         var inserted = 0
         for d in deferred {
-            let base = objects.count
             let decoded = ModelDecoder.decode(d.document, file: file, capture: capture)
-            objects.append(contentsOf: decoded.objects)
-            issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
-            fileIssues.insert(contentsOf: decoded.unrecognized, at: d.fileIssuesBefore + inserted)
+            add(decoded, notesAt: d.fileIssuesBefore + inserted)
             inserted += decoded.unrecognized.count
         }
         deferred = []
+    }
+
+    /// Adds what decoding one document gave: its objects (their issues renumbered to this file's objects), and its
+    /// notes among `fileIssues` at `notesAt` (at the end by default).
+    mutating func add(_ decoded: (objects: [KubeObject], issues: [ModelIssue], unrecognized: [FileIssue]), notesAt: Int? = nil) {
+        let base = objects.count
+        objects.append(contentsOf: decoded.objects)
+        issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
+        fileIssues.insert(contentsOf: decoded.unrecognized, at: notesAt ?? fileIssues.count)
     }
 
     /// Whether the file holds a kustomize or Flux Kustomization (read without copying the objects).
@@ -840,11 +846,7 @@ enum FileProcessor {
                     o.deferred.append((doc.compacted(), o.fileIssues.count))
                     return
                 }
-                let base = o.objects.count
-                let decoded = ModelDecoder.decode(doc, file: file, capture: capture)
-                o.objects.append(contentsOf: decoded.objects)
-                o.issues.append(contentsOf: decoded.issues.map { var i = $0; i.objectInFile += base; return i })
-                o.fileIssues.append(contentsOf: decoded.unrecognized)
+                o.add(ModelDecoder.decode(doc, file: file, capture: capture))
             }
             o.parsed = result.error == nil
             o.documents = result.documents

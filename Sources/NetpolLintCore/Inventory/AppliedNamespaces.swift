@@ -205,33 +205,14 @@ struct AppliedNamespaces {
     /// A namespace value that can be used: no `${var}`, not empty.
     static func namespace(_ text: String) -> String? { text.isEmpty || text.hasSubstitution ? nil : text }
 
-    /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s. Worked on the
-    /// UTF-8 bytes: thousands of entries are resolved per run.
+    /// A resource entry as a repository path, nil for remote ones (URLs, `github.com/…`) and `${var}`s.
     static func local(_ entry: String, from folder: String) -> String? {
-        var entry = entry
-        let remote = entry.withUTF8 { b -> Bool in
-            if starts(b, with: "github.com/") || starts(b, with: "git@") { return true }
-            var i = 0
-            while i + 1 < b.count {
-                // `://` (a URL) or `${` (a substitution) anywhere.
-                if b[i] == UInt8(ascii: "$") && b[i + 1] == UInt8(ascii: "{") { return true }
-                if b[i] == UInt8(ascii: ":") && i + 2 < b.count && b[i + 1] == UInt8(ascii: "/") && b[i + 2] == UInt8(ascii: "/") {
-                    return true
-                }
-                i += 1
-            }
-            return false
-        }
-        return remote ? nil : resolve(entry, from: folder)
+        if Substring(entry).range(of: "://") != nil || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") || entry.hasSubstitution { return nil }
+        return resolve(entry, from: folder)
     }
 
-    private static func starts(_ b: UnsafeBufferPointer<UInt8>, with prefix: StaticString) -> Bool {
-        let n = prefix.utf8CodeUnitCount
-        guard b.count >= n else { return false }
-        for k in 0..<n where b[k] != prefix.utf8Start[k] { return false }
-        return true
-    }
-
+    /// `path` joined to `folder` and normalised, on the UTF-8 bytes (one string built per join): thousands of entries
+    /// are resolved per run.
     static func resolve(_ path: String, from folder: String) -> String {
         var path = path, folder = folder
         let joined = path.withUTF8 { p in
