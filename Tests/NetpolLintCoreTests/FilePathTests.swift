@@ -85,4 +85,37 @@ import Testing
         let joined = parts.joined(separator: "/")
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
+
+    /// `dirname`, `basename` and `Substring.range(of:)` search the bytes of native strings directly: they agree with
+    /// the generic search over the UTF-8 view, for every path over a small alphabet (ASCII, "é", "/"), whole and as a
+    /// slice of a longer string (a substring's offsets count from its own start).
+    @Test func byteSearchesAgreeWithTheUTF8View() {
+        let alphabet = ["a", "é", "/", ":"]
+        var texts: [String] = [""]
+        var frontier: [String] = [""]
+        for _ in 1...5 {
+            frontier = frontier.flatMap { t in alphabet.map { t + $0 } }
+            texts += frontier
+        }
+        for t in texts {
+            let slash = t.utf8.lastIndex(of: UInt8(ascii: "/"))
+            #expect(FilePath.lastSlash(t) == slash, "\(t.debugDescription)")
+            #expect(FilePath.dirname(t) == (slash.map { $0 == t.startIndex ? "/" : String(t[..<$0]) } ?? "."), "\(t.debugDescription)")
+            #expect(FilePath.basename(t) == (slash.map { String(t[t.utf8.index(after: $0)...]) } ?? t), "\(t.debugDescription)")
+            for needle in [":/", "é/", "a", "//a"] {
+                for text in [Substring(t), ("x/é" + t + "a:/")[...].dropFirst(3).dropLast(3)] {
+                    #expect(text.range(of: needle) == Self.reference(needle, in: text), "\(text.debugDescription) \(needle)")
+                }
+            }
+        }
+    }
+
+    private static func reference(_ needle: String, in text: Substring) -> Range<Substring.Index>? {
+        var i = text.utf8.startIndex
+        while i < text.utf8.endIndex {
+            if text.utf8[i...].starts(with: needle.utf8) { return i..<text.utf8.index(i, offsetBy: needle.utf8.count) }
+            i = text.utf8.index(after: i)
+        }
+        return nil
+    }
 }

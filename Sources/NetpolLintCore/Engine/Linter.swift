@@ -242,7 +242,7 @@ public struct Linter: Sendable {
         let produced = RuleRunner.run(enabled.map(\.rule), context, jobs: jobs)
         for ((rule, severity), ruleFindings) in zip(enabled, produced) {
             let d = rule.description
-            if let auditor = rule.init() as? any SuppressionAuditing { auditors.append((auditor, d, severity)) }
+            if let auditor = rule.suppressionAuditor { auditors.append((auditor, d, severity)) }
             for var f in ruleFindings {
                 let file = files[Int(f.span.file)]
                 guard file.isTarget else { continue }
@@ -977,7 +977,7 @@ struct FolderPathMapper {
     init(_ mapper: PathMapper) { self.mapper = mapper }
 
     mutating func map(_ path: String) -> (display: String, uri: String) {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return mapper.map(path) }
+        guard let slash = FilePath.lastSlash(path) else { return mapper.map(path) }
         let name = path[path.utf8.index(after: slash)...]
         guard !name.isEmpty, name != ".", name != ".." else { return mapper.map(path) }
         let dir = path[..<slash]

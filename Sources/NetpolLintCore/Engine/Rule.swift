@@ -137,8 +137,12 @@ public protocol Rule: Sendable {
     static var description: RuleDescription { get }
     init()
     func check(_ context: LintContext) -> [Finding]
+    /// The rule as a `SuppressionAuditing` one, nil for the others. A requirement rather than a dynamic cast: a cast
+    /// that fails searches every protocol conformance in the binary, once per rule type and run.
+    static var suppressionAuditor: (any SuppressionAuditing)? { get }
 }
 
 extension Rule {
     public var description: RuleDescription { Self.description }
+    public static var suppressionAuditor: (any SuppressionAuditing)? { nil }
 }

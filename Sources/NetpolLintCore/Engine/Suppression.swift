@@ -179,4 +179,5 @@ public protocol SuppressionAuditing: Rule {
 
 extension SuppressionAuditing {
     public func check(_ context: LintContext) -> [Finding] { [] }
+    public static var suppressionAuditor: (any SuppressionAuditing)? { Self() }
 }

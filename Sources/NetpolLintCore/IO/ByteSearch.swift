@@ -7,13 +7,17 @@ import Darwin
 /// Substring search over raw bytes: memchr for the first byte (vectorised in libc), memcmp for the rest.
 enum ByteSearch {
     static func find(_ needle: [UInt8], in raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let base = raw.baseAddress, let first = needle.first else { return nil }
+        needle.withUnsafeBytes { find($0, in: raw, from: start) }
+    }
+
+    static func find(_ needle: UnsafeRawBufferPointer, in raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = raw.baseAddress, let pattern = needle.baseAddress, let first = needle.first else { return nil }
         var from = start
         let last = raw.count - needle.count
         while from <= last {
             guard let hit = memchr(base + from, Int32(first), last - from + 1) else { return nil }
             let at = base.distance(to: UnsafeRawPointer(hit))
-            if needle.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, needle.count) }) == 0 { return at }
+            if memcmp(base + at, pattern, needle.count) == 0 { return at }
             from = at + 1
         }
         return nil

@@ -42,7 +42,8 @@ struct AppliedNamespaces {
         // kustomization is visited once per namespace it is applied in) compares numbers, not paths. Files past the
         // index (the walk's problems, the configuration file) hold no object: nothing is applied to them.
         let index = given ?? URIIndex(uris: uris)
-        let folders = Array(kustomizations.keys)
+        let listed = Array(kustomizations)
+        let folders = listed.map(\.key)
         var folderID: [String: Int] = [:]
         for (i, f) in folders.enumerated() { folderID[f] = i }
         var namespaceNames: [String?] = [nil]
@@ -63,20 +64,39 @@ struct AppliedNamespaces {
         var entries: [[Entry]] = []
         var ownNamespace: [Int] = []
         var referenced = [Bool](repeating: false, count: folders.count)
-        for folder in folders {
-            let k = kustomizations[folder]!
+        for (folder, k) in listed {
             ownNamespace.append(id(ofNamespace: k.namespace.map(\.value).flatMap(Self.namespace)))
-            entries.append((k.resources + k.components).compactMap { entry in
-                guard let path = Self.local(entry.value, from: folder) else { return nil }
-                if let sub = folderID[path] {
-                    referenced[sub] = true
-                    return .kustomization(sub)
+            var own: [Entry] = []
+            own.reserveCapacity(k.resources.count + k.components.count)
+            func add(_ list: [Located<String>]) {
+                for entry in list {
+                    guard let path = Self.local(entry.value, from: folder) else { continue }
+                    if let sub = folderID[path] {
+                        referenced[sub] = true
+                        own.append(.kustomization(sub))
+                    } else if let file = index.files[path] {
+                        own.append(.file(file))
+                    }
                 }
-                return index.files[path].map { .file($0) }
-            })
+            }
+            add(k.resources)
+            add(k.components)
+            entries.append(own)
         }
         var visited = Set<Int>()
-        var applied = [Set<Int>](repeating: [], count: uris.count)
+        // The namespaces (numbers) each file is applied in. Nearly every file gets one: it is kept in `applied`, and
+        // only the files given more than one have a set (`appliedMore`), which spares a set per file.
+        var applied = [Int32](repeating: -1, count: uris.count)
+        var appliedMore: [Int: Set<Int32>] = [:]
+        func apply(_ namespace: Int, to file: Int) {
+            let ns = Int32(namespace)
+            let first = applied[file]
+            if first < 0 {
+                applied[file] = ns
+            } else if first != ns {
+                appliedMore[file, default: [first]].insert(ns)
+            }
+        }
         /// `outer`: the namespace (number) an including kustomization sets, -1 for none.
         func visit(_ folder: Int, outer: Int, depth: Int) {
             guard depth < 64, visited.insert(folder &* 0x1_0000_0000 &+ (outer &+ 1)).inserted else { return }
@@ -86,7 +106,7 @@ struct AppliedNamespaces {
             for entry in entries[folder] {
                 switch entry {
                 case .kustomization(let sub): visit(sub, outer: passed, depth: depth + 1)
-                case .file(let file): applied[file].insert(namespace)
+                case .file(let file): apply(namespace, to: file)
                 }
             }
         }
@@ -165,7 +185,7 @@ struct AppliedNamespaces {
                             visit(top, outer: generated[root].outer, depth: 0)
                         }
                     } else {
-                        applied[i].insert(generated[root].namespace)
+                        apply(generated[root].namespace, to: i)
                     }
                 }
             }
@@ -174,15 +194,27 @@ struct AppliedNamespaces {
         for folder in folders.indices.sorted(by: { folders[$0] < folders[$1] }) where !referenced[folder] {
             visit(folder, outer: -1, depth: 0)
         }
-        var numbered: [Set<Int>: Int32] = [:]
-        for (file, set) in applied.enumerated() where !set.isEmpty {
-            if let known = numbered[set] {
-                setOfFile[file] = known
+        // The distinct sets numbered in file order: a file with one namespace by the namespace's number, the others
+        // by their set.
+        var numberedOne = [Int32](repeating: -1, count: namespaceNames.count)
+        var numbered: [Set<Int32>: Int32] = [:]
+        for file in applied.indices where applied[file] >= 0 {
+            if let set = appliedMore[file] {
+                if let known = numbered[set] {
+                    setOfFile[file] = known
+                    continue
+                }
+                numbered[set] = Int32(sets.count)
+                setOfFile[file] = Int32(sets.count)
+                sets.append(Set(set.map { namespaceNames[Int($0)] }))
                 continue
             }
-            numbered[set] = Int32(sets.count)
-            setOfFile[file] = Int32(sets.count)
-            sets.append(Set(set.map { namespaceNames[$0] }))
+            let ns = Int(applied[file])
+            if numberedOne[ns] < 0 {
+                numberedOne[ns] = Int32(sets.count)
+                sets.append([namespaceNames[ns]])
+            }
+            setOfFile[file] = numberedOne[ns]
         }
         for (later, first) in index.repeated { setOfFile[later] = setOfFile[first] }
     }

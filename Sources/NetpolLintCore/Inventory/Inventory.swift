@@ -133,14 +133,21 @@ public struct Inventory: Sendable {
         // The deepest Flux path containing the folder: walk the folder's ancestors through a path index.
         var fluxByPath: [String: String] = [:]
         for t in fluxTargets where fluxByPath[t.path] == nil { fluxByPath[t.path] = t.namespace }
+        // Resolved per folder, once, like the kustomize lookup: folders share their ancestors.
+        var fluxMemo: [String: String?] = [:]
         func fluxLookup(_ folder: String) -> String? {
             guard !fluxByPath.isEmpty else { return nil }
-            var f = folder
-            while true {
-                if let ns = fluxByPath[f] { return ns }
-                if f == "." || f == "/" || f.isEmpty { return nil }
-                f = FilePath.dirname(f)
+            if let cached = fluxMemo[folder] { return cached }
+            let result: String?
+            if let ns = fluxByPath[folder] {
+                result = ns
+            } else if folder == "." || folder == "/" || folder.isEmpty {
+                result = nil
+            } else {
+                result = fluxLookup(FilePath.dirname(folder))
             }
+            fluxMemo[folder] = .some(result)
+            return result
         }
         // The namespace each namespaced object names or falls into before any kustomization that includes its file
         // has its say: metadata.namespace; else the nearest kustomization `namespace:` of the folder or an ancestor,
@@ -238,8 +245,9 @@ public struct Inventory: Sendable {
                 services.append(Service(object: i, name: objects[i].name, namespace: ns, selector: labels, ports: spec.ports, headless: spec.headless))
             }
         }
-        let resolved = objects.indices.map { namespaces(of: $0) }
-        charts = Self.charts(objects: objects, files: files, namespaces: { resolved[$0] })
+        // Asked for the few objects that name a chart: looked up on demand, not worked out for every object.
+        let own = objectNamespaces, shared = sharedNamespaces
+        charts = Self.charts(objects: objects, files: files, namespaces: { Self.namespaces(of: $0, own: own, shared: shared) })
         // The pods of app-template HelmReleases (AppTemplate): the chart is named in the release or in the
         // OCIRepository its chartRef points at.
         for chart in charts where chart.name == "app-template" {
@@ -267,8 +275,12 @@ public struct Inventory: Sendable {
     /// Every namespace an object is applied in: one, or several when kustomizations share its file (a component
     /// or base included with different `namespace:`s); empty when unresolved.
     public func namespaces(of object: Int) -> [String] {
-        if let ns = objectNamespaces[object] { return [ns] }
-        return sharedNamespaces[object] ?? []
+        Self.namespaces(of: object, own: objectNamespaces, shared: sharedNamespaces)
+    }
+
+    private static func namespaces(of object: Int, own: [String?], shared: [Int: [String]]) -> [String] {
+        if let ns = own[object] { return [ns] }
+        return shared[object] ?? []
     }
 
     /// Objects applied in several namespaces (`namespaces(of:)`).

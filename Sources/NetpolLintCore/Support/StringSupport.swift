@@ -19,6 +19,17 @@ extension Substring {
     func range(of needle: String) -> Range<Substring.Index>? {
         let text = utf8, pattern = needle.utf8
         guard let first = pattern.first else { return nil }
+        // Native strings keep their UTF-8 in one piece: searched with memchr and memcmp (-1: not found).
+        let found = text.withContiguousStorageIfAvailable { t in
+            pattern.withContiguousStorageIfAvailable { p in
+                ByteSearch.find(UnsafeRawBufferPointer(p), in: UnsafeRawBufferPointer(t), from: 0) ?? -1
+            }
+        }
+        if let offset = found ?? nil {
+            guard offset >= 0 else { return nil }
+            let start = text.index(text.startIndex, offsetBy: offset)
+            return start..<text.index(start, offsetBy: pattern.count)
+        }
         var i = text.startIndex
         while let j = text[i...].firstIndex(of: first) {
             if text[j...].starts(with: pattern) { return j..<text.index(j, offsetBy: pattern.count) }

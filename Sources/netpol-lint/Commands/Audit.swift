@@ -5,6 +5,7 @@ import NetpolLintRules
 extension NetpolLintCommand {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Audit the repository's policies against a documented baseline: the traffic matrix and capabilities, undocumented flows, drift from a live cluster, observed Hubble flows.",
             discussion: """
                 --spec FILE is a NetworkBaseline (apiVersion netpol-lint.io/v1alpha1; see docs/audit.md). Without \

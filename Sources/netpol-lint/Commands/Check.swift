@@ -5,6 +5,7 @@ import NetpolLintRules
 extension NetpolLintCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Lint the YAML manifests under PATH... (default: the current directory).",
             discussion: "Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error (a PATH that does not exist included).")
 

@@ -5,6 +5,7 @@ import NetpolLintRules
 extension NetpolLintCommand {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "What a change does to who can reach whom: the flows whose verdict differs between two revisions.",
             discussion: """
                 Reads --base (and --head, default: the work tree) from git without touching the work tree or the \

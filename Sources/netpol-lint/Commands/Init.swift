@@ -5,6 +5,7 @@ import NetpolLintRules
 extension NetpolLintCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Look at a repository, pick the preset that fits, and write a commented .netpol-lint.yaml.")
 
         @Argument(help: "The repository folder (default: the current directory).")

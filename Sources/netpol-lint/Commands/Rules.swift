@@ -4,7 +4,7 @@ import NetpolLintRules
 
 extension NetpolLintCommand {
     struct Rules: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the rules.")
+        static let configuration = CommandConfiguration(commandName: "rules", abstract: "List the rules.")
 
         enum Format: String, ExpressibleByArgument { case text, json, markdown }
 
@@ -22,7 +22,7 @@ extension NetpolLintCommand {
     }
 
     struct Explain: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Explain a rule: why it exists and how to fix its findings.")
+        static let configuration = CommandConfiguration(commandName: "explain", abstract: "Explain a rule: why it exists and how to fix its findings.")
 
         @Argument(help: "Rule id or name, e.g. NP204 or hardcoded-ip.")
         var rule: String

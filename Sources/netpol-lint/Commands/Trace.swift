@@ -5,6 +5,7 @@ import NetpolLintRules
 extension NetpolLintCommand {
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trace",
             abstract: "Would the repository's policies allow a connection? Prints the verdict and the deciding rules.",
             discussion: """
                 Endpoints: NAMESPACE[/key=value,...] (a pod with exactly these labels; serviceaccount=NAME sets its \
