@@ -141,6 +141,14 @@ public struct SelectorMatchesNothingRule: Rule {
                 for r in selector.requirements where r.key == .namespaceName { for v in r.values { uses[v.value, default: []].insert(i) } }
             }
         }
+        // Per label key, the values the declared namespaces carry (worked out once per key, not per requirement).
+        var valuesOf: [String: Set<String>] = [:]
+        func namespaceValues(_ key: String) -> Set<String> {
+            if let known = valuesOf[key] { return known }
+            let values = Set(inventory.namespaces.values.compactMap { $0.effectiveLabels[key] })
+            valuesOf[key] = values
+            return values
+        }
         var out: [Finding] = []
         // Findings lie in the selector's own object: only reported objects need looking at.
         for (i, selectors) in peerSelectors.enumerated() where context.reports(object: i) {
@@ -148,8 +156,8 @@ public struct SelectorMatchesNothingRule: Rule {
                 for r in selector.requirements where r.op == .in {
                     switch r.key {
                     case .namespaceLabel(let key) where Self.nameLikeKeys.contains(key) || key.hasSuffix("/name") || key.hasSuffix("/namespace"):
-                        let requirement = Requirement(r)
-                        let matched = inventory.namespaces.values.contains { requirement.evaluate($0.effectiveLabels[key]) }
+                        // An `In` requirement holds for a namespace carrying one of its values.
+                        let matched = !namespaceValues(key).isDisjoint(with: Requirement(r).values)
                         guard !matched, let meant = r.values.first(where: { inventory.namespaces[$0.value] != nil }) else { continue }
                         let ns = inventory.namespaces[meant.value]!
                         let labels = ns.effectiveLabels.keys.sorted().joined(separator: ", ")
