@@ -115,40 +115,26 @@ public struct Inventory: Sendable {
                 fluxTargets.append((FilePath.normalize(path.hasPrefix("/") ? String(path.dropFirst()) : path), ns))
             }
         }
-        // Resolved per folder, once: many objects share a folder.
-        var memoByFolder: [String: String?] = [:]
-        func kustomizeLookup(_ folder: String) -> String? {
-            if let cached = memoByFolder[folder] { return cached }
-            let result: String?
-            if let ns = kustomizeNamespace[folder] {
-                result = ns
-            } else if folder == "." || folder == "/" || folder.isEmpty {
-                result = nil
-            } else {
-                result = kustomizeLookup(FilePath.dirname(folder))
-            }
-            memoByFolder[folder] = .some(result)
-            return result
-        }
-        // The deepest Flux path containing the folder: walk the folder's ancestors through a path index.
+        // The deepest Flux path containing the folder.
         var fluxByPath: [String: String] = [:]
         for t in fluxTargets where fluxByPath[t.path] == nil { fluxByPath[t.path] = t.namespace }
-        // Resolved per folder, once, like the kustomize lookup: folders share their ancestors.
-        var fluxMemo: [String: String?] = [:]
-        func fluxLookup(_ folder: String) -> String? {
-            guard !fluxByPath.isEmpty else { return nil }
-            if let cached = fluxMemo[folder] { return cached }
+        // The value `byFolder` has for the folder or its nearest ancestor, resolved once per folder (`memo`): many
+        // objects share a folder, and folders share their ancestors.
+        func nearest(_ folder: String, in byFolder: [String: String], memo: inout [String: String?]) -> String? {
+            if byFolder.isEmpty { return nil }
+            if let cached = memo[folder] { return cached }
             let result: String?
-            if let ns = fluxByPath[folder] {
+            if let ns = byFolder[folder] {
                 result = ns
             } else if folder == "." || folder == "/" || folder.isEmpty {
                 result = nil
             } else {
-                result = fluxLookup(FilePath.dirname(folder))
+                result = nearest(FilePath.dirname(folder), in: byFolder, memo: &memo)
             }
-            fluxMemo[folder] = .some(result)
+            memo[folder] = .some(result)
             return result
         }
+        var kustomizeMemo: [String: String?] = [:], fluxMemo: [String: String?] = [:]
         // The namespace each namespaced object names or falls into before any kustomization that includes its file
         // has its say: metadata.namespace; else the nearest kustomization `namespace:` of the folder or an ancestor,
         // or a Flux targetNamespace whose path holds the folder. Objects of one file share the folder's answer.
@@ -168,7 +154,8 @@ public struct Inventory: Sendable {
                 if let known = folderAnswers[folder] {
                     lastFolderAnswer = known
                 } else {
-                    lastFolderAnswer = kustomizeLookup(folder) ?? fluxLookup(folder)
+                    lastFolderAnswer = nearest(folder, in: kustomizeNamespace, memo: &kustomizeMemo)
+                        ?? nearest(folder, in: fluxByPath, memo: &fluxMemo)
                     folderAnswers[folder] = .some(lastFolderAnswer)
                 }
             }
