@@ -48,6 +48,26 @@ import Testing
         #expect((m.endLine, m.endColumn) == (UInt32(9 + first), 11), "mapping ends at \(m.endLine):\(m.endColumn)")
     }
 
+    /// `position(ofOffset:)` (NUL bytes, invalid UTF-8, suppression comments) counts lines and columns as libyaml's marks
+    /// do: LF, CR LF, a lone CR, NEL, LS and PS each end a line, and a byte order mark takes no column.
+    @Test(arguments: ["\n", "\r\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"], ["", "\u{FEFF}"])
+    func offsetsArePlacedAsLibyamlPlacesThem(eol: String, prefix: String) {
+        let text = prefix + ["v0: x0", "é: x1", "m:", "  k: [ü, x2]", "  €€: x3"].joined(separator: eol) + eol
+        let bytes = Array(text.utf8)
+        let r = parse(text)
+        #expect(r.error == nil, "\(eol.unicodeScalars.map { $0.value })")
+        guard let d = r.documents.first else { return }
+        for k in 0...3 {
+            let marker = Array("x\(k)".utf8)
+            let offset = bytes.indices.first { bytes[$0...].starts(with: marker) }!
+            let index = d.nodes.indices.first { d.nodes[$0].kind == .scalar && d.string(Int32($0)) == "x\(k)" }!
+            let node = d.nodes[index]
+            let placed = bytes.withUnsafeBytes { YAMLParser.position(ofOffset: offset, in: $0) }
+            #expect(placed.line == Int(node.line) && placed.column == Int(node.column),
+                    "x\(k) with line end \(eol.unicodeScalars.map { $0.value }), BOM \(!prefix.isEmpty): placed at \(placed), libyaml says \(node.line):\(node.column)")
+        }
+    }
+
     @Test func multipleDocumentsAndErrorKeepsEarlierOnes() {
         let r = parse("a: 1\n---\nb: 2\n---\nc: [\n")
         #expect(r.documents.count == 2)

@@ -404,14 +404,30 @@ public struct YAMLParser {
         return (line, i - k + 1 - continuing + 1)
     }
 
-    /// 1-based line and code-point column of a byte offset.
+    /// 1-based line and code-point column of a byte offset, counted as libyaml's marks are: LF, CR LF, a lone CR, NEL,
+    /// LS and PS each end a line, and a UTF-8 byte order mark at the start takes no column.
     public static func position(ofOffset offset: Int, in input: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
         var line = 1, column = 1
         let end = min(offset, input.count)
-        var i = 0
+        var i = MarkOffsets(input).textStart
         while i < end {
             let b = input[i]
-            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            let breakLength: Int
+            switch b {
+            case 0x0A: breakLength = 1
+            // CR LF is one break, counted at its LF.
+            case 0x0D: breakLength = i + 1 < input.count && input[i + 1] == 0x0A ? 0 : 1
+            case 0xC2: breakLength = i + 1 < input.count && input[i + 1] == 0x85 ? 2 : 0
+            case 0xE2: breakLength = i + 2 < input.count && input[i + 1] == 0x80 && (input[i + 2] == 0xA8 || input[i + 2] == 0xA9) ? 3 : 0
+            default: breakLength = 0
+            }
+            if breakLength > 0 {
+                line += 1
+                column = 1
+                i += breakLength
+                continue
+            }
+            if b & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
         return (line, column)
