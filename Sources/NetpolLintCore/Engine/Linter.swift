@@ -997,7 +997,7 @@ struct FolderPathMapper {
 /// A file without any of these names holds no object the rules see, so it is not parsed. A cheap byte search, so
 /// editor-on-save stays fast in large repositories; a kind added to `ObjectKind` is a needle at once.
 enum ContextFilter {
-    static let needles: [[UInt8]] = Set(ObjectKind.allCases.map(\.kubernetesKind) + ["Component"]).sorted().map { Array($0.utf8) }
+    static let needles = ObjectKind.manifestKinds
 
     static func mayMatter(_ bytes: [UInt8]) -> Bool {
         TextEncoding.normalized(bytes).withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }

@@ -27,6 +27,10 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// every machine-readable output says. Short names are for text only.
     public var kubernetesKind: String { self == .fluxKustomization ? "Kustomization" : rawValue }
 
+    /// Every `kind:` the model reads, as written in manifests (a kustomize `Component` is read as a Kustomization),
+    /// sorted, as UTF-8: what the decoder and the `--stdin` context filter look for.
+    static let manifestKinds: [[UInt8]] = Set(allCases.map(\.kubernetesKind) + ["Component"]).sorted().map { Array($0.utf8) }
+
     /// Short name used in messages (`CNP 'x'`).
     public var shortName: String {
         switch self {

@@ -358,13 +358,7 @@ public struct ModelDecoder {
     }
 
     static func isInteresting(_ kind: Int32, in doc: YAMLDocument) -> Bool {
-        doc.scalarEquals(kind, "CiliumNetworkPolicy") || doc.scalarEquals(kind, "CiliumClusterwideNetworkPolicy")
-            || doc.scalarEquals(kind, "NetworkPolicy") || doc.scalarEquals(kind, "Namespace")
-            || doc.scalarEquals(kind, "Deployment") || doc.scalarEquals(kind, "StatefulSet")
-            || doc.scalarEquals(kind, "DaemonSet") || doc.scalarEquals(kind, "ReplicaSet") || doc.scalarEquals(kind, "Job")
-            || doc.scalarEquals(kind, "CronJob") || doc.scalarEquals(kind, "Pod") || doc.scalarEquals(kind, "Kustomization")
-            || doc.scalarEquals(kind, "Component") || doc.scalarEquals(kind, "HelmRelease") || doc.scalarEquals(kind, "OCIRepository")
-            || doc.scalarEquals(kind, "ResourceSet") || doc.scalarEquals(kind, "CiliumCIDRGroup") || doc.scalarEquals(kind, "Service") || doc.scalarEquals(kind, "HelmChart") || doc.scalarEndsWith(kind, "List")
+        ObjectKind.manifestKinds.contains { doc.scalarEquals(kind, $0) } || doc.scalarEndsWith(kind, "List")
     }
 
     // MARK: Objects that are not what they seem (NP110)

@@ -108,11 +108,19 @@ public struct YAMLDocument: Sendable {
 
     /// Compares a scalar's bytes with ASCII/UTF-8 text without creating a String.
     public func scalarEquals(_ index: Int32, _ text: StaticString) -> Bool {
+        scalarEquals(index, UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Scalar `index` is exactly these UTF-8 bytes.
+    func scalarEquals(_ index: Int32, _ text: [UInt8]) -> Bool {
+        text.withUnsafeBufferPointer { scalarEquals(index, $0) }
+    }
+
+    private func scalarEquals(_ index: Int32, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = nodes[Int(index)]
-        guard n.kind == .scalar, Int(n.count) == text.utf8CodeUnitCount else { return false }
+        guard n.kind == .scalar, Int(n.count) == p.count else { return false }
         return bytes.withUnsafeBufferPointer { buf in
-            let p = text.utf8Start
-            for i in 0..<Int(n.count) where buf[Int(n.start) + i] != p[i] { return false }
+            for i in 0..<p.count where buf[Int(n.start) + i] != p[i] { return false }
             return true
         }
     }
