@@ -997,9 +997,9 @@ struct FolderPathMapper {
 /// A file without any of these names holds no object the rules see, so it is not parsed. A cheap byte search, so
 /// editor-on-save stays fast in large repositories; a kind added to `ObjectKind` is a needle at once.
 enum ContextFilter {
-    static let needles = ObjectKind.manifestKinds
-
     static func mayMatter(_ bytes: [UInt8]) -> Bool {
-        TextEncoding.normalized(bytes).withUnsafeBytes { raw in needles.contains { ByteSearch.find($0, in: raw, from: 0) != nil } }
+        TextEncoding.normalized(bytes).withUnsafeBytes { raw in
+            ObjectKind.manifestKinds.contains { ByteSearch.find($0, in: raw, from: 0) != nil }
+        }
     }
 }

@@ -373,11 +373,8 @@ public struct YAMLParser {
         var line = line
         while i >= textStart {
             let b = input[i]
-            if b == 0x0A {
-                line -= 1
-            } else if b == 0x0D {
-                // CR LF is one break, counted at its LF.
-                if i + 1 == input.count || input[i + 1] != 0x0A { line -= 1 }
+            if b == 0x0A || b == 0x0D {
+                if lineBreakLength(at: i, in: input) > 0 { line -= 1 }
             } else if b != 0x20 && b != 0x09 {
                 break
             }
@@ -388,15 +385,11 @@ public struct YAMLParser {
         var k = i
         var continuing = 0
         while k > textStart {
-            let b = input[k - 1]
-            if b < 0x80 {
-                if b == 0x0A || b == 0x0D { break }
-            } else {
-                // NEL (C2 85), LS (E2 80 A8) and PS (E2 80 A9) end a line too.
-                if b == 0x85, k - 2 >= textStart, input[k - 2] == 0xC2 { break }
-                if b == 0xA8 || b == 0xA9, k - 3 >= textStart, input[k - 2] == 0x80, input[k - 3] == 0xE2 { break }
-                if b & 0xC0 == 0x80 { continuing += 1 }
-            }
+            // A line break ends just before k (not a CR of a CR LF: the LF would have stopped the walk first).
+            if lineBreakLength(at: k - 1, in: input) == 1
+                || (k - 2 >= textStart && lineBreakLength(at: k - 2, in: input) == 2)
+                || (k - 3 >= textStart && lineBreakLength(at: k - 3, in: input) == 3) { break }
+            if input[k - 1] & 0xC0 == 0x80 { continuing += 1 }
             k -= 1
         }
         if input[i] & 0xC0 == 0x80 { continuing += 1 }
@@ -411,26 +404,29 @@ public struct YAMLParser {
         let end = min(offset, input.count)
         var i = MarkOffsets(input).textStart
         while i < end {
-            let b = input[i]
-            let breakLength: Int
-            switch b {
-            case 0x0A: breakLength = 1
-            // CR LF is one break, counted at its LF.
-            case 0x0D: breakLength = i + 1 < input.count && input[i + 1] == 0x0A ? 0 : 1
-            case 0xC2: breakLength = i + 1 < input.count && input[i + 1] == 0x85 ? 2 : 0
-            case 0xE2: breakLength = i + 2 < input.count && input[i + 1] == 0x80 && (input[i + 2] == 0xA8 || input[i + 2] == 0xA9) ? 3 : 0
-            default: breakLength = 0
-            }
+            let breakLength = lineBreakLength(at: i, in: input)
             if breakLength > 0 {
                 line += 1
                 column = 1
                 i += breakLength
                 continue
             }
-            if b & 0xC0 != 0x80 { column += 1 }
+            if input[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
         return (line, column)
+    }
+
+    /// The bytes of the line break that starts at byte `i`, 0 when none does: libyaml's breaks are LF, CR (a CR LF is
+    /// one break, counted at its LF: 0 at the CR), NEL (C2 85), LS (E2 80 A8) and PS (E2 80 A9).
+    static func lineBreakLength(at i: Int, in input: UnsafeRawBufferPointer) -> Int {
+        switch input[i] {
+        case 0x0A: return 1
+        case 0x0D: return i + 1 < input.count && input[i + 1] == 0x0A ? 0 : 1
+        case 0xC2: return i + 1 < input.count && input[i + 1] == 0x85 ? 2 : 0
+        case 0xE2: return i + 2 < input.count && input[i + 1] == 0x80 && (input[i + 2] == 0xA8 || input[i + 2] == 0xA9) ? 3 : 0
+        default: return 0
+        }
     }
 }
 
