@@ -28,9 +28,11 @@ import Testing
     }
 
     /// A block scalar or collection ends at its last non-blank character, found in the bytes although libyaml's marks
-    /// count characters: text before it in other scripts, a byte order mark or CR LF line ends do not move it.
+    /// count characters: text before it in other scripts, a byte order mark or other line ends (CR LF, a lone CR, NEL,
+    /// LS, PS) do not move it.
     @Test(arguments: [("", "\n"), ("# résumé ééééé €€€€ 😀😀\n", "\n"), ("\u{FEFF}", "\n"), ("# ü\r\n", "\r\n"),
-                      ("\u{FEFF}# 日本語\r\n", "\r\n")])
+                      ("\u{FEFF}# 日本語\r\n", "\r\n"), ("# ü\r", "\r"), ("# ü\u{85}", "\u{85}"),
+                      ("\u{FEFF}# €\u{2028}", "\u{2028}"), ("# 日本語\u{2029}", "\u{2029}")])
     func blockEndsAreFoundInBytes(prefix: String, eol: String) {
         let body = ["a: 1", "? |", "  xyz", ": 1", "m:", "  k: [1,", "    2]", "  s: |", "    é text", "", "last: x"]
         let r = parse(prefix + body.joined(separator: eol) + eol)

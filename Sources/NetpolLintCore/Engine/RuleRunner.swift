@@ -5,12 +5,17 @@
 /// no thread waits for the engine while there is other work and the longest rule does not end last.
 enum RuleRunner {
     static func run(_ rules: [any Rule.Type], _ context: LintContext, jobs: Int) -> [[Finding]] {
-        guard jobs > 1 else { return rules.map { $0.init().check(context) } }
+        guard jobs > 1 else { return rules.map { run($0, context) } }
         let order = rules.indices.sorted { (startGroup(rules[$0]), $0) < (startGroup(rules[$1]), $1) }
-        let found = Parallel.map(rules.count, jobs: jobs) { rules[order[$0]].init().check(context) }
+        let found = Parallel.map(rules.count, jobs: jobs) { run(rules[order[$0]], context) }
         var out = [[Finding]](repeating: [], count: rules.count)
         for (k, i) in order.enumerated() { out[i] = found[k] }
         return out
+    }
+
+    /// One rule's findings (its time charged to it when `PhaseClock` is on).
+    private static func run(_ rule: any Rule.Type, _ context: LintContext) -> [Finding] {
+        PhaseClock.time(rule: rule.description.id) { rule.init().check(context) }
     }
 
     private static func startGroup(_ rule: any Rule.Type) -> Int {

@@ -358,7 +358,7 @@ public struct ModelDecoder {
     }
 
     static func isInteresting(_ kind: Int32, in doc: YAMLDocument) -> Bool {
-        ObjectKind.manifestKinds.contains { doc.scalarEquals(kind, $0) } || doc.scalarEndsWith(kind, "List")
+        doc.scalarEqualsAny(kind, ObjectKind.manifestKinds) || doc.scalarEndsWith(kind, "List")
     }
 
     // MARK: Objects that are not what they seem (NP110)

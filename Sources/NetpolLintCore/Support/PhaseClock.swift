@@ -9,6 +9,8 @@ import Darwin
 public enum PhaseClock {
     public static let enabled = getenv("NETPOL_LINT_PHASES") != nil
     private static let state = Locked<(last: UInt64, phases: [(String, UInt64)])>((now(), []))
+    /// Time per rule (`time(rule:_:)`), summed over the threads that ran them.
+    private static let rules = Locked<[(String, UInt64)]>([])
 
     static func now() -> UInt64 {
         var t = timespec()
@@ -33,6 +35,16 @@ public enum PhaseClock {
         }
     }
 
+    /// Runs `body`, charging its time to the rule `id` (printed by `report` on a line of its own, the costliest first).
+    static func time<T>(rule id: String, _ body: () -> T) -> T {
+        guard enabled else { return body() }
+        let t = now()
+        let result = body()
+        let d = now() - t
+        rules.withLock { $0.append((id, d)) }
+        return result
+    }
+
     /// Prints the stages (`netpol-lint: phases: walk 34.1 ms, ...`) to standard error.
     public static func report() {
         guard enabled else { return }
@@ -44,5 +56,9 @@ public enum PhaseClock {
         }
         FileOutput.standardError("netpol-lint: phases: " + phases.map { "\($0.0) \(ms($0.1))" }.joined(separator: ", ")
                                  + "; total \(ms(total))\n")
+        let perRule = rules.withLock { $0 }.sorted { $0.1 > $1.1 }
+        if !perRule.isEmpty {
+            FileOutput.standardError("netpol-lint: rules: " + perRule.map { "\($0.0) \(ms($0.1))" }.joined(separator: ", ") + "\n")
+        }
     }
 }

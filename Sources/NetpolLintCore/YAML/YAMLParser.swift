@@ -375,6 +375,16 @@ public struct YAMLParser {
             let b = input[i]
             if b == 0x0A || b == 0x0D {
                 if lineBreakLength(at: i, in: input) > 0 { line -= 1 }
+            } else if b == 0x85 || b == 0xA8 || b == 0xA9 {
+                // The last byte of NEL (C2 85), LS or PS (E2 80 A8/A9): a line break, skipped whole; else a character.
+                if i - 1 >= textStart && lineBreakLength(at: i - 1, in: input) == 2 {
+                    i -= 1
+                } else if i - 2 >= textStart && lineBreakLength(at: i - 2, in: input) == 3 {
+                    i -= 2
+                } else {
+                    break
+                }
+                line -= 1
             } else if b != 0x20 && b != 0x09 {
                 break
             }
@@ -385,11 +395,16 @@ public struct YAMLParser {
         var k = i
         var continuing = 0
         while k > textStart {
-            // A line break ends just before k (not a CR of a CR LF: the LF would have stopped the walk first).
-            if lineBreakLength(at: k - 1, in: input) == 1
-                || (k - 2 >= textStart && lineBreakLength(at: k - 2, in: input) == 2)
-                || (k - 3 >= textStart && lineBreakLength(at: k - 3, in: input) == 3) { break }
-            if input[k - 1] & 0xC0 == 0x80 { continuing += 1 }
+            // A line break ends just before k: LF, or CR (a lone one: input[k] is no LF, the walk came from it), or the
+            // last byte of NEL (C2 85), LS or PS (E2 80 A8/A9) — see `lineBreakLength`. Other ASCII bytes go by fast.
+            let b = input[k - 1]
+            if b < 0x80 {
+                if b == 0x0A || b == 0x0D { break }
+            } else if b & 0xC0 == 0x80 {
+                if (k - 2 >= textStart && lineBreakLength(at: k - 2, in: input) == 2)
+                    || (k - 3 >= textStart && lineBreakLength(at: k - 3, in: input) == 3) { break }
+                continuing += 1
+            }
             k -= 1
         }
         if input[i] & 0xC0 == 0x80 { continuing += 1 }
