@@ -84,7 +84,8 @@ public struct AnyPortRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         let convention = Convention.of(context)
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             if let policy = o.cilium {
                 for r in policy.allPeerRules where !r.isDeny && !r.hasNoPeer {
                     if Self.isProbeOnly(r, convention) { continue }

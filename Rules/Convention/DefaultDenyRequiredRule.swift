@@ -269,8 +269,8 @@ public struct DefaultDenyRequiredRule: Rule {
 
     func checkPerNamespace(_ context: LintContext, _ convention: Convention) -> [Finding] {
         var protected = Set<String>()
-        for (i, o) in context.objects.enumerated() {
-            guard let np = o.networkPolicy else { continue }
+        for i in context.objects.indices where context.objects[i].kind == .networkPolicy {
+            guard let np = context.objects[i].networkPolicy else { continue }
             guard np.podSelector?.isEmpty ?? false, np.isolates.contains(.ingress), np.ingress?.value.isEmpty ?? true else { continue }
             protected.formUnion(context.namespaces(of: i))
         }

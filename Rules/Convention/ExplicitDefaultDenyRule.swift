@@ -90,7 +90,8 @@ public struct ExplicitDefaultDenyRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             if let policy = o.cilium {
                 for rule in policy.rules {
                     for (name, section) in [("ingress", rule.ingress), ("egress", rule.egress)] {

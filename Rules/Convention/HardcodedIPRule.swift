@@ -208,7 +208,9 @@ public struct HardcodedIPRule: Rule {
             out.append(Finding("hardcoded CIDR '\(cidr.value.text)' in \(field) of \(object.displayName); \(advice)",
                                at: cidr.span, object: index))
         }
-        for (i, o) in context.objects.enumerated() {
+        // Only policies and CIDR groups hold addresses: the other objects are not copied out of the array.
+        for i in context.objects.indices where context.objects[i].kind.isPolicy || context.objects[i].kind == .ciliumCIDRGroup {
+            let o = context.objects[i]
             if let policy = o.cilium {
                 for r in policy.allPeerRules {
                     let from = r.direction == .ingress

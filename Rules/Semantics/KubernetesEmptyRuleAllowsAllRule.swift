@@ -59,7 +59,8 @@ public struct KubernetesEmptyRuleAllowsAllRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() {
+        for i in context.objects.indices where context.objects[i].kind == .networkPolicy {
+            let o = context.objects[i]
             guard let np = o.networkPolicy else { continue }
             for rule in np.allRules where rule.isEmptyRule {
                 let dir = rule.direction.rawValue

@@ -71,16 +71,26 @@ public struct UnsupportedBypassRule: Rule {
         ]
     )
 
+    static let prefix = Array("policy.cilium.io/".utf8)
     static let known: Set<String> = ["policy.cilium.io/name", "policy.cilium.io/no-track-port", "policy.cilium.io/proxy-visibility"]
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        for (i, o) in context.objects.enumerated() {
-            var pairs = o.meta.labels + o.meta.annotations
-            if case .workload(let t?) = o.body, o.kind != .pod { pairs += t.labels + t.annotations }
-            for kv in pairs where kv.key.value.hasPrefix("policy.cilium.io/") && !Self.known.contains(kv.key.value) {
-                out.append(Finding("'\(kv.key.value)' on \(o.kind.shortName) '\(o.name)' does nothing: Cilium has no such annotation or label, so it bypasses no policy (use policy audit mode or enableDefaultDeny)",
-                                   at: kv.key.span, object: i))
+        // The lists are read in place, labels before annotations, the object's before its pod template's: every
+        // object of the repository is looked at, and nearly none has such a key.
+        func visit(_ pairs: [KeyValue], _ i: Int) {
+            for k in pairs.indices where pairs[k].key.value.utf8.starts(with: Self.prefix) && !Self.known.contains(pairs[k].key.value) {
+                let o = context.objects[i]
+                out.append(Finding("'\(pairs[k].key.value)' on \(o.kind.shortName) '\(o.name)' does nothing: Cilium has no such annotation or label, so it bypasses no policy (use policy audit mode or enableDefaultDeny)",
+                                   at: pairs[k].key.span, object: i))
+            }
+        }
+        for i in context.objects.indices {
+            visit(context.objects[i].meta.labels, i)
+            visit(context.objects[i].meta.annotations, i)
+            if context.objects[i].kind != .pod, case .workload(let t?) = context.objects[i].body {
+                visit(t.labels, i)
+                visit(t.annotations, i)
             }
         }
         return out

@@ -116,7 +116,8 @@ public struct WorldOpenRule: Rule {
             out.append(Finding("\(o.displayName) admits \(where_) on port\(open.count == 1 ? "" : "s") \(open.joined(separator: ", ")), not declared in publicPorts",
                                at: span, object: i))
         }
-        for (i, o) in context.objects.enumerated() {
+        for i in context.objects.indices where context.objects[i].kind.isPolicy {
+            let o = context.objects[i]
             if let policy = o.cilium {
                 for rule in policy.rules {
                     // An ICMP-only rule opens no port (PMTU discovery needs ICMP from the internet).

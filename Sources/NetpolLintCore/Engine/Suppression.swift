@@ -138,13 +138,22 @@ public enum AnnotationSuppression {
 
     /// The suppression annotations of an object, with the rule each names (nil: every rule).
     public static func entries(_ object: KubeObject) -> [(annotation: KeyValue, rule: String?)] {
-        object.meta.annotations.compactMap { a in
-            let k = a.key.value
-            if k == ignoreAll { return (a, nil) }
-            guard k.hasPrefix(prefix) else { return nil }
-            return (a, String(k.dropFirst(prefix.count)))
+        // Asked of every object, nearly none of which has one: the keys are read in place, as bytes.
+        let annotations = object.meta.annotations
+        var out: [(annotation: KeyValue, rule: String?)] = []
+        for i in annotations.indices {
+            let k = annotations[i].key.value.utf8
+            if k.starts(with: prefixBytes) {
+                out.append((annotations[i], String(annotations[i].key.value.dropFirst(prefix.count))))
+            } else if k.elementsEqual(ignoreAllBytes) {
+                out.append((annotations[i], nil))
+            }
         }
+        return out
     }
+
+    private static let prefixBytes = Array(prefix.utf8)
+    private static let ignoreAllBytes = Array(ignoreAll.utf8)
 
     /// The annotation that suppresses a finding of `rule` on `object`, if any, other than the one keyed `excluding`.
     public static func suppressor(_ object: KubeObject, id: String, name: String, excluding: String? = nil) -> KeyValue? {
