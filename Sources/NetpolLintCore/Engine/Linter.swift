@@ -222,12 +222,14 @@ public struct Linter: Sendable {
         /// The suppression that hides `f` (other than `except`), marking it used.
         func suppressed(_ f: Finding, _ d: RuleDescription) -> Bool {
             // A suppression never hides a finding about itself (one located on the directive or annotation key).
-            let file = files[Int(f.span.file)]
-            let line = Int(f.span.line)
-            let own = file.directives.entries.first { $0.line == line && Int(f.span.column) >= $0.column }
-            if let e = file.directives.suppressor(id: d.id, name: d.name, line: line, excluding: own) {
-                usedDirectives.insert([Int(f.span.file), e.line, e.column])
-                return true
+            let directives = files[Int(f.span.file)].directives
+            if !directives.isEmpty {
+                let line = Int(f.span.line)
+                let own = directives.entries.first { $0.line == line && Int(f.span.column) >= $0.column }
+                if let e = directives.suppressor(id: d.id, name: d.name, line: line, excluding: own) {
+                    usedDirectives.insert([Int(f.span.file), e.line, e.column])
+                    return true
+                }
             }
             if let o = f.object {
                 let ownKey = objects[o].meta.annotations.first { $0.key.span == f.span }?.key.value
@@ -297,14 +299,16 @@ public struct Linter: Sendable {
             names.isEmpty || names.contains { n in enabled.contains { $0.id == n.uppercased() || $0.name == n } }
         }
         var out: [UnusedSuppression] = []
-        for (i, file) in context.files.enumerated() where file.isTarget {
-            for e in file.directives.entries where runs(e.rules) && !usedDirectives.contains([i, e.line, e.column]) {
+        // Every file and object is asked, nearly none has a suppression: they are read in place, not copied.
+        let files = context.files, objects = context.objects
+        for i in files.indices where files[i].isTarget && !files[i].directives.isEmpty {
+            for e in files[i].directives.entries where runs(e.rules) && !usedDirectives.contains([i, e.line, e.column]) {
                 out.append(UnusedSuppression(source: .directive(e),
                                              span: Span(file: Int32(i), line: Int32(e.line), column: Int32(e.column)), object: nil))
             }
         }
-        for o in context.objects.indices where context.files[Int(context.objects[o].span.file)].isTarget {
-            for (a, rule) in AnnotationSuppression.entries(context.objects[o]) where runs(rule.map { [$0] } ?? [])
+        for o in objects.indices where files[Int(objects[o].span.file)].isTarget {
+            for (a, rule) in AnnotationSuppression.entries(objects[o]) where runs(rule.map { [$0] } ?? [])
                 && !usedAnnotations.contains(SuppressionKey(object: o, key: a.key.value)) {
                 out.append(UnusedSuppression(source: .annotation(key: a.key.value, value: a.value.value), span: a.key.span, object: o))
             }

@@ -42,6 +42,9 @@ public struct Directives: Sendable, Hashable {
     }
     public func hash(into h: inout Hasher) { h.combine(file) }
 
+    /// No directive at all, understood or not (nearly every file): asked before anything is built.
+    public var isEmpty: Bool { file.isEmpty && nextLine.isEmpty && sameLine.isEmpty && malformed.isEmpty }
+
     /// Every understood directive, in line order.
     public var entries: [Entry] {
         (file + nextLine.values.flatMap { $0 } + sameLine.values.flatMap { $0 }).sorted { ($0.line, $0.column) < ($1.line, $1.column) }
