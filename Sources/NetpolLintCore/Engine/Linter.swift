@@ -425,58 +425,68 @@ public struct Linter: Sendable {
         mapped += discoveryIssues.map { mapper.map($0.path) }
         if let config = request.configuration.file { mapped.append(mapper.map(config)) }
         let order = order ?? Array(outcomes.indices)
-        // The namespaces kustomize and Flux apply need only the URIs and the kustomize / Flux objects: with more
-        // than one job they are worked out on another thread while the rest is gathered and the inventory does what
-        // does not depend on them.
-        var structure: [KubeObject] = []
-        for i in order where outcomes[i].hasKustomizeStructure {
-            for o in outcomes[i].objects where o.kind.isKustomizeStructure { structure.append(o) }
-        }
-        let uris = mapped.map(\.uri)
-        let resolve: @Sendable () -> AppliedNamespaces = { [structure] in
-            memo?.value(uris: uris, objects: structure, index: uriIndex)
-                ?? AppliedNamespaces(uris: uris, objects: structure, index: uriIndex)
-        }
-        let applied = request.jobs > 1 ? Background(resolve) : Background(ready: resolve())
-        // The outcomes are read in place (copying one retains everything it holds).
-        for i in outcomes.indices {
-            let target = isTarget(i)
-            files.append(SourceFile(path: mapped[i].display, uri: mapped[i].uri, directives: outcomes[i].directives, isTarget: target))
-            if !target {
-                stats.contextFiles += 1
-                stats.contextObjects += outcomes[i].objects.count
+        // The outcomes are read in place, through a buffer: copying one (which an array's subscript may do) retains
+        // everything it holds.
+        let retained = outcomes
+        return outcomes.withUnsafeBufferPointer { outcomes in
+            // The namespaces kustomize and Flux apply need only the URIs and the kustomize / Flux objects: with more
+            // than one job they are worked out on another thread while the rest is gathered and the inventory does
+            // what does not depend on them.
+            var structure: [KubeObject] = []
+            for i in order where outcomes[i].hasKustomizeStructure {
+                for k in outcomes[i].objects.indices where outcomes[i].objects[k].kind.isKustomizeStructure {
+                    structure.append(outcomes[i].objects[k])
+                }
             }
-        }
-        var discoveryFileIssues: [FileIssue] = []
-        for issue in discoveryIssues {
-            let index = files.count
-            files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri,
-                                    directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
-            discoveryFileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: Int32(index), line: 1, column: 1)))
-        }
-        var configurationFile: Int32?
-        if let config = request.configuration.file {
-            let index = files.count
-            configurationFile = Int32(index)
-            let bytes = FileReader.read(config, limit: 1 << 20) ?? []
-            let directives = bytes.withUnsafeBytes { Directives.scan($0) }
-            files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri, directives: directives, isTarget: configurationIsTarget))
-        }
-        for i in order {
-            let base = objects.count
-            objects.append(contentsOf: outcomes[i].objects)
-            if !outcomes[i].issues.isEmpty { modelIssues.append(contentsOf: outcomes[i].issues.map { ($0, base + $0.objectInFile) }) }
-            fileIssues.append(contentsOf: outcomes[i].fileIssues)
-            stats.bytes += outcomes[i].bytes
-            stats.documents += outcomes[i].documents
-            if outcomes[i].parsed { stats.filesParsed += 1 }
-        }
-        fileIssues.append(contentsOf: discoveryFileIssues)
-        stats.objects = objects.count
+            let uris = mapped.map(\.uri)
+            let resolve: @Sendable () -> AppliedNamespaces = { [structure] in
+                memo?.value(uris: uris, objects: structure, index: uriIndex)
+                    ?? AppliedNamespaces(uris: uris, objects: structure, index: uriIndex)
+            }
+            let applied = request.jobs > 1 ? Background(resolve) : Background(ready: resolve())
+            files.reserveCapacity(mapped.count)
+            for i in outcomes.indices {
+                let target = isTarget(i)
+                files.append(SourceFile(path: mapped[i].display, uri: mapped[i].uri, directives: outcomes[i].directives, isTarget: target))
+                if !target {
+                    stats.contextFiles += 1
+                    stats.contextObjects += outcomes[i].objects.count
+                }
+            }
+            var discoveryFileIssues: [FileIssue] = []
+            for issue in discoveryIssues {
+                let index = files.count
+                files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri,
+                                        directives: Directives(), isTarget: discoveryIssueIsTarget(issue.path)))
+                discoveryFileIssues.append(FileIssue(rule: issue.rule, message: issue.message, span: Span(file: Int32(index), line: 1, column: 1)))
+            }
+            var configurationFile: Int32?
+            if let config = request.configuration.file {
+                let index = files.count
+                configurationFile = Int32(index)
+                let bytes = FileReader.read(config, limit: 1 << 20) ?? []
+                let directives = bytes.withUnsafeBytes { Directives.scan($0) }
+                files.append(SourceFile(path: mapped[index].display, uri: mapped[index].uri, directives: directives, isTarget: configurationIsTarget))
+            }
+            var objectCount = 0
+            for i in outcomes.indices { objectCount += outcomes[i].objects.count }
+            objects.reserveCapacity(objectCount)
+            for i in order {
+                let base = objects.count
+                objects.append(contentsOf: outcomes[i].objects)
+                if !outcomes[i].issues.isEmpty { modelIssues.append(contentsOf: outcomes[i].issues.map { ($0, base + $0.objectInFile) }) }
+                fileIssues.append(contentsOf: outcomes[i].fileIssues)
+                stats.bytes += outcomes[i].bytes
+                stats.documents += outcomes[i].documents
+                if outcomes[i].parsed { stats.filesParsed += 1 }
+            }
+            fileIssues.append(contentsOf: discoveryFileIssues)
+            stats.objects = objects.count
 
-        return LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
-                           configuration: request.configuration, configurationFile: configurationFile, memo: memo,
-                           applied: applied, retaining: request.reportKeepsModel ? [outcomes, applied] : [])
+            return LintContext(files: files, objects: objects, modelIssues: modelIssues, fileIssues: fileIssues,
+                               configuration: request.configuration, configurationFile: configurationFile, memo: memo,
+                               applied: applied, retaining: request.reportKeepsModel ? [retained, applied] : [])
+        }
     }
 
 }
