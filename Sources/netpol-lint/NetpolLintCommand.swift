@@ -16,6 +16,8 @@ struct NetpolLintCommand: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
+            // Every command but the language server runs once and exits.
+            if !(command is LSP) { ProcessMemory.tuneForOneRun() }
             try command.run()
         } catch let code as ExitCode {
             exit(withError: code)
