@@ -25,6 +25,11 @@ import Testing
                     // Documents the model reads among others that only get notes, with a duplicate key in between: with
                     // one worker the first are decoded on the walk's thread and put back in order.
                     files.append(("mixed/\(name).yaml", "apiVersion: networking.k8s.io/v1\nkind: CiliumNetworkPolicy\nmetadata: {name: m\(i), namespace: ns1}\nspec: {endpointSelector: {}}\n---\nkind: networkpolicy\napiVersion: networking.k8s.io/v1\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: mixed\(i)\n  name: again\n---\n- {apiVersion: v1, kind: Service}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: n\(i), namespace: ns2}\nspec:\n  endpointSelector: {}\n  egres: []\n  egress: [{toCIDR: [10.1.\(i).0/24]}]\n"))
+                } else if i % 32 == 23 {
+                    // Suppression directives (one used, one hiding nothing, one malformed) and a binary file: what the
+                    // walk's thread scans ahead of the worker with one worker, and each worker itself with more.
+                    files.append(("directives/\(name).yaml", "# netpol-lint: disable-next-line NP204 -- lab range\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: \(name), namespace: ns3}\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDR: [10.9.\(i).0/24]  # netpol-lint: disable-line NP205 -- nothing here\n# netpol-lint: disable-nextline NP204\n"))
+                    files.append(("binary/\(name).yaml", "a: 1\n\u{0}\u{0}b: 2\n"))
                 } else {
                     files.append(("empty/\(name).yaml", i % 16 == 7 ? "" : "# nothing\n"))
                 }
@@ -45,7 +50,7 @@ import Testing
         let dir = Self.tree()
         let one = try findings(dir, jobs: 1)
         #expect(one.count > 240, "\(one.count) findings")
-        for rule in ["NP100", "NP101", "NP105", "NP110", "NP204"] {
+        for rule in ["NP100", "NP101", "NP105", "NP108", "NP109", "NP110", "NP204"] {
             #expect(one.contains { $0.contains(" \(rule) ") }, "no \(rule) finding in \(Set(one.map { $0.split(separator: " ")[1] }))")
         }
         for jobs in [2, 3, 8] {

@@ -20,7 +20,7 @@ import Testing
                     continue
                 }
                 feed.waitForRoom()
-                feed.append(DiscoveredFile(path: "f\(i)"), read: .bytes(bytes))
+                feed.append(DiscoveredFile(path: "f\(i)"), read: .bytes(bytes), prescan: Prescan.of(.bytes(bytes)))
                 // The walk reads a file only when the window has room: it overruns by that one file at most.
                 let held = feed.holding
                 if held.files > window.files || held.bytes >= window.bytes + bytes.count {
@@ -30,12 +30,14 @@ import Testing
             _ = feed.finish()
         }
         var taken = 0
-        while let (path, read) = feed.take(taken) {
+        while let (path, read, prescan) = feed.take(taken) {
             #expect(path == "f\(taken)")
             if taken % 5 == 4 {
-                #expect(read == nil, "\(path) was not read ahead")
+                #expect(read == nil && prescan == nil, "\(path) was not read ahead")
             } else if case .bytes(let b) = read {
                 #expect(b == [UInt8](repeating: UInt8(taken % 251), count: taken % 7), "\(path)'s bytes")
+                // Its prescan comes with it: the NUL bytes of f0 and f251 were seen.
+                #expect(prescan?.nul == (b.first == 0 ? 0 : nil), "\(path)'s prescan")
             } else {
                 Issue.record("\(path): expected its bytes, got \(String(describing: read))")
             }
@@ -56,7 +58,7 @@ import Testing
         let worker = DispatchGroup()
         DispatchQueue.global().async(group: worker) {
             var i = 0
-            while let (_, read) = feed.take(i) {
+            while let (_, read, _) = feed.take(i) {
                 var outcome = FileOutcome(bytes: read?.size ?? -1)
                 outcome.documents = i
                 feed.handBack(i, outcome)

@@ -497,8 +497,8 @@ public struct Linter: Sendable {
 /// hands back for that thread to decode (`handBack`).
 final class FileFeed: @unchecked Sendable {
     private var files: [DiscoveredFile] = []
-    /// Files the walk's thread read ahead (`readAhead`), each until its worker takes it.
-    private var readAhead: [FileReader.Checked?] = []
+    /// Files the walk's thread read ahead (`readAhead`), each with its `Prescan`, until its worker takes it.
+    private var readAhead: [(read: FileReader.Checked, prescan: Prescan?)?] = []
     /// What is read ahead and not taken yet, bounded by `window`.
     private var held = (bytes: 0, files: 0)
     /// What is read ahead and not taken yet, now.
@@ -541,11 +541,11 @@ final class FileFeed: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Hands a file to the workers, with what reading it gave when it was read ahead.
-    func append(_ file: DiscoveredFile, read: FileReader.Checked? = nil) {
+    /// Hands a file to the workers, with what reading it gave (and its prescan) when it was read ahead.
+    func append(_ file: DiscoveredFile, read: FileReader.Checked? = nil, prescan: Prescan? = nil) {
         pthread_mutex_lock(mutex)
         files.append(file)
-        readAhead.append(read)
+        readAhead.append(read.map { ($0, prescan) })
         if let read {
             held.bytes += read.size
             held.files += 1
@@ -634,14 +634,14 @@ final class FileFeed: @unchecked Sendable {
 
     /// File `index` (waiting until the walk finds it) and what reading it gave if it was read ahead, which is handed
     /// over (taken out of the feed); nil once the walk has ended with fewer files.
-    func take(_ index: Int) -> (path: String, read: FileReader.Checked?)? {
+    func take(_ index: Int) -> (path: String, read: FileReader.Checked?, prescan: Prescan?)? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while index >= files.count && !finished { pthread_cond_wait(more, mutex) }
         guard index < files.count else { return nil }
-        var read: FileReader.Checked?
-        swap(&read, &readAhead[index])
-        if let read {
+        var taken: (read: FileReader.Checked, prescan: Prescan?)?
+        swap(&taken, &readAhead[index])
+        if let read = taken?.read {
             held.bytes -= read.size
             held.files -= 1
             if walkWaits, held.bytes < window.bytes / 2, held.files < window.files / 2 {
@@ -649,7 +649,7 @@ final class FileFeed: @unchecked Sendable {
                 pthread_cond_signal(room)
             }
         }
-        return (files[index].path, read)
+        return (files[index].path, taken?.read, taken?.prescan)
     }
 }
 
@@ -692,6 +692,33 @@ struct FileOutcome: Sendable {
     var hasKustomizeStructure: Bool { objects.indices.contains { objects[$0].kind.isKustomizeStructure } }
 }
 
+/// What is looked for in a file's bytes before they are parsed: its suppression directives, a NUL byte (a binary
+/// file), and whether it holds `{{` (only then are its documents searched for a template action). With one worker the
+/// walk's thread, which reads the files ahead of it and has time to spare, works it out (`FileFeed`), so that the
+/// worker only parses.
+struct Prescan: Sendable {
+    var directives: Directives
+    /// The offset of the first NUL byte.
+    var nul: Int?
+    var mayHoldAction: Bool
+
+    init(_ raw: UnsafeRawBufferPointer) {
+        directives = Directives.scan(raw)
+        nul = raw.baseAddress.flatMap { base in memchr(base, 0, raw.count).map { base.distance(to: UnsafeRawPointer($0)) } }
+        mayHoldAction = ByteSearch.find([0x7B, 0x7B], in: raw, from: 0) != nil
+    }
+
+    /// The prescan of read bytes, nil when there is nothing to scan (not a file's bytes) or the bytes are UTF-16 or
+    /// UTF-32 (scanned once transcoded, by `FileProcessor.process`).
+    static func of(_ read: FileReader.Checked) -> Prescan? {
+        guard case .bytes(let bytes) = read else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            guard case .utf8 = TextEncoding.detect(raw) else { return nil }
+            return Prescan(raw)
+        }
+    }
+}
+
 enum FileProcessor {
 
     /// `filterContext`: skip parsing files that cannot matter to others (`ContextFilter`); by default, when linting
@@ -731,8 +758,8 @@ enum FileProcessor {
                 var mine: [(Int, FileOutcome)] = []
                 while true {
                     let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard let (path, read) = feed.take(i) else { break }
-                    let outcome = processFile(path, read: read, file: Int32(i), maxFileSize: maxFileSize,
+                    guard let (path, read, prescan) = feed.take(i) else { break }
+                    let outcome = processFile(path, read: read, prescan: prescan, file: Int32(i), maxFileSize: maxFileSize,
                                               filterContext: false, parser: &parser, capture: capture,
                                               deferDecoding: readAhead)
                     if readAhead { feed.handBack(i, outcome) } else { mine.append((i, outcome)) }
@@ -752,7 +779,8 @@ enum FileProcessor {
         let issues = walk { file, at in
             if readAhead {
                 feed.waitForRoom(serving: decode)
-                feed.append(file, read: FileReader.read(checking: file.path, at: at, limit: maxFileSize))
+                let read = FileReader.read(checking: file.path, at: at, limit: maxFileSize)
+                feed.append(file, read: read, prescan: Prescan.of(read))
             } else {
                 feed.append(file)
             }
@@ -778,8 +806,8 @@ enum FileProcessor {
 
     /// One file read from disk (unless it was `read` already) and processed. With `filterContext` (the file is context
     /// only) it is parsed only when it can matter to the others.
-    static func processFile(_ path: String, read: FileReader.Checked? = nil, file: Int32, maxFileSize: Int,
-                            filterContext: Bool, parser: inout YAMLParser, capture: Set<ObjectKind>,
+    static func processFile(_ path: String, read: FileReader.Checked? = nil, prescan: Prescan? = nil, file: Int32,
+                            maxFileSize: Int, filterContext: Bool, parser: inout YAMLParser, capture: Set<ObjectKind>,
                             deferDecoding: Bool = false) -> FileOutcome {
         switch read ?? FileReader.read(checking: path, limit: maxFileSize) {
         case .bytes(let bytes):
@@ -787,7 +815,8 @@ enum FileProcessor {
             if filterContext, !ContextFilter.mayMatter(bytes) {
                 return FileOutcome(bytes: bytes.count)
             }
-            return process(bytes, file: file, parser: &parser, capture: capture, deferDecoding: deferDecoding)
+            return process(bytes, file: file, parser: &parser, capture: capture, deferDecoding: deferDecoding,
+                           prescan: prescan)
         case .tooLarge(let size):
             return tooLarge(size, limit: maxFileSize, file: file)
         case .failed(let reason):
@@ -810,10 +839,12 @@ enum FileProcessor {
 
     /// `deferDecoding`: the documents of the kinds the model reads are left in `FileOutcome.deferred` for another
     /// thread to decode (`FileOutcome.decodeDeferred`), kept as they are (compacted).
+    /// `prescan`: what `Prescan` found in the bytes, when the thread that read them worked it out.
     static func process(_ bytes: [UInt8], file: Int32, parser: inout YAMLParser, capture: Set<ObjectKind> = [],
-                        deferDecoding: Bool = false) -> FileOutcome {
-        // UTF-16 and UTF-32 (with a byte order mark, or told by their NUL bytes) are read as their UTF-8 text.
-        if let transcoded = bytes.withUnsafeBytes({ TextEncoding.utf8(from: $0) }) {
+                        deferDecoding: Bool = false, prescan: Prescan? = nil) -> FileOutcome {
+        // UTF-16 and UTF-32 (with a byte order mark, or told by their NUL bytes) are read as their UTF-8 text. (A
+        // prescan is made of UTF-8 text only.)
+        if prescan == nil, let transcoded = bytes.withUnsafeBytes({ TextEncoding.utf8(from: $0) }) {
             switch transcoded {
             case .success(let utf8):
                 var o = process(utf8, file: file, parser: &parser, capture: capture, deferDecoding: deferDecoding)
@@ -829,9 +860,9 @@ enum FileProcessor {
         var o = FileOutcome()
         o.bytes = bytes.count
         bytes.withUnsafeBytes { raw in
-            o.directives = Directives.scan(raw)
-            if let base = raw.baseAddress, let hit = memchr(base, 0, raw.count) {
-                let nul = base.distance(to: UnsafeRawPointer(hit))
+            let scan = prescan ?? Prescan(raw)
+            o.directives = scan.directives
+            if let nul = scan.nul {
                 let (line, column) = YAMLParser.position(ofOffset: nul, in: raw)
                 o.fileIssues.append(FileIssue(rule: "NP100", message: "binary file: NUL byte at offset \(nul); not YAML",
                                               span: Span(file: file, line: Int32(line), column: Int32(column))))
@@ -840,8 +871,7 @@ enum FileProcessor {
             // A template action read as YAML (`{{ .Values.x }}` composes as a mapping keyed by a mapping): the file
             // is a template although libyaml accepts it. Once seen, later documents are not decoded.
             var action: (line: UInt32, column: UInt32)?
-            // Only a file holding `{{` can have one: the other files' documents are not searched.
-            let mayHoldAction = ByteSearch.find([0x7B, 0x7B], in: raw, from: 0) != nil
+            let mayHoldAction = scan.mayHoldAction
             // Each document is decoded as soon as it is composed and then dropped: a file of many documents costs
             // the memory of its largest one plus the objects read from it.
             let result = parser.parse(raw) { doc in
