@@ -44,17 +44,10 @@ public struct EnforcementDisabledRule: Rule {
     public func check(_ context: LintContext) -> [Finding] {
         guard let key = Convention.of(context).preset?.enforcementLabel else { return [] }
         var out: [Finding] = []
-        // Labels, then annotations, read in place.
-        func visit(_ pairs: [KeyValue], _ i: Int) {
-            for k in pairs.indices where pairs[k].key.value == key && pairs[k].value.value == "disabled" {
-                let o = context.objects[i]
-                out.append(Finding("\(o.kind.shortName) '\(o.name)' has \(key)=disabled committed: policy enforcement is off every time GitOps reconciles; the escape hatch is a temporary kubectl label (the homelab-profiles convention)",
-                                   at: pairs[k].key.span, object: i))
-            }
-        }
-        for i in context.objects.indices {
-            visit(context.objects[i].meta.labels, i)
-            visit(context.objects[i].meta.annotations, i)
+        for (i, kv) in context.metadata(where: { $0.key.value == key && $0.value.value == "disabled" }) {
+            let o = context.objects[i]
+            out.append(Finding("\(o.kind.shortName) '\(o.name)' has \(key)=disabled committed: policy enforcement is off every time GitOps reconciles; the escape hatch is a temporary kubectl label (the homelab-profiles convention)",
+                               at: kv.key.span, object: i))
         }
         return out
     }

@@ -76,22 +76,12 @@ public struct UnsupportedBypassRule: Rule {
 
     public func check(_ context: LintContext) -> [Finding] {
         var out: [Finding] = []
-        // The lists are read in place, labels before annotations, the object's before its pod template's: every
-        // object of the repository is looked at, and nearly none has such a key.
-        func visit(_ pairs: [KeyValue], _ i: Int) {
-            for k in pairs.indices where pairs[k].key.value.utf8.starts(with: Self.prefix) && !Self.known.contains(pairs[k].key.value) {
-                let o = context.objects[i]
-                out.append(Finding("'\(pairs[k].key.value)' on \(o.kind.shortName) '\(o.name)' does nothing: Cilium has no such annotation or label, so it bypasses no policy (use policy audit mode or enableDefaultDeny)",
-                                   at: pairs[k].key.span, object: i))
-            }
-        }
-        for i in context.objects.indices {
-            visit(context.objects[i].meta.labels, i)
-            visit(context.objects[i].meta.annotations, i)
-            if context.objects[i].kind != .pod, case .workload(let t?) = context.objects[i].body {
-                visit(t.labels, i)
-                visit(t.annotations, i)
-            }
+        for (i, kv) in context.metadata(podTemplates: true, where: { kv in
+            kv.key.value.utf8.starts(with: Self.prefix) && !Self.known.contains(kv.key.value)
+        }) {
+            let o = context.objects[i]
+            out.append(Finding("'\(kv.key.value)' on \(o.kind.shortName) '\(o.name)' does nothing: Cilium has no such annotation or label, so it bypasses no policy (use policy audit mode or enableDefaultDeny)",
+                               at: kv.key.span, object: i))
         }
         return out
     }

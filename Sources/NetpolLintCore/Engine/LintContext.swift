@@ -121,6 +121,25 @@ public struct LintContext: Sendable {
     /// The folder of the file an object is in, relative to the repository root.
     public func folder(of object: Int) -> String { FilePath.dirname(files[Int(objects[object].span.file)].uri) }
 
+    /// The labels and annotations of every object that `matches` accepts, with their object's index: an object's
+    /// labels before its annotations, then (with `podTemplates`) those of its pod template, except for a Pod, whose
+    /// template is itself. Read in place: every object is looked at, and rules ask for keys that nearly none has.
+    public func metadata(podTemplates: Bool = false, where matches: (KeyValue) -> Bool) -> [(object: Int, pair: KeyValue)] {
+        var out: [(object: Int, pair: KeyValue)] = []
+        func visit(_ pairs: [KeyValue], _ i: Int) {
+            for k in pairs.indices where matches(pairs[k]) { out.append((i, pairs[k])) }
+        }
+        for i in objects.indices {
+            visit(objects[i].meta.labels, i)
+            visit(objects[i].meta.annotations, i)
+            if podTemplates, objects[i].kind != .pod, case .workload(let t?) = objects[i].body {
+                visit(t.labels, i)
+                visit(t.annotations, i)
+            }
+        }
+        return out
+    }
+
     /// The repository's policies, all together (built on first use; `wellKnown` comes from the convention).
     public func semantics(wellKnown: [WellKnownEndpoint]) -> Semantics {
         cache.value("semantics") {
