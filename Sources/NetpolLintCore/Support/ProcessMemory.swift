@@ -8,7 +8,7 @@ import Glibc
 /// (`M_TRIM_THRESHOLD`), and serves each allocation above a threshold with a mapping of its own (`M_MMAP_THRESHOLD`,
 /// raised on the way to at most 32 MB). A run of `check` frees and allocates all the time (a file's bytes, a
 /// composed document, the parser's buffers): memory given back is faulted in again page by page a moment later, and
-/// each large file is mapped, faulted in and unmapped. Measured on the benchmark corpus (benchmarks/run.sh): a fifth
+/// each large file is mapped, faulted in and unmapped. Measured on the benchmark corpus (benchmarks/run.sh): a quarter
 /// fewer page faults and fewer `mprotect`/`futex` calls, and less system time. See mallopt(3):
 /// https://man7.org/linux/man-pages/man3/mallopt.3.html
 ///

@@ -111,25 +111,11 @@ public struct YAMLDocument: Sendable {
         scalarEquals(index, UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Scalar `index` is exactly one of these UTF-8 texts (the node and its bytes looked up once, the texts read in
-    /// place: asked of every document's `kind`).
+    /// Scalar `index` is exactly one of these UTF-8 texts (asked of every document's `kind`: the texts are read in
+    /// place, no closure holds the document).
     func scalarEqualsAny(_ index: Int32, _ texts: [[UInt8]]) -> Bool {
-        let n = nodes[Int(index)]
-        guard n.kind == .scalar else { return false }
-        let count = Int(n.count)
-        if count == 0 { return texts.contains { $0.isEmpty } }
-        return bytes.withUnsafeBufferPointer { buf in
-            let scalar = buf.baseAddress! + Int(n.start)
-            for i in texts.indices where texts[i].count == count {
-                let same = texts[i].withUnsafeBufferPointer { t in
-                    var j = 0
-                    while j < count && t[j] == scalar[j] { j += 1 }
-                    return j == count
-                }
-                if same { return true }
-            }
-            return false
-        }
+        for i in texts.indices where texts[i].withUnsafeBufferPointer({ scalarEquals(index, $0) }) { return true }
+        return false
     }
 
     private func scalarEquals(_ index: Int32, _ p: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -376,14 +376,10 @@ public struct YAMLParser {
             if b == 0x0A || b == 0x0D {
                 if lineBreakLength(at: i, in: input) > 0 { line -= 1 }
             } else if b == 0x85 || b == 0xA8 || b == 0xA9 {
-                // The last byte of NEL (C2 85), LS or PS (E2 80 A8/A9): a line break, skipped whole; else a character.
-                if i - 1 >= textStart && lineBreakLength(at: i - 1, in: input) == 2 {
-                    i -= 1
-                } else if i - 2 >= textStart && lineBreakLength(at: i - 2, in: input) == 3 {
-                    i -= 2
-                } else {
-                    break
-                }
+                // The last byte of NEL, LS or PS: a line break, skipped whole; else a character.
+                let length = multiByteBreakLength(endingAt: i, in: input, textStart: textStart)
+                guard length > 0 else { break }
+                i -= length - 1
                 line -= 1
             } else if b != 0x20 && b != 0x09 {
                 break
@@ -401,8 +397,7 @@ public struct YAMLParser {
             if b < 0x80 {
                 if b == 0x0A || b == 0x0D { break }
             } else if b & 0xC0 == 0x80 {
-                if (k - 2 >= textStart && lineBreakLength(at: k - 2, in: input) == 2)
-                    || (k - 3 >= textStart && lineBreakLength(at: k - 3, in: input) == 3) { break }
+                if multiByteBreakLength(endingAt: k - 1, in: input, textStart: textStart) > 0 { break }
                 continuing += 1
             }
             k -= 1
@@ -430,6 +425,14 @@ public struct YAMLParser {
             i += 1
         }
         return (line, column)
+    }
+
+    /// The bytes of the NEL (C2 85), LS or PS (E2 80 A8/A9) line break whose last byte is `j`, 0 when none ends there
+    /// (walking back over a line, see `lastNonBlank`).
+    static func multiByteBreakLength(endingAt j: Int, in input: UnsafeRawBufferPointer, textStart: Int) -> Int {
+        if j - 1 >= textStart && lineBreakLength(at: j - 1, in: input) == 2 { return 2 }
+        if j - 2 >= textStart && lineBreakLength(at: j - 2, in: input) == 3 { return 3 }
+        return 0
     }
 
     /// The bytes of the line break that starts at byte `i`, 0 when none does: libyaml's breaks are LF, CR (a CR LF is
