@@ -61,7 +61,7 @@ import Testing
             while let (_, read, _) = feed.take(i) {
                 var outcome = FileOutcome(bytes: read?.size ?? -1)
                 outcome.documents = i
-                feed.handBack(i, outcome)
+                feed.handBack(i, outcome, read: read)
                 i += 1
             }
             feed.workerDone()

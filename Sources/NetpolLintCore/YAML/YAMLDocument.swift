@@ -38,7 +38,9 @@ public struct YAMLDocument: Sendable {
     mutating func reset() {
         nodes.removeAll(keepingCapacity: true)
         children.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
+        // The parser gives each document bytes of its own (`ByteBuffer.array`), which a document kept after parsing
+        // shares: emptied in place, a shared array would be copied first.
+        bytes = []
         tags.removeAll(keepingCapacity: true)
         duplicateKeys.removeAll(keepingCapacity: true)
         root = -1
@@ -51,7 +53,8 @@ public struct YAMLDocument: Sendable {
         var d = YAMLDocument()
         d.nodes = nodes.withUnsafeBufferPointer { Array($0) }
         d.children = children.withUnsafeBufferPointer { Array($0) }
-        d.bytes = bytes.withUnsafeBufferPointer { Array($0) }
+        // Bytes already of their size (the parser's) are shared, not copied.
+        d.bytes = bytes.capacity - bytes.count > 64 ? bytes.withUnsafeBufferPointer { Array($0) } : bytes
         d.tags = tags
         d.duplicateKeys = duplicateKeys
         d.root = root
