@@ -4,12 +4,12 @@
 /// Positions are 1-based; columns count Unicode code points (libyaml's marks), which is what SARIF calls
 /// `unicodeCodePoints`.
 public struct YAMLDocument: Sendable {
-    public enum Kind: UInt8, Sendable { case scalar, sequence, mapping }
-    public enum Style: UInt8, Sendable { case plain, singleQuoted, doubleQuoted, literal, folded, block, flow }
+    public enum Kind: UInt8, Sendable, BitwiseCopyable { case scalar, sequence, mapping }
+    public enum Style: UInt8, Sendable, BitwiseCopyable { case plain, singleQuoted, doubleQuoted, literal, folded, block, flow }
 
     /// One node. For a scalar, `start..<start+count` is its byte range in `bytes`; for a sequence it is the range
     /// of its items in `children`; for a mapping, `2*count` entries of `children` hold key, value pairs.
-    public struct Node: Sendable {
+    public struct Node: Sendable, BitwiseCopyable {
         public var kind: Kind
         public var style: Style
         public var tag: UInt16          // 0 = no explicit tag, else index+1 into `tags`
@@ -34,12 +34,12 @@ public struct YAMLDocument: Sendable {
 
     public init() {}
 
-    /// Empties the document for the next one, keeping the arrays' capacity.
+    /// Empties the document for the next one.
     mutating func reset() {
-        nodes.removeAll(keepingCapacity: true)
-        children.removeAll(keepingCapacity: true)
-        // The parser gives each document bytes of its own (`ByteBuffer.array`), which a document kept after parsing
+        // The parser gives each document arrays of its own (`RawBuffer.array`), which a document kept after parsing
         // shares: emptied in place, a shared array would be copied first.
+        nodes = []
+        children = []
         bytes = []
         tags.removeAll(keepingCapacity: true)
         duplicateKeys.removeAll(keepingCapacity: true)
@@ -51,10 +51,11 @@ public struct YAMLDocument: Sendable {
     /// A copy whose arrays are exactly as large as their contents (a document kept after parsing).
     func compacted() -> YAMLDocument {
         var d = YAMLDocument()
-        d.nodes = nodes.withUnsafeBufferPointer { Array($0) }
-        d.children = children.withUnsafeBufferPointer { Array($0) }
-        // Bytes already of their size (the parser's) are shared, not copied.
-        d.bytes = bytes.capacity - bytes.count > 64 ? bytes.withUnsafeBufferPointer { Array($0) } : bytes
+        // Arrays already of their size (the parser's) are shared, not copied.
+        func exact<T>(_ a: [T]) -> [T] { a.capacity - a.count > 16 ? a.withUnsafeBufferPointer { Array($0) } : a }
+        d.nodes = exact(nodes)
+        d.children = exact(children)
+        d.bytes = exact(bytes)
         d.tags = tags
         d.duplicateKeys = duplicateKeys
         d.root = root

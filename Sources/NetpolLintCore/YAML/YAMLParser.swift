@@ -54,19 +54,20 @@ public struct YAMLParser {
     }
 
     public var limits: YAMLLimits
-    /// The children of the open collections, innermost last: `work[0..<workCount]` (entries past it are stale, kept so
-    /// that pushing a child is a store, not an append).
-    private var work: [Int32] = []
-    private var workCount = 0
+    /// The children of the open collections, innermost last.
+    private let work = RawBuffer<Int32>()
     private var frames: [Frame] = []
     /// The nodes and scalar bytes the innermost open collection stands for so far (itself included).
     private var openExpanded = 0
     private var openBytes = 0
-    /// The document being composed; its arrays keep their capacity from one document to the next.
+    /// The document being composed (its tags, duplicate keys and root).
     private var doc = YAMLDocument()
-    /// The scalar bytes of the document being composed, copied into its `bytes` once, when it ends: appending each
-    /// scalar to an array cost about 90 instructions (the corpus has 1.5 million scalars).
-    private let text = ByteBuffer()
+    /// Its nodes, children and scalar bytes, kept in buffers that keep their capacity from one document to the next,
+    /// and copied into its arrays once, when it ends: appending to an array costs a uniqueness and a capacity check
+    /// each time, and the corpus has 1.5 million nodes (appending each scalar's bytes cost about 90 instructions).
+    private let nodes = RawBuffer<YAMLDocument.Node>()
+    private let children = RawBuffer<Int32>()
+    private let text = RawBuffer<UInt8>()
     /// The current document's tags by text (interned: one lookup per tagged node, whatever the number of tags).
     private var tagIndices: [String: UInt16] = [:]
     /// Anchors of the current document: the node, and the nodes and scalar bytes an alias to it stands for.
@@ -74,7 +75,6 @@ public struct YAMLParser {
 
     public init(limits: YAMLLimits = YAMLLimits()) {
         self.limits = limits
-        work.reserveCapacity(1024)
         frames.reserveCapacity(64)
     }
 
@@ -85,9 +85,9 @@ public struct YAMLParser {
         return YAMLParseResult(documents: documents, error: result.error)
     }
 
-    /// Composes the documents one at a time and hands each to `body` as soon as it is complete. The document is
-    /// only valid during the call (keeping it is allowed but copies it when the next document starts), so memory
-    /// is that of the largest document, not of the file.
+    /// Composes the documents one at a time and hands each to `body` as soon as it is complete. Each document has
+    /// arrays of its own (keeping one is allowed); the composer's work space is that of the largest document, not of
+    /// the file.
     public mutating func parse(_ input: UnsafeRawBufferPointer, each body: (YAMLDocument) -> Void) -> YAMLStreamResult {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
@@ -102,7 +102,9 @@ public struct YAMLParser {
         // their share.
         var aliasExpansion = 0
         var aliasBytes = 0
-        workCount = 0
+        // The buffers, held here for the whole parse (no reference counting around each use).
+        let nodes = self.nodes, children = self.children, text = self.text, work = self.work
+        work.removeAll()
         frames.removeAll(keepingCapacity: true)
         doc.reset()
         var event = yaml_event_t()
@@ -127,6 +129,8 @@ public struct YAMLParser {
                 return YAMLStreamResult(documents: count, error: nil)
             case YAML_DOCUMENT_START_EVENT:
                 doc.reset()
+                nodes.removeAll()
+                children.removeAll()
                 text.removeAll()
                 doc.line = UInt32(start.line) + 1
                 doc.column = UInt32(start.column) + 1
@@ -134,6 +138,8 @@ public struct YAMLParser {
                 tagIndices.removeAll(keepingCapacity: true)
             case YAML_DOCUMENT_END_EVENT:
                 count += 1
+                doc.nodes = nodes.array()
+                doc.children = children.array()
                 doc.bytes = text.array()
                 body(doc)
             case YAML_SCALAR_EVENT:
@@ -154,9 +160,9 @@ public struct YAMLParser {
                 }
                 let byteStart = UInt32(truncatingIfNeeded: text.count)
                 if s.length > 0, let v = s.value { text.append(v, s.length) }
-                let index = Int32(truncatingIfNeeded: doc.nodes.count)
+                let index = Int32(truncatingIfNeeded: nodes.count)
                 let last = Self.end(startLine: start.line, end, in: input, offsets: &offsets, closing: &closing)
-                doc.nodes.append(.init(kind: .scalar, style: style, tag: tag,
+                nodes.append(.init(kind: .scalar, style: style, tag: tag,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: last.line, endColumn: last.column,
                                        start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
@@ -190,30 +196,31 @@ public struct YAMLParser {
                     tag = interned.index
                 }
                 let anchor = isMap ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-                let index = Int32(truncatingIfNeeded: doc.nodes.count)
-                doc.nodes.append(.init(kind: isMap ? .mapping : .sequence, style: flow ? .flow : .block,
+                let index = Int32(truncatingIfNeeded: nodes.count)
+                nodes.append(.init(kind: isMap ? .mapping : .sequence, style: flow ? .flow : .block,
                                        tag: tag,
                                        line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
                                        endLine: 0, endColumn: 0, start: 0, count: 0))
-                frames.append(Frame(node: index, workStart: workCount, parentExpanded: openExpanded, parentBytes: openBytes,
+                frames.append(Frame(node: index, workStart: work.count, parentExpanded: openExpanded, parentBytes: openBytes,
                                     anchor: anchor.map { String(cString: $0) }))
                 openExpanded = 1
                 openBytes = 0
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = frames.removeLast()
-                let childStart = UInt32(truncatingIfNeeded: doc.children.count)
-                let n = workCount - frame.workStart
-                work.withUnsafeBufferPointer { w in
-                    doc.children.append(contentsOf: UnsafeBufferPointer(rebasing: w[frame.workStart..<workCount]))
+                let childStart = UInt32(truncatingIfNeeded: children.count)
+                let n = work.count - frame.workStart
+                children.append(work.base + frame.workStart, n)
+                work.removeAll(from: frame.workStart)
+                let node = nodes.base + Int(frame.node)
+                node.pointee.start = childStart
+                node.pointee.count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
+                let last = Self.end(startLine: Int(node.pointee.line) - 1, end, in: input, offsets: &offsets, closing: &closing)
+                node.pointee.endLine = last.line
+                node.pointee.endColumn = last.column
+                if event.type == YAML_MAPPING_END_EVENT {
+                    Self.findDuplicateKeys(frame.node, nodes: nodes.buffer, children: children.buffer, text: text.buffer,
+                                           into: &doc.duplicateKeys)
                 }
-                workCount = frame.workStart
-                let i = Int(frame.node)
-                doc.nodes[i].start = childStart
-                doc.nodes[i].count = UInt32(event.type == YAML_MAPPING_END_EVENT ? n / 2 : n)
-                let last = Self.end(startLine: Int(doc.nodes[i].line) - 1, end, in: input, offsets: &offsets, closing: &closing)
-                doc.nodes[i].endLine = last.line
-                doc.nodes[i].endColumn = last.column
-                if event.type == YAML_MAPPING_END_EVENT { Self.findDuplicateKeys(frame.node, in: &doc, text: text.buffer) }
                 let expanded = openExpanded, bytes = openBytes
                 openExpanded = frame.parentExpanded
                 openBytes = frame.parentBytes
@@ -231,8 +238,7 @@ public struct YAMLParser {
         if frames.isEmpty {
             doc.root = node
         } else {
-            if workCount < work.count { work[workCount] = node } else { work.append(node) }
-            workCount += 1
+            work.append(node)
             openExpanded &+= expanded
             openBytes &+= bytes
         }
@@ -255,51 +261,47 @@ public struct YAMLParser {
         return (index, nil)
     }
 
-    /// `text`: the document's scalar bytes so far (its `bytes` are set when it ends).
-    private static func findDuplicateKeys(_ map: Int32, in doc: inout YAMLDocument, text buf: UnsafeBufferPointer<UInt8>) {
-        let n = doc.nodes[Int(map)]
+    /// Records the duplicate keys of mapping `map` (each with the first key of the same text) in `found`, reading the
+    /// document as composed so far.
+    private static func findDuplicateKeys(_ map: Int32, nodes: UnsafeBufferPointer<YAMLDocument.Node>,
+                                          children: UnsafeBufferPointer<Int32>, text buf: UnsafeBufferPointer<UInt8>,
+                                          into found: inout [(duplicate: Int32, first: Int32)]) {
+        let n = nodes[Int(map)]
         guard n.count > 1 else { return }
         let start = Int(n.start), count = Int(n.count)
         if count <= 16 {
-            // Small mappings (nearly all): compare bytes pairwise, no hashing or allocation (nor an array, unless a
-            // duplicate is found).
-            var found: [(Int32, Int32)]?
-            doc.nodes.withUnsafeBufferPointer { nodes in
-                doc.children.withUnsafeBufferPointer { children in
-                    for a in 1..<count {
-                        let ka = children[start + 2 * a]
-                        let na = nodes[Int(ka)]
-                        guard na.kind == .scalar else { continue }
-                        for b in 0..<a {
-                            let kb = children[start + 2 * b]
-                            if kb == ka {
-                                // The same node twice (an aliased key): equal without comparing its bytes.
-                                found = (found ?? []) + [(ka, kb)]
-                                break
-                            }
-                            let nb = nodes[Int(kb)]
-                            guard nb.kind == .scalar, nb.count == na.count else { continue }
-                            if na.count == 0 || (buf[Int(na.start)] == buf[Int(nb.start)]
-                                && memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0) {
-                                found = (found ?? []) + [(ka, kb)]
-                                break
-                            }
-                        }
+            // Small mappings (nearly all): compare bytes pairwise, no hashing or allocation.
+            for a in 1..<count {
+                let ka = children[start + 2 * a]
+                let na = nodes[Int(ka)]
+                guard na.kind == .scalar else { continue }
+                for b in 0..<a {
+                    let kb = children[start + 2 * b]
+                    if kb == ka {
+                        // The same node twice (an aliased key): equal without comparing its bytes.
+                        found.append((ka, kb))
+                        break
+                    }
+                    let nb = nodes[Int(kb)]
+                    guard nb.kind == .scalar, nb.count == na.count else { continue }
+                    if na.count == 0 || (buf[Int(na.start)] == buf[Int(nb.start)]
+                        && memcmp(buf.baseAddress! + Int(na.start), buf.baseAddress! + Int(nb.start), Int(na.count)) == 0) {
+                        found.append((ka, kb))
+                        break
                     }
                 }
             }
-            for (duplicate, first) in found ?? [] { doc.duplicateKeys.append((duplicate, first)) }
             return
         }
         var seen: [Int: [Int32]] = [:]
         // Key nodes already seen: an aliased key repeats a node, found without hashing its bytes again.
         var seenNodes: [Int32: Int32] = [:]
         for k in 0..<count {
-            let key = doc.children[start + 2 * k]
-            let kn = doc.nodes[Int(key)]
+            let key = children[start + 2 * k]
+            let kn = nodes[Int(key)]
             guard kn.kind == .scalar else { continue }
             if let first = seenNodes[key] {
-                doc.duplicateKeys.append((key, first))
+                found.append((key, first))
                 continue
             }
             seenNodes[key] = key
@@ -309,11 +311,11 @@ public struct YAMLParser {
             let hash = h.finalize()
             if let candidates = seen[hash] {
                 if let first = candidates.first(where: { c in
-                    let cn = doc.nodes[Int(c)]
+                    let cn = nodes[Int(c)]
                     return cn.count == kn.count
                         && UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[Int(cn.start)..<Int(cn.start + cn.count)]).elementsEqual(slice)
                 }) {
-                    doc.duplicateKeys.append((key, first))
+                    found.append((key, first))
                     continue
                 }
             }
@@ -486,13 +488,14 @@ struct MarkOffsets {
     }
 }
 
-/// A growable byte buffer appended to without the bookkeeping of an array (`YAMLParser`'s scalar text).
-final class ByteBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
+/// A growable buffer of plain values, appended to without the bookkeeping of an array (no uniqueness check, no
+/// copy on write): the composer's work space (`YAMLParser`). Not shared between threads.
+final class RawBuffer<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
 
-    init(capacity: Int = 16 << 10) {
+    init(capacity: Int = 1024) {
         base = .allocate(capacity: capacity)
         self.capacity = capacity
     }
@@ -500,15 +503,22 @@ final class ByteBuffer {
     deinit { base.deallocate() }
 
     @inline(__always)
-    func append(_ bytes: UnsafePointer<UInt8>, _ n: Int) {
+    func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ elements: UnsafePointer<Element>, _ n: Int) {
         if capacity - count < n { grow(to: count + n) }
-        (base + count).initialize(from: bytes, count: n)
+        (base + count).initialize(from: elements, count: n)
         count += n
     }
 
     private func grow(to needed: Int) {
         let newCapacity = max(capacity * 2, needed)
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         grown.initialize(from: base, count: count)
         base.deallocate()
         base = grown
@@ -517,8 +527,11 @@ final class ByteBuffer {
 
     func removeAll() { count = 0 }
 
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    /// Keeps the first `count` elements.
+    func removeAll(from count: Int) { self.count = min(count, self.count) }
 
-    /// The bytes as an array of exactly their size.
-    func array() -> [UInt8] { count == 0 ? [] : Array(buffer) }
+    var buffer: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// The elements as an array of exactly their number.
+    func array() -> [Element] { count == 0 ? [] : Array(buffer) }
 }
