@@ -86,9 +86,10 @@ import Testing
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
-    /// `dirname`, `basename` and `Substring.range(of:)` search the bytes of native strings directly: they agree with
-    /// the generic search over the UTF-8 view, for every path over a small alphabet (ASCII, "é", "/"), whole and as a
-    /// slice of a longer string (a substring's offsets count from its own start).
+    /// `dirname`, `basename`, `isInFolder`, `hasByteSuffix`, `String.joining` and `Substring.range(of:)` work on the
+    /// bytes of native strings directly: they agree with the generic search over the UTF-8 view (or plain `String`
+    /// operations), for every path over a small alphabet (ASCII, "é", "/"), whole and as a slice of a longer string
+    /// (a substring's offsets count from its own start).
     @Test func byteSearchesAgreeWithTheUTF8View() {
         let alphabet = ["a", "é", "/", ":"]
         var texts: [String] = [""]
@@ -102,6 +103,15 @@ import Testing
             #expect(FilePath.lastSlash(t) == slash, "\(t.debugDescription)")
             #expect(FilePath.dirname(t) == (slash.map { $0 == t.startIndex ? "/" : String(t[..<$0]) } ?? "."), "\(t.debugDescription)")
             #expect(FilePath.basename(t) == (slash.map { String(t[t.utf8.index(after: $0)...]) } ?? t), "\(t.debugDescription)")
+            // The folder test and the joins on bytes, against their plain String counterparts.
+            for folder in [".", "/", "a", "a/é", "é", "", "a/"] {
+                #expect(FilePath.isInFolder(t, folder) == (FilePath.dirname(t) == folder), "\(t.debugDescription) in \(folder.debugDescription)")
+            }
+            #expect(String.joining("x/é", t[...]) == "x/é" + t && String.joining(t, "é:"[...]) == t + "é:")
+            #expect(String.joining(t, ("/é" + t)[...].dropFirst(2)) == t + t)
+            for suffix: StaticString in [".yaml", "é", "a/", ""] {
+                #expect(t.hasByteSuffix(suffix) == t.utf8.reversed().starts(with: "\(suffix)".utf8.reversed()), "\(t.debugDescription) \(suffix)")
+            }
             for needle in [":/", "é/", "a", "//a"] {
                 for text in [Substring(t), ("x/é" + t + "a:/")[...].dropFirst(3).dropLast(3)] {
                     #expect(text.range(of: needle) == Self.reference(needle, in: text), "\(text.debugDescription) \(needle)")

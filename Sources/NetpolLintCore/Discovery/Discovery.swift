@@ -164,7 +164,7 @@ public struct Discovery {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    public static func isYAMLName(_ name: String) -> Bool { name.hasSuffix(".yaml") || name.hasSuffix(".yml") }
+    public static func isYAMLName(_ name: String) -> Bool { name.hasByteSuffix(".yaml") || name.hasByteSuffix(".yml") }
 
     func isExcluded(_ path: String) -> Bool {
         guard !excludes.isEmpty else { return false }
@@ -308,6 +308,19 @@ public enum FilePath {
     public static func dirname(_ p: String) -> String {
         guard let i = lastSlash(p) else { return "." }
         return i == p.utf8.startIndex ? "/" : String(p[..<i])
+    }
+
+    /// Whether `dirname(p) == folder`, without making the folder a string.
+    static func isInFolder(_ p: String, _ folder: String) -> Bool {
+        guard let slash = lastSlash(p) else { return folder == "." }
+        if slash == p.utf8.startIndex { return folder == "/" }
+        let answer = p.utf8.withContiguousStorageIfAvailable { bytes in
+            folder.utf8.withContiguousStorageIfAvailable { f in
+                let n = p.utf8.distance(from: p.utf8.startIndex, to: slash)
+                return n == f.count && (n == 0 || memcmp(bytes.baseAddress!, f.baseAddress!, n) == 0)
+            }
+        }
+        return (answer ?? nil) ?? (dirname(p) == folder)
     }
 
     public static func basename(_ p: String) -> String {

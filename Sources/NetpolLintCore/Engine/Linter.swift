@@ -1074,8 +1074,7 @@ struct FolderPathMapper {
             // The probe's one ASCII byte dropped (`dropLast()` on the String would count every character).
             prefix = (String(Substring(probe.display.utf8.dropLast())), String(Substring(probe.uri.utf8.dropLast())))
         }
-        let file = String(name)
-        return (prefix.display + file, prefix.uri + file)
+        return (String.joining(prefix.display, name), String.joining(prefix.uri, name))
     }
 }
 

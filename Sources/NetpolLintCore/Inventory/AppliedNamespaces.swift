@@ -232,7 +232,7 @@ struct AppliedNamespaces {
 
     static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
 
-    static func isManifest(_ uri: String) -> Bool { Discovery.isYAMLName(uri) || uri.hasSuffix(".json") }
+    static func isManifest(_ uri: String) -> Bool { Discovery.isYAMLName(uri) || uri.hasByteSuffix(".json") }
 
     /// A namespace value that can be used: no `${var}`, not empty.
     static func namespace(_ text: String) -> String? { text.isEmpty || text.hasSubstitution ? nil : text }
@@ -292,16 +292,18 @@ struct URIIndex: Sendable {
         manifestFolder = [Int32](repeating: -1, count: uris.count)
         var last: (folder: String, number: Int32)?
         for (i, uri) in uris.enumerated() {
-            if let first = files[uri] {
+            // One lookup when the URI is new (nearly always); put back when an earlier file has it.
+            if let first = files.updateValue(i, forKey: uri) {
+                files[uri] = first
                 repeated.append((i, first))
                 continue
             }
-            files[uri] = i
             guard AppliedNamespaces.isManifest(uri) else { continue }
-            let folder = FilePath.dirname(uri)
-            if let last, last.folder == folder {
+            // Files come folder after folder: the folder is made a string only when it changes.
+            if let last, FilePath.isInFolder(uri, last.folder) {
                 manifestFolder[i] = last.number
             } else {
+                let folder = FilePath.dirname(uri)
                 let n = number(folder)
                 last = (folder, n)
                 manifestFolder[i] = n

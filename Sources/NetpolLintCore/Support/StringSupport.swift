@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The few string helpers the project needs without Foundation, in one place.
 
 extension String {
@@ -64,6 +70,31 @@ extension Substring {
 }
 
 extension String {
+    /// `prefix` followed by `suffix`, built in one allocation from their UTF-8 bytes (a path from its folder's and its
+    /// name: `+` and `String(_:)` cost thousands of instructions a path, and a walk makes one per file).
+    static func joining(_ prefix: String, _ suffix: Substring) -> String {
+        let joined = prefix.utf8.withContiguousStorageIfAvailable { p in
+            suffix.utf8.withContiguousStorageIfAvailable { s in
+                String(unsafeUninitializedCapacity: p.count + s.count) { buffer in
+                    if let base = p.baseAddress { (buffer.baseAddress! as UnsafeMutablePointer<UInt8>).initialize(from: base, count: p.count) }
+                    if let base = s.baseAddress { (buffer.baseAddress! + p.count).initialize(from: base, count: s.count) }
+                    return p.count + s.count
+                }
+            }
+        }
+        return (joined ?? nil) ?? prefix + suffix
+    }
+
+    /// Whether the UTF-8 bytes end with `suffix`'s (a file name's extension: bytes, as the file system has them;
+    /// `hasSuffix` compares characters, at many times the cost).
+    func hasByteSuffix(_ suffix: StaticString) -> Bool {
+        let tail = UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount)
+        let answer = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count >= tail.count && (tail.isEmpty || memcmp(bytes.baseAddress! + bytes.count - tail.count, tail.baseAddress!, tail.count) == 0)
+        }
+        return answer ?? utf8.reversed().starts(with: tail.reversed())
+    }
+
     func padding(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
