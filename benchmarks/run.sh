@@ -9,7 +9,7 @@ root="$(cd "$here/.." && pwd)"
 out="$here/out"
 cd "$root"
 
-runs="${BENCH_RUNS:-3}"
+runs="${BENCH_RUNS:-5}"
 copies="${BENCH_COPIES:-4}"
 skip_large="${BENCH_SKIP_LARGE:-0}"
 stdin_runs=10
@@ -107,11 +107,12 @@ for ds in "${datasets[@]}"; do
   bytes="${counts##*bytes=}"
   mb="$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')"
 
-  declare -A best_wall=() best_rss=() best_err=()
+  declare -A best_wall=() best_rss=() best_err=() walls=()
   for ((i = 0; i < runs; i++)); do
     for t in "${tools[@]}"; do
       tool_cmd "$t" "$d"
       measure_once "${cmd[@]}"
+      walls[$t]="${walls[$t]:-} $m_wall"
       if [ -z "${best_wall[$t]:-}" ] || awk -v a="$m_wall" -v b="${best_wall[$t]}" 'BEGIN { exit !(a < b) }'; then
         best_wall[$t]="$m_wall"; best_rss[$t]="$m_rss"; best_err[$t]="$m_stderr"
       fi
@@ -129,10 +130,19 @@ for ds in "${datasets[@]}"; do
       echo "bench:   $t   ${w}s" >&2
     else
       notes+=("$ds: netpol-lint --jobs ${t#jobs=} = ${ratio}x floor (${w} s vs ${floor_wall} s, peak RSS $(awk -v k="$k" 'BEGIN { printf "%.0f", k / 1024 }') MB, $files files, $mb MB)")
+      # The same ratio taken within each round (the tool's run over the floor's run just before it), median over the
+      # rounds: the best runs of two tools may come from different moments of a machine whose speed varies.
+      paired="$(awk -v f="${walls[floor]}" -v t="${walls[$t]}" 'BEGIN {
+          n = split(f, fa, " "); split(t, ta, " ")
+          for (i = 1; i <= n; i++) r[i] = ta[i] / fa[i]
+          for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { x = r[i]; r[i] = r[j]; r[j] = x }
+          m = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+          printf "%.2f (rounds: %.2f-%.2f)", m, r[1], r[n] }')"
+      notes+=("$ds: netpol-lint --jobs ${t#jobs=}, paired: median over $runs rounds of (its wall / the floor's wall in the same round) = ${paired}")
       echo "bench:   $t  ${w}s  [${best_err[$t]}]" >&2
     fi
   done
-  unset best_wall best_rss best_err
+  unset best_wall best_rss best_err walls
 done
 
 # --- where the time goes: one more run of each, with the engine's own clock per stage (NETPOL_LINT_PHASES) -------
