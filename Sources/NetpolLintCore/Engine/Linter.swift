@@ -705,7 +705,6 @@ struct FileOutcome: Sendable {
 
     /// Decodes the deferred documents, in order, and puts their objects and issues where decoding them in place would
     /// have. Returns the documents, taken out of the outcome.
-    @discardableResult
     mutating func decodeDeferred(file: Int32, capture: Set<ObjectKind>) -> [Deferred] {
         var inserted = 0
         for d in deferred {

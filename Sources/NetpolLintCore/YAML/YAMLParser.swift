@@ -163,9 +163,9 @@ public struct YAMLParser {
                 let index = Int32(truncatingIfNeeded: nodes.count)
                 let last = Self.end(startLine: start.line, end, in: input, offsets: &offsets, closing: &closing)
                 nodes.append(.init(kind: .scalar, style: style, tag: tag,
-                                       line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
-                                       endLine: last.line, endColumn: last.column,
-                                       start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
+                                   line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
+                                   endLine: last.line, endColumn: last.column,
+                                   start: byteStart, count: UInt32(truncatingIfNeeded: s.length)))
                 if let a = s.anchor { anchors[String(cString: a)] = (index, 1, s.length) }
                 attach(index, expanded: 1, bytes: s.length)
             case YAML_ALIAS_EVENT:
@@ -198,9 +198,9 @@ public struct YAMLParser {
                 let anchor = isMap ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
                 let index = Int32(truncatingIfNeeded: nodes.count)
                 nodes.append(.init(kind: isMap ? .mapping : .sequence, style: flow ? .flow : .block,
-                                       tag: tag,
-                                       line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
-                                       endLine: 0, endColumn: 0, start: 0, count: 0))
+                                   tag: tag,
+                                   line: UInt32(start.line) + 1, column: UInt32(start.column) + 1,
+                                   endLine: 0, endColumn: 0, start: 0, count: 0))
                 frames.append(Frame(node: index, workStart: work.count, parentExpanded: openExpanded, parentBytes: openBytes,
                                     anchor: anchor.map { String(cString: $0) }))
                 openExpanded = 1
