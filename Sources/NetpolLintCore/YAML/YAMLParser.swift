@@ -37,8 +37,8 @@ public struct YAMLStreamResult: Sendable {
     public var error: YAMLError?
 }
 
-/// Composes libyaml events into `YAMLDocument`s. One instance per thread; work arrays are reused between documents
-/// and files, so a file of many small (or empty) documents costs the memory of one.
+/// Composes libyaml events into `YAMLDocument`s. One instance per thread; its work buffers (`RawBuffer`) are reused
+/// between documents and files, so a file of many small (or empty) documents costs the memory of one.
 ///
 /// Budgets (`YAMLLimits`), each ending the parse with an error at the offending node: nesting depth, the nodes and
 /// the scalar bytes that aliases stand for (per file), the length of a tag and the number of distinct tags.
@@ -102,7 +102,8 @@ public struct YAMLParser {
         // their share.
         var aliasExpansion = 0
         var aliasBytes = 0
-        // The buffers, held here for the whole parse (no reference counting around each use).
+        // The same buffers as the properties, held in locals for the whole parse (no reference counting around each
+        // use).
         let nodes = self.nodes, children = self.children, text = self.text, work = self.work
         work.removeAll()
         frames.removeAll(keepingCapacity: true)
