@@ -14,6 +14,10 @@ public struct LintRequest: Sendable {
     public var targets: [String]?
     public var configuration: Configuration
     public var jobs: Int = 1
+    /// The threads the stages after parsing run on (the kustomize namespaces beside the rest of the model, the rules,
+    /// the fingerprints): `jobs`, but at least two. With one worker, the walk's thread worked beside it while the
+    /// files were read; by the time the rules run the worker is free, and the two share them.
+    var finishingThreads: Int { max(2, jobs) }
     public var maxFileSize: Int = 10 * 1024 * 1024
     public var limits = YAMLLimits()
     /// `--enable` / `--disable`, by id or name.
@@ -188,7 +192,7 @@ public struct Linter: Sendable {
     public func run(_ request: LintRequest) throws -> LintReport {
         let enabled = try enabledRules(request)
         let (context, stats, stdinIndex) = load(request)
-        var findings = check(context, enabled: enabled, jobs: request.jobs)
+        var findings = check(context, enabled: enabled, jobs: request.finishingThreads)
         PhaseClock.mark("rules")
         let objects = context.objects.indices.map { i in
             ObjectSummary(kind: context.objects[i].kind.kubernetesKind, shortKind: context.objects[i].kind.shortName,
@@ -196,7 +200,7 @@ public struct Linter: Sendable {
         }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
         let stdinBytes = request.stdin?.bytes
-        Fingerprints.assign(&findings, files: context.files, objects: objects, jobs: request.jobs) { [request] file in
+        Fingerprints.assign(&findings, files: context.files, objects: objects, jobs: request.finishingThreads) { [request] file in
             if file == stdinIndex { return stdinBytes }
             let path = context.files[file].path
             return FileReader.read(path.hasPrefix("/") ? path : FilePath.join(request.workingDirectory, path),
@@ -429,9 +433,9 @@ public struct Linter: Sendable {
         // everything it holds.
         let retained = outcomes
         return outcomes.withUnsafeBufferPointer { outcomes in
-            // The namespaces kustomize and Flux apply need only the URIs and the kustomize / Flux objects: with more
-            // than one job they are worked out on another thread while the rest is gathered and the inventory does
-            // what does not depend on them.
+            // The namespaces kustomize and Flux apply need only the URIs and the kustomize / Flux objects: they are
+            // worked out on another thread while the rest is gathered and the inventory does what does not depend on
+            // them.
             var structure: [KubeObject] = []
             for i in order where outcomes[i].hasKustomizeStructure {
                 for k in outcomes[i].objects.indices where outcomes[i].objects[k].kind.isKustomizeStructure {
@@ -443,7 +447,7 @@ public struct Linter: Sendable {
                 memo?.value(uris: uris, objects: structure, index: uriIndex)
                     ?? AppliedNamespaces(uris: uris, objects: structure, index: uriIndex)
             }
-            let applied = request.jobs > 1 ? Background(resolve) : Background(ready: resolve())
+            let applied = Background(resolve)
             files.reserveCapacity(mapped.count)
             for i in outcomes.indices {
                 let target = isTarget(i)

@@ -14,11 +14,6 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// A value already worked out (the same type for a caller that works on one thread).
-    init(ready value: Value) {
-        result = value
-    }
-
     /// The value, once the work is done (waits for it the first time).
     var value: Value {
         group.wait()
