@@ -9,7 +9,7 @@ root="$(cd "$here/.." && pwd)"
 out="$here/out"
 cd "$root"
 
-runs="${BENCH_RUNS:-5}"
+runs="${BENCH_RUNS:-11}"
 copies="${BENCH_COPIES:-4}"
 skip_large="${BENCH_SKIP_LARGE:-0}"
 stdin_runs=10

@@ -312,7 +312,7 @@ public struct Linter: Sendable {
             }
         }
         for o in objects.indices where files[Int(objects[o].span.file)].isTarget {
-            for (a, rule) in AnnotationSuppression.entries(objects[o]) where runs(rule.map { [$0] } ?? [])
+            for (a, rule) in AnnotationSuppression.entries(annotations: objects[o].meta.annotations) where runs(rule.map { [$0] } ?? [])
                 && !usedAnnotations.contains(SuppressionKey(object: o, key: a.key.value)) {
                 out.append(UnusedSuppression(source: .annotation(key: a.key.value, value: a.value.value), span: a.key.span, object: o))
             }

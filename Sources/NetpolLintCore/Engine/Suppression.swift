@@ -141,8 +141,13 @@ public enum AnnotationSuppression {
 
     /// The suppression annotations of an object, with the rule each names (nil: every rule).
     public static func entries(_ object: KubeObject) -> [(annotation: KeyValue, rule: String?)] {
+        entries(annotations: object.meta.annotations)
+    }
+
+    /// The same, from an object's annotations: a caller going over every object passes `objects[i].meta.annotations`
+    /// and so copies no object (which would retain all it holds).
+    public static func entries(annotations: [KeyValue]) -> [(annotation: KeyValue, rule: String?)] {
         // Asked of every object, nearly none of which has one: the keys are read in place, as bytes.
-        let annotations = object.meta.annotations
         var out: [(annotation: KeyValue, rule: String?)] = []
         for i in annotations.indices {
             let k = annotations[i].key.value.utf8
