@@ -85,7 +85,7 @@ public struct LintReport: Sendable {
     public var statistics: LintStatistics
     /// Every rule known to this run (SARIF `driver.rules`), in rule-list order.
     public var rules: [RuleDescription]
-    /// Per object index: what findings' `object` points at.
+    /// Per object index: what findings' `object` points at (nil for the objects no finding is about).
     public var objectSummaries: [ObjectSummary?]
     public var repositoryRoot: String
     /// The ids of the rules that ran (enabled by the preset, the configuration and the command line).
@@ -194,9 +194,12 @@ public struct Linter: Sendable {
         let (context, stats, stdinIndex) = load(request)
         var findings = check(context, enabled: enabled, jobs: request.finishingThreads)
         PhaseClock.mark("rules")
-        let objects = context.objects.indices.map { i in
-            ObjectSummary(kind: context.objects[i].kind.kubernetesKind, shortKind: context.objects[i].kind.shortName,
-                          namespace: context.objects[i].meta.namespace?.value, name: context.objects[i].name)
+        // What the reports name of an object (kind, namespace, name): only the objects that findings are about.
+        var objects = [ObjectSummary?](repeating: nil, count: context.objects.count)
+        for f in findings {
+            guard let i = f.object, objects[i] == nil else { continue }
+            objects[i] = ObjectSummary(kind: context.objects[i].kind.kubernetesKind, shortKind: context.objects[i].kind.shortName,
+                                       namespace: context.objects[i].meta.namespace?.value, name: context.objects[i].name)
         }
         // The lines findings point at are read again (only in files that have findings) for their fingerprints.
         let stdinBytes = request.stdin?.bytes
