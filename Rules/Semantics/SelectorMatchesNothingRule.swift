@@ -135,7 +135,9 @@ public struct SelectorMatchesNothingRule: Rule {
         // How many objects name each namespace: a name several policies use is real, even if nothing here declares it.
         var uses: [String: Set<Int>] = [:]
         // Each object's peer selectors, gathered once for both passes.
-        let peerSelectors = context.objects.map(\.peerSelectors)
+        // Only policies have peers: the other objects' bodies are not looked at.
+        let objects = context.objects
+        let peerSelectors = objects.indices.map { objects[$0].kind.isPolicy ? objects[$0].peerSelectors : [] }
         for (i, selectors) in peerSelectors.enumerated() {
             for selector in selectors {
                 for r in selector.requirements where r.key == .namespaceName { for v in r.values { uses[v.value, default: []].insert(i) } }

@@ -138,6 +138,51 @@ import Testing
         return (objects, issues)
     }
 
+    /// Loops over every object test the kind (stored in the object) before the body (behind a reference): each body's
+    /// case must come with the kind such a loop tests, for every kind the model reads.
+    @Test func kindTellsBody() {
+        let manifests = [
+            ("cilium.io/v2", "CiliumNetworkPolicy", "spec: {endpointSelector: {}}"),
+            ("cilium.io/v2", "CiliumClusterwideNetworkPolicy", "spec: {endpointSelector: {}}"),
+            ("networking.k8s.io/v1", "NetworkPolicy", "spec: {podSelector: {}}"),
+            ("v1", "Namespace", ""),
+            ("apps/v1", "Deployment", "spec: {template: {metadata: {labels: {app: a}}}}"),
+            ("apps/v1", "StatefulSet", "spec: {template: {metadata: {labels: {app: a}}}}"),
+            ("apps/v1", "DaemonSet", "spec: {template: {metadata: {labels: {app: a}}}}"),
+            ("apps/v1", "ReplicaSet", "spec: {template: {metadata: {labels: {app: a}}}}"),
+            ("batch/v1", "Job", "spec: {template: {metadata: {labels: {app: a}}}}"),
+            ("batch/v1", "CronJob", "spec: {jobTemplate: {spec: {template: {metadata: {labels: {app: a}}}}}}"),
+            ("v1", "Pod", "spec: {containers: []}"),
+            ("kustomize.config.k8s.io/v1beta1", "Kustomization", "resources: [a.yaml]"),
+            ("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "spec: {path: ./apps}"),
+            ("fluxcd.controlplane.io/v1", "ResourceSet", "spec: {}"),
+            ("helm.toolkit.fluxcd.io/v2", "HelmRelease", "spec: {chart: {spec: {chart: x}}}"),
+            ("source.toolkit.fluxcd.io/v1", "OCIRepository", "spec: {url: oci://x/y}"),
+            ("cilium.io/v2alpha1", "CiliumCIDRGroup", "spec: {externalCIDRs: [10.0.0.0/8]}"),
+            ("v1", "Service", "spec: {selector: {app: a}}"),
+            ("helm.cattle.io/v1", "HelmChart", "spec: {chart: x}"),
+        ]
+        let text = manifests.map { "apiVersion: \($0.0)\nkind: \($0.1)\nmetadata: {name: a, namespace: n}\n\($0.2)\n" }
+            .joined(separator: "---\n")
+        let objects = decode(text).objects
+        #expect(Set(objects.map(\.kind)) == Set(ObjectKind.allCases))
+        for o in objects {
+            switch o.body {
+            case .workload: #expect(o.kind.isWorkload, "\(o.kind)")
+            case .cilium: #expect(o.kind.isCilium, "\(o.kind)")
+            case .service: #expect(o.kind == .service)
+            case .resourceSet: #expect(o.kind == .resourceSet)
+            case .ociRepository: #expect(o.kind == .ociRepository)
+            case .helmRelease: #expect(o.kind == .helmRelease)
+            case .helmChart: #expect(o.kind == .helmChart)
+            case .kustomization: #expect(o.kind == .kustomization)
+            case .cidrGroup: #expect(o.kind == .ciliumCIDRGroup)
+            case .networkPolicy, .namespace, .fluxKustomization: break
+            }
+            #expect(o.kind.isCilium == (o.cilium != nil), "\(o.kind)")
+        }
+    }
+
     @Test func labelKeysAreNormalised() {
         #expect(LabelKey.cilium("k8s:app") == .pod("app"))
         #expect(LabelKey.cilium("any:app") == .pod("app"))

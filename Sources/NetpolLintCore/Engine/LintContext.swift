@@ -156,7 +156,10 @@ public struct LintContext: Sendable {
 
     /// Cilium policies (CNP and CCNP) with their object index.
     public var ciliumPolicies: [(index: Int, object: KubeObject, policy: CiliumPolicy)] {
-        objects.enumerated().compactMap { i, o in o.cilium.map { (i, o, $0) } }
+        objects.indices.compactMap { i in
+            guard objects[i].kind.isCilium, let policy = objects[i].cilium else { return nil }
+            return (i, objects[i], policy)
+        }
     }
 
     public func path(of span: Span) -> String { files[Int(span.file)].path }

@@ -34,7 +34,7 @@ extension Inventory {
     /// first read.
     static func charts(objects: [KubeObject], files: [SourceFile], namespaces: (Int) -> [String]) -> [Chart] {
         var repositories: [String: [(object: Int, spec: OCIRepositorySpec)]] = [:]
-        for i in objects.indices {
+        for i in objects.indices where objects[i].kind == .ociRepository {
             guard case .ociRepository(let r) = objects[i].body else { continue }
             for ns in namespaces(i) { repositories[ns + "/" + objects[i].name, default: []].append((i, r)) }
         }
@@ -55,7 +55,7 @@ extension Inventory {
             return best
         }
         var out: [Chart] = []
-        for i in objects.indices {
+        for i in objects.indices where [.helmRelease, .helmChart, .kustomization].contains(objects[i].kind) {
             switch objects[i].body {
             case .helmRelease(let release):
                 let own = namespaces(i)

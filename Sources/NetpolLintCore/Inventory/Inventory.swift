@@ -203,7 +203,7 @@ public struct Inventory: Sendable {
             notes.append(Note(message: "the namespace of \(o.displayName) cannot be resolved (no metadata.namespace, no kustomization namespace, no Flux targetNamespace): it is left out of the semantic checks and of trace",
                               span: o.anchor, object: i))
         }
-        for i in objects.indices {
+        for i in objects.indices where objects[i].kind.isWorkload {
             guard case .workload(let template?) = objects[i].body else { continue }
             let o = objects[i]
             var labels: [String: String] = [:]
@@ -222,7 +222,7 @@ public struct Inventory: Sendable {
                 workloads.append(w)
             }
         }
-        for i in objects.indices {
+        for i in objects.indices where objects[i].kind == .service {
             guard case .service(let spec) = objects[i].body, let selector = spec.selector, !selector.isEmpty, spec.type != "ExternalName",
                   !selector.contains(where: { $0.key.value.hasSubstitution || $0.value.value.hasSubstitution }) else { continue }
             var labels: [String: String] = [:]
@@ -317,7 +317,7 @@ public struct Inventory: Sendable {
     /// Namespaces among the results added (a Namespace written in the repository wins). What cannot be rendered
     /// becomes a note naming the construct.
     mutating func renderResourceSets(files: [SourceFile], objects: [KubeObject]) {
-        for i in objects.indices {
+        for i in objects.indices where objects[i].kind == .resourceSet {
             guard case .resourceSet(let spec) = objects[i].body else { continue }
             let o = objects[i]
             if !spec.resources.isEmpty { renderResources(spec, object: o, index: i) }

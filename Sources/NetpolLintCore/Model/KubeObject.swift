@@ -49,6 +49,16 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A kustomize `Kustomization` or a Flux `Kustomization`: the objects that decide where files are applied
     /// (`AppliedNamespaces`).
     public var isKustomizeStructure: Bool { self == .kustomization || self == .fluxKustomization }
+    /// The kinds whose body is a pod template (`ObjectBody.workload`). Loops over every object test the kind, which
+    /// is stored in the object, before its body, which is behind a reference: most objects are then not touched.
+    public var isWorkload: Bool {
+        switch self {
+        case .deployment, .statefulSet, .daemonSet, .replicaSet, .job, .pod, .cronJob: true
+        default: false
+        }
+    }
+    /// `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy` (`ObjectBody.cilium`).
+    public var isCilium: Bool { self == .ciliumNetworkPolicy || self == .ciliumClusterwideNetworkPolicy }
     public var isNamespaced: Bool { self != .ciliumClusterwideNetworkPolicy && self != .namespace && self != .ciliumCIDRGroup }
 }
 

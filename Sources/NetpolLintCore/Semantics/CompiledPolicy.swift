@@ -473,7 +473,8 @@ public struct CIDRGroups: Sendable {
     init() {}
 
     public init(objects: [KubeObject]) {
-        for o in objects {
+        for i in objects.indices where objects[i].kind == .ciliumCIDRGroup {
+            let o = objects[i]
             guard let g = o.cidrGroup, let name = o.meta.name?.value else { continue }
             byName[name, default: []] += g.externalCIDRs.map(\.value.parsed)
             labels[name] = Dictionary(o.meta.labels.map { ($0.key.value, $0.value.value) }, uniquingKeysWith: { a, _ in a })
