@@ -372,7 +372,7 @@ public enum LiveDrift {
         }
         let key = Key(kind: objectKind.rawValue, namespace: namespace, name: name)
         var item = Item(key: key, tree: raw.flatMap { canonical($0, kind: objectKind, key: key) }, line: Int(node.line))
-        if objectKind == .ciliumNetworkPolicy || objectKind == .ciliumClusterwideNetworkPolicy {
+        if objectKind.isCilium {
             item.rejection = raw.flatMap(rejection)
         }
         items.append(item)

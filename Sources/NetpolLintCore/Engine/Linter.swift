@@ -14,9 +14,9 @@ public struct LintRequest: Sendable {
     public var targets: [String]?
     public var configuration: Configuration
     public var jobs: Int = 1
-    /// The threads the stages after parsing run on (the kustomize namespaces beside the rest of the model, the rules,
-    /// the fingerprints): `jobs`, but at least two. With one worker, the walk's thread worked beside it while the
-    /// files were read; by the time the rules run the worker is free, and the two share them.
+    /// The threads the rules and the fingerprints run on: `jobs`, but at least two. With one worker, the walk's thread
+    /// worked beside it while the files were read; by the time the rules run the worker is free, and the two share
+    /// them. (The kustomize namespaces are always worked out on a thread of their own, see `assemble`.)
     var finishingThreads: Int { max(2, jobs) }
     public var maxFileSize: Int = 10 * 1024 * 1024
     public var limits = YAMLLimits()

@@ -55,7 +55,7 @@ extension Inventory {
             return best
         }
         var out: [Chart] = []
-        for i in objects.indices where [.helmRelease, .helmChart, .kustomization].contains(objects[i].kind) {
+        for i in objects.indices where Self.namesCharts(objects[i].kind) {
             switch objects[i].body {
             case .helmRelease(let release):
                 let own = namespaces(i)
@@ -85,6 +85,11 @@ extension Inventory {
             }
         }
         return out
+    }
+
+    /// The kinds that can name a chart (the cases below): the other objects' bodies are not looked at.
+    private static func namesCharts(_ kind: ObjectKind) -> Bool {
+        kind == .helmRelease || kind == .helmChart || kind == .kustomization
     }
 
     /// The chart of an `oci://` URL: its last path segment (`oci://quay.io/cilium/charts/cilium` is `cilium`).

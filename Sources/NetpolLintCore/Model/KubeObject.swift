@@ -43,7 +43,7 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     public var isPolicy: Bool {
-        self == .ciliumNetworkPolicy || self == .ciliumClusterwideNetworkPolicy || self == .networkPolicy
+        isCilium || self == .networkPolicy
     }
 
     /// A kustomize `Kustomization` or a Flux `Kustomization`: the objects that decide where files are applied
