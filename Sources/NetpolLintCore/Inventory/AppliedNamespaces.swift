@@ -22,13 +22,24 @@ struct AppliedNamespaces {
     /// `uris`: every file's repository-relative URI, by index (the objects' `span.file`). `index`: those of the
     /// walked files (a prefix of `uris`) already indexed (`URIIndex`); built here when not given.
     init(uris: [String], objects: [KubeObject], index given: URIIndex? = nil) {
-        var kustomizations: [String: KustomizationSpec] = [:]
+        // Kustomization folders numbered as they are met (`folderID`), each with its kustomization (a second file of
+        // the same folder takes its place).
+        var folderID: [String: Int] = [:]
+        var folders: [String] = []
+        var specs: [KustomizationSpec] = []
         var fluxRoots: [(path: String, namespace: String?)] = []
         for o in objects.indices where objects[o].kind.isKustomizeStructure {
             let uri = uris[Int(objects[o].span.file)]
             switch objects[o].body {
-            case .kustomization(let k) where Self.kustomizationNames.contains(FilePath.basename(uri)):
-                kustomizations[FilePath.dirname(uri)] = k
+            case .kustomization(let k) where Self.isKustomizationFile(uri):
+                let folder = FilePath.dirname(uri)
+                if let known = folderID[folder] {
+                    specs[known] = k
+                } else {
+                    folderID[folder] = folders.count
+                    folders.append(folder)
+                    specs.append(k)
+                }
             case .fluxKustomization(let f):
                 guard let path = f.path?.value, !path.hasSubstitution else { continue }
                 let target = f.targetNamespace.map(\.value).flatMap(Self.namespace)
@@ -37,15 +48,11 @@ struct AppliedNamespaces {
             }
         }
         setOfFile = [Int32](repeating: -1, count: uris.count)
-        guard !kustomizations.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
+        guard !folders.isEmpty || fluxRoots.contains(where: { $0.namespace != nil }) else { return }
         // Files, folders, kustomization folders and namespaces are numbered once, so that following the includes (a
         // kustomization is visited once per namespace it is applied in) compares numbers, not paths. Files past the
         // index (the walk's problems, the configuration file) hold no object: nothing is applied to them.
         let index = given ?? URIIndex(uris: uris)
-        let listed = Array(kustomizations)
-        let folders = listed.map(\.key)
-        var folderID: [String: Int] = [:]
-        for (i, f) in folders.enumerated() { folderID[f] = i }
         var namespaceNames: [String?] = [nil]
         var namespaceID: [String: Int] = [:]
         func id(ofNamespace name: String?) -> Int {
@@ -64,7 +71,7 @@ struct AppliedNamespaces {
         var entries: [[Entry]] = []
         var ownNamespace: [Int] = []
         var referenced = [Bool](repeating: false, count: folders.count)
-        for (folder, k) in listed {
+        for (folder, k) in zip(folders, specs) {
             ownNamespace.append(id(ofNamespace: k.namespace.map(\.value).flatMap(Self.namespace)))
             var own: [Entry] = []
             own.reserveCapacity(k.resources.count + k.components.count)
@@ -191,7 +198,7 @@ struct AppliedNamespaces {
             }
         }
         // Kustomizations nobody includes are built on their own (`kubectl apply -k`, a Flux path not in the repo).
-        for folder in folders.indices.sorted(by: { folders[$0] < folders[$1] }) where !referenced[folder] {
+        for folder in folders.indices.filter({ !referenced[$0] }).sorted(by: { folders[$0] < folders[$1] }) {
             visit(folder, outer: -1, depth: 0)
         }
         // The distinct sets numbered in file order: a file with one namespace by the namespace's number, the others
@@ -228,7 +235,15 @@ struct AppliedNamespaces {
         return applied.contains(nil) ? Set(applied.map { $0 ?? own }) : applied
     }
 
-    static let kustomizationNames: Set<String> = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+    /// Whether the file is a kustomization kustomize reads: `kustomization.yaml`, `kustomization.yml` or
+    /// `Kustomization` (on the URI's bytes: asked for every kustomize object).
+    static func isKustomizationFile(_ uri: String) -> Bool {
+        func named(_ name: StaticString) -> Bool {
+            uri.hasByteSuffix(name) && (uri.utf8.count == name.utf8CodeUnitCount
+                || uri.utf8[uri.utf8.index(uri.utf8.endIndex, offsetBy: -name.utf8CodeUnitCount - 1)] == UInt8(ascii: "/"))
+        }
+        return named("kustomization.yaml") || named("kustomization.yml") || named("Kustomization")
+    }
 
     static func inside(_ path: String, _ folder: String) -> Bool { folder == "." || FilePath.isInside(path, folder) }
 
