@@ -128,4 +128,35 @@ import Testing
         }
         return nil
     }
+
+    /// `Inventory.sharedFolders` (bytes, one pass) against splitting both paths into segments and counting the equal
+    /// leading folders, over every pair of paths up to five characters of "a", "b" and "/".
+    @Test func sharedFoldersAgreesWithSegmentComparison() {
+        var paths: [String] = [""], frontier: [String] = [""]
+        for _ in 1...5 {
+            frontier = frontier.flatMap { p in ["a", "b", "/"].map { p + $0 } }
+            paths += frontier
+        }
+        func folders(_ p: String) -> [Substring] { Array(p.split(separator: "/").dropLast()) }
+        for a in paths {
+            for b in paths {
+                let expected = zip(folders(a), folders(b)).prefix { $0 == $1 }.count
+                #expect(Inventory.sharedFolders(a, b) == expected, "\(a.debugDescription) \(b.debugDescription)")
+            }
+        }
+        #expect(Inventory.sharedFolders("apps/media/app/helmrelease.yaml", "apps/media/ocirepository.yaml") == 2)
+        #expect(Inventory.sharedFolders("apps/media/x.yaml", "apps/mediaserver/x.yaml") == 1)
+    }
+
+    /// The files kustomize reads as a kustomization, by name; a name that only ends like one is not.
+    @Test func kustomizationFileNames() {
+        for uri in ["kustomization.yaml", "kustomization.yml", "Kustomization", "apps/kustomization.yaml", "a/b/Kustomization",
+                    "/kustomization.yml"] {
+            #expect(AppliedNamespaces.isKustomizationFile(uri), "\(uri)")
+        }
+        for uri in ["xkustomization.yaml", "apps/my-kustomization.yaml", "kustomization.yaml.bak", "apps/kustomization.json",
+                    "Kustomization.yaml", "kustomization", ""] {
+            #expect(!AppliedNamespaces.isKustomizationFile(uri), "\(uri)")
+        }
+    }
 }

@@ -194,11 +194,9 @@ public struct Inventory: Sendable {
             return set.first ?? own
         }
         sharedNamespaces = multiple
-        for i in objects.indices where objects[i].kind.isNamespaced && objectNamespaces[i] == nil && multiple[i] == nil {
-            unresolvedFolders[i] = FilePath.dirname(files[Int(objects[i].span.file)].uri)
-        }
         for i in objects.indices where objects[i].kind.isPolicy && objects[i].kind.isNamespaced && objectNamespaces[i] == nil {
             if multiple[i] != nil { continue }
+            unresolvedFolders[i] = FilePath.dirname(files[Int(objects[i].span.file)].uri)
             let o = objects[i]
             notes.append(Note(message: "the namespace of \(o.displayName) cannot be resolved (no metadata.namespace, no kustomization namespace, no Flux targetNamespace): it is left out of the semantic checks and of trace",
                               span: o.anchor, object: i))
@@ -293,7 +291,8 @@ public struct Inventory: Sendable {
         }
     }
 
-    /// The folder of a namespaced object whose namespace is unresolved (objects of one folder share a namespace).
+    /// The folder of a namespaced policy whose namespace is unresolved (objects of one folder share a namespace; the
+    /// semantics engine places the policy in a stand-in namespace of that folder).
     public private(set) var unresolvedFolders: [Int: String] = [:]
 
     /// A Namespace's labels as a map, with `kubernetes.io/metadata.name`; `${var}` values are unknown, not text.
