@@ -129,7 +129,7 @@ import Testing
         return nil
     }
 
-    /// `Inventory.sharedFolders` (bytes, one pass) against splitting both paths into segments and counting the equal
+    /// `FilePath.sharedFolders` (bytes, one pass) against splitting both paths into segments and counting the equal
     /// leading folders, over every pair of paths up to five characters of "a", "b" and "/".
     @Test func sharedFoldersAgreesWithSegmentComparison() {
         var paths: [String] = [""], frontier: [String] = [""]
@@ -141,11 +141,11 @@ import Testing
         for a in paths {
             for b in paths {
                 let expected = zip(folders(a), folders(b)).prefix { $0 == $1 }.count
-                #expect(Inventory.sharedFolders(a, b) == expected, "\(a.debugDescription) \(b.debugDescription)")
+                #expect(FilePath.sharedFolders(a, b) == expected, "\(a.debugDescription) \(b.debugDescription)")
             }
         }
-        #expect(Inventory.sharedFolders("apps/media/app/helmrelease.yaml", "apps/media/ocirepository.yaml") == 2)
-        #expect(Inventory.sharedFolders("apps/media/x.yaml", "apps/mediaserver/x.yaml") == 1)
+        #expect(FilePath.sharedFolders("apps/media/app/helmrelease.yaml", "apps/media/ocirepository.yaml") == 2)
+        #expect(FilePath.sharedFolders("apps/media/x.yaml", "apps/mediaserver/x.yaml") == 1)
     }
 
     /// The files kustomize reads as a kustomization, by name; a name that only ends like one is not.

@@ -268,6 +268,36 @@ public enum FilePath {
         path == dir || path.hasPrefix(dir == "/" ? "/" : dir + "/")
     }
 
+    /// How many folders two paths have in common from the start (`a/b/x.yaml` and `a/c/y.yaml`: one), segment by
+    /// segment on their bytes (the inventory asks it for every pair of a HelmRelease and a candidate OCIRepository).
+    static func sharedFolders(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let slash = UInt8(ascii: "/")
+                // The folders end before the last segment (the file name, after any trailing slashes).
+                func folderEnd(_ p: UnsafeBufferPointer<UInt8>) -> Int {
+                    var e = p.count - 1
+                    while e >= 0 && p[e] == slash { e -= 1 }
+                    while e >= 0 && p[e] != slash { e -= 1 }
+                    return max(e, 0)
+                }
+                let xe = folderEnd(x), ye = folderEnd(y)
+                var i = 0, j = 0, count = 0
+                while true {
+                    while i < xe && x[i] == slash { i += 1 }
+                    while j < ye && y[j] == slash { j += 1 }
+                    if i >= xe || j >= ye { return count }
+                    let si = i, sj = j
+                    while i < xe && x[i] != slash { i += 1 }
+                    while j < ye && y[j] != slash { j += 1 }
+                    guard i - si == j - sj, memcmp(x.baseAddress! + si, y.baseAddress! + sj, i - si) == 0 else { return count }
+                    count += 1
+                }
+            }
+        }
+    }
+
     /// `path` relative to `base` (both absolute); `../` segments when it is outside. Compares the normalised paths'
     /// UTF-8 bytes segment by segment.
     public static func relative(_ path: String, to base: String) -> String {

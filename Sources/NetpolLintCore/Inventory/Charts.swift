@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The Helm charts a repository deploys and the version written for each, from:
 /// - a Flux `HelmRelease`: `spec.chart.spec.chart` and `.version`, or a `spec.chartRef` to an `OCIRepository`, whose
 ///   chart is the last segment of its `oci://` URL and whose version is `spec.ref.tag` (else `.semver`), the tag
@@ -48,7 +42,7 @@ extension Inventory {
             guard candidates.count > 1 else { return candidates.first }
             let own = files[Int(objects[release].span.file)].uri
             func shared(_ c: (object: Int, spec: OCIRepositorySpec)) -> Int {
-                Self.sharedFolders(own, files[Int(objects[c.object].span.file)].uri)
+                FilePath.sharedFolders(own, files[Int(objects[c.object].span.file)].uri)
             }
             var best = candidates.first, bestShared = shared(candidates[0])
             for c in candidates.dropFirst() {
@@ -88,36 +82,6 @@ extension Inventory {
             }
         }
         return out
-    }
-
-    /// How many folders two paths have in common from the start (`a/b/x.yaml` and `a/c/y.yaml`: one), segment by
-    /// segment on their bytes: asked for every pair of a release and a candidate repository.
-    static func sharedFolders(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let slash = UInt8(ascii: "/")
-                // The folders end before the last segment (the file name, after any trailing slashes).
-                func folderEnd(_ p: UnsafeBufferPointer<UInt8>) -> Int {
-                    var e = p.count - 1
-                    while e >= 0 && p[e] == slash { e -= 1 }
-                    while e >= 0 && p[e] != slash { e -= 1 }
-                    return max(e, 0)
-                }
-                let xe = folderEnd(x), ye = folderEnd(y)
-                var i = 0, j = 0, count = 0
-                while true {
-                    while i < xe && x[i] == slash { i += 1 }
-                    while j < ye && y[j] == slash { j += 1 }
-                    if i >= xe || j >= ye { return count }
-                    let si = i, sj = j
-                    while i < xe && x[i] != slash { i += 1 }
-                    while j < ye && y[j] != slash { j += 1 }
-                    guard i - si == j - sj, memcmp(x.baseAddress! + si, y.baseAddress! + sj, i - si) == 0 else { return count }
-                    count += 1
-                }
-            }
-        }
     }
 
     /// The kinds that can name a chart (the cases below): the other objects' bodies are not looked at.
